@@ -1,0 +1,11 @@
+"""Pages of the dashboard app, mounted at /o/<org_slug>/dashboard/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]
