@@ -1,0 +1,74 @@
+"""Detectors: one module per family, each a function ``(con, table, ctx) -> list[Finding]``.
+
+Every detector is built from Ibis expressions and runs on whichever backend ``con`` is
+(DuckDB on one box, Spark for a chain). ``run_detectors`` runs them all over an
+organisation's event store and returns typed findings; saving them as alerts is the job
+of ``clinicshield.monitoring.actions``.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+
+from .context import DetectionContext, OpeningHours
+from .events import event_table
+from .exfiltration import detect_exfiltration
+from .failures import detect_brute_force, detect_password_spray, detect_spray_success
+from .findings import SEVERITIES, Finding
+from .process_rules import detect_process_rules
+from .service_accounts import detect_service_account_interactive
+from .settings import DetectionSettings
+from .travel import detect_impossible_travel
+from .unusual_access import detect_new_values, detect_off_hours
+
+__all__ = [
+    "DETECTORS",
+    "SEVERITIES",
+    "DetectionContext",
+    "DetectionSettings",
+    "Finding",
+    "OpeningHours",
+    "run_detectors",
+]
+
+Detector = Callable[[Any, ir.Table, DetectionContext], list[Finding]]
+
+# name -> (event kind it reads, function). Names are the alert kinds they produce
+# ("process_rules" produces both "clickfix" and "sigma").
+DETECTORS: dict[str, tuple[str, Detector]] = {
+    "off_hours": ("auth", detect_off_hours),
+    "new_country": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_country")),
+    "new_asn": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_asn")),
+    "new_device": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_device")),
+    "impossible_travel": ("auth", detect_impossible_travel),
+    "brute_force": ("auth", detect_brute_force),
+    "password_spray": ("auth", detect_password_spray),
+    "spray_success": ("auth", detect_spray_success),
+    "service_account_interactive": ("auth", detect_service_account_interactive),
+    "process_rules": ("process", detect_process_rules),
+    "exfiltration": ("flow", detect_exfiltration),
+}
+
+
+def run_detectors(
+    con: Any,
+    data_dir: Path | str,
+    org_slug: str,
+    ctx: DetectionContext,
+    only: list[str] | None = None,
+) -> list[Finding]:
+    """Run every detector (or those named in ``only``) over one organisation's events."""
+    unknown = sorted(set(only or []) - set(DETECTORS))
+    if unknown:
+        raise ValueError(f"unknown detectors: {', '.join(unknown)}")
+    tables: dict[str, ir.Table] = {}
+    findings: list[Finding] = []
+    for name, (kind, detector) in DETECTORS.items():
+        if only and name not in only:
+            continue
+        if kind not in tables:
+            tables[kind] = event_table(con, data_dir, org_slug, kind)
+        findings.extend(detector(con, tables[kind], ctx))
+    return findings

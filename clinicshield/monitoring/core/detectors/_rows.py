@@ -1,0 +1,27 @@
+"""Small helpers shared by detectors: running an expression, shaping values for params."""
+
+from datetime import datetime
+from typing import Any
+
+import ibis.expr.types as ir
+
+
+def fetch(con: Any, expr: ir.Table) -> list[dict[str, Any]]:
+    """Execute on the given backend and return plain rows (findings are few)."""
+    return con.to_pyarrow(expr).to_pylist()
+
+
+def text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
+    """Left join on equal key names, keeping the left keys only (Ibis would keep both)."""
+    renamed = right.rename({f"_right_{key}": key for key in keys})
+    predicates = [left[key] == renamed[f"_right_{key}"] for key in keys]
+    joined = left.left_join(renamed, predicates)
+    return joined.drop(*[f"_right_{key}" for key in keys])

@@ -1,0 +1,66 @@
+"""Local wall-clock time as plain integers, the same on every backend.
+
+Backends disagree on time zones (DuckDB follows a session setting, Spark another), so the
+UTC offset is computed here with zoneinfo for the few DST periods a window spans and
+applied as a CASE over the UTC timestamp. Hours and weekdays then come from integer
+arithmetic on local epoch seconds.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+SECONDS_PER_DAY = 86400
+# 1970-01-01 was a Thursday: weekday index 3 when Monday is 0.
+EPOCH_WEEKDAY = 3
+
+
+def offset_periods(zone: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """[(from_utc, offset_seconds), ...] covering [start, end] in the given zone."""
+    tz = ZoneInfo(zone)
+    periods: list[tuple[datetime, int]] = []
+    cursor = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    current = _offset(tz, cursor)
+    periods.append((cursor, current))
+    step = timedelta(hours=1)
+    while cursor < end:
+        cursor += step
+        offset = _offset(tz, cursor)
+        if offset != current:
+            periods.append((cursor, offset))
+            current = offset
+    return periods
+
+
+def _offset(tz: ZoneInfo, moment: datetime) -> int:
+    delta = moment.astimezone(tz).utcoffset()
+    return int(delta.total_seconds()) if delta else 0
+
+
+def local_epoch_seconds(
+    ts: ir.TimestampValue, zone: str, start: datetime, end: datetime
+) -> ir.IntegerValue:
+    """Seconds since 1970-01-01 00:00 *local time* for each UTC timestamp."""
+    utc_seconds = ts.epoch_seconds().floor().cast("int64")
+    periods = offset_periods(zone, start, end)
+    if len(periods) == 1:
+        return utc_seconds + periods[0][1]
+    # Later periods first so that each branch only needs a lower bound.
+    branches = [(ts >= ibis.literal(begin), offset) for begin, offset in reversed(periods[1:])]
+    offset_expr = ibis.cases(*branches, else_=periods[0][1])
+    return utc_seconds + offset_expr
+
+
+def hour_of_week(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
+    """0 = Monday 00:00-00:59 ... 167 = Sunday 23:00-23:59."""
+    return weekday(local_seconds) * 24 + (local_seconds % SECONDS_PER_DAY) // 3600
+
+
+def minute_of_week(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
+    return weekday(local_seconds) * 1440 + (local_seconds % SECONDS_PER_DAY) // 60
+
+
+def weekday(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
+    return (local_seconds // SECONDS_PER_DAY + EPOCH_WEEKDAY) % 7

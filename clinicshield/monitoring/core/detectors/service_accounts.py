@@ -1,0 +1,55 @@
+"""service_account_interactive: an account marked as a service account signs in by hand.
+
+Service accounts run software; a person typing their password at a console or over RDP
+is either misuse or an attacker who found the password in a script.
+"""
+
+from typing import Any
+
+import ibis.expr.types as ir
+
+from ._rows import fetch, text
+from .context import DetectionContext
+from .events import between
+from .findings import Finding
+
+
+def detect_service_account_interactive(
+    con: Any, auth: ir.Table, ctx: DetectionContext
+) -> list[Finding]:
+    if not ctx.service_accounts:
+        return []
+    window = between(auth, ctx.start, ctx.end)
+    interactive = window.filter(
+        (window.outcome == "success")
+        & window.user.isin(sorted(ctx.service_accounts))
+        & window.logon_type.isin(list(ctx.settings.interactive_logon_types))
+    )
+    grouped = interactive.group_by(["user", "host", "logon_type"]).aggregate(
+        first_seen=interactive.ts.min(),
+        last_seen=interactive.ts.max(),
+        count=interactive.count(),
+        src_ip=interactive.src_ip.argmin(interactive.ts),
+        record_ref=interactive.record_ref.argmin(interactive.ts),
+    )
+    return [
+        Finding(
+            kind="service_account_interactive",
+            severity="high",
+            key=f"service_account_interactive:{row['user']}:{text(row['host'])}",
+            code="service_account_interactive",
+            params={
+                "user": row["user"],
+                "host": text(row["host"]),
+                "logon_type": row["logon_type"],
+            },
+            first_seen=row["first_seen"],
+            last_seen=row["last_seen"],
+            count=row["count"],
+            user=row["user"],
+            src_ip=text(row["src_ip"]),
+            host=text(row["host"]),
+            evidence={"record_refs": [text(row["record_ref"])]},
+        )
+        for row in fetch(con, grouped)
+    ]

@@ -1,0 +1,94 @@
+"""Explanations as plain data: a code and its parameters, never a sentence.
+
+Core says *what* is unusual and gives the numbers; ``clinicshield/monitoring/explanations.py``
+turns a code and its parameters into one sentence through gettext, in the reader's language.
+Parameters are JSON-friendly (strings, numbers, lists) because they are stored on the alert.
+
+Codes and their parameters:
+
+- ``off_hours.habit``: user, time ("03:12"), weekday (0 Monday .. 6 Sunday), usual (see
+  ``summarize_usual_hours``).
+- ``off_hours.opening_hours``: user, time, weekday, opening ([{days, start, end}]).
+- ``new_country``: user, country, city, src_ip, known (list of countries).
+- ``new_asn``: user, asn, asn_org, src_ip, known (list of ASNs).
+- ``new_device``: user, device, known (list of devices).
+- ``impossible_travel``: user, from_country, from_city, to_country, to_city, distance_km,
+  minutes, speed_kmh.
+- ``brute_force.user``: user, failures, minutes, sources.
+- ``brute_force.source``: src_ip, failures, minutes, users.
+- ``password_spray``: src_ip, users, failures, minutes.
+- ``spray_success``: src_ip, user, sprayed_users.
+- ``service_account_interactive``: user, host, logon_type.
+- ``clickfix`` / ``sigma``: rule_title, rule_id, host, user, command_line.
+- ``exfiltration.daily``: host, destination, bytes, day, usual_bytes.
+- ``exfiltration.slow``: host, destination, bytes, days, active_days, usual_bytes.
+"""
+
+from collections.abc import Sequence
+
+WEEKDAYS = 7
+HOURS = 24
+
+
+def clock(minutes: int) -> str:
+    """Minutes since midnight as 'HH:MM'."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def summarize_usual_hours(
+    hours: Sequence[Sequence[int]], min_count: int = 2
+) -> list[dict[str, object]]:
+    """A person's usual hours from a 7x24 heat map, merged into readable spans.
+
+    Returns [{"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "15:00"}, ...]: each day's
+    earliest to latest hour with at least ``min_count`` sign-ins; days sharing a span are
+    merged so the sentence can say "weekdays".
+    """
+    spans: dict[tuple[int, int], list[int]] = {}
+    for day in range(WEEKDAYS):
+        busy = [hour for hour in range(HOURS) if hours[day][hour] >= min_count]
+        if busy:
+            spans.setdefault((busy[0], busy[-1] + 1), []).append(day)
+    ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[0]))
+    return [
+        {"days": days, "start": clock(start * 60), "end": clock(end * 60)}
+        for (start, end), days in ordered
+    ]
+
+
+def summarize_opening_hours(ranges: Sequence[tuple[int, int]]) -> list[dict[str, object]]:
+    """Opening hours as minute-of-week ranges, merged into the same shape as usual hours."""
+    spans: dict[tuple[int, int], list[int]] = {}
+    for begin, end in ranges:
+        day = begin // 1440
+        spans.setdefault((begin - day * 1440, end - day * 1440), []).append(day)
+    ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[0]))
+    return [
+        {"days": sorted(set(days)), "start": clock(start), "end": clock(end)}
+        for (start, end), days in ordered
+    ]
+
+
+def day_group(days: Sequence[int]) -> str:
+    """Names a set of weekdays by pattern so translators see whole phrases.
+
+    'weekdays', 'weekends', 'every_day', or 'list' (the renderer then names each day).
+    """
+    chosen = sorted(set(days))
+    if chosen == [0, 1, 2, 3, 4]:
+        return "weekdays"
+    if chosen == [5, 6]:
+        return "weekends"
+    if chosen == list(range(7)):
+        return "every_day"
+    return "list"
+
+
+def human_bytes(count: float) -> str:
+    """1536 -> '1.5 KiB': units are symbols, the same in every language."""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"

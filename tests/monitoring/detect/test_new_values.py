@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+from clinicshield.monitoring.core.detectors.context import DetectionContext
+from clinicshield.monitoring.core.detectors.unusual_access import detect_new_values
+
+from .conftest import at, daily, signin
+
+START = at("2025-02-01 00:00")
+HOME = {"src_country": "ES", "src_asn": 3352, "src_asn_org": "Telefonica", "device": "WS-ANA"}
+
+
+def history(user: str = "ana") -> list[dict]:
+    return [
+        signin(ts, user, src_ip="83.40.1.1", **HOME) for ts in daily(at("2025-01-01 00:00"), 31, 9)
+    ]
+
+
+def ctx() -> DetectionContext:
+    return DetectionContext(start=START, end=START + timedelta(days=2))
+
+
+def test_it_flags_the_first_signin_from_a_new_country(store, con):
+    store(
+        "auth",
+        history()
+        + [
+            signin(
+                at("2025-02-01 10:00"), "ana", src_ip="41.1.1.1", src_country="NG", src_city="Lagos"
+            )
+        ],
+    )
+    findings = detect_new_values(con, store.table("auth"), ctx(), "new_country")
+    assert [
+        (f.user, f.params["country"], f.params["known"], f.params["city"]) for f in findings
+    ] == [("ana", "NG", ["ES"], "Lagos")]
+    assert findings[0].key == "new_country:ana:NG"
+
+
+def test_it_stays_quiet_for_a_known_country_and_for_internal_addresses(store, con):
+    window = [
+        signin(at("2025-02-01 10:00"), "ana", **HOME),
+        signin(at("2025-02-01 11:00"), "ana", src_country="internal", src_ip="10.0.0.9"),
+    ]
+    store("auth", history() + window)
+    assert detect_new_values(con, store.table("auth"), ctx(), "new_country") == []
+
+
+def test_it_waits_for_the_learning_period_before_calling_anything_new(store, con):
+    short = [signin(at("2025-01-29 09:00"), "bob", src_country="ES")]
+    store("auth", short + [signin(at("2025-02-01 10:00"), "bob", src_country="NG")])
+    assert detect_new_values(con, store.table("auth"), ctx(), "new_country") == []
+
+
+def test_it_groups_repeated_signins_from_a_new_network_into_one_finding(store, con):
+    window = [
+        signin(
+            at(f"2025-02-01 1{n}:00"), "ana", src_asn=16509, src_asn_org="Amazon", src_ip="3.3.3.3"
+        )
+        for n in range(3)
+    ]
+    store("auth", history() + window)
+    findings = detect_new_values(con, store.table("auth"), ctx(), "new_asn")
+    assert [(f.params["asn"], f.params["asn_org"], f.count) for f in findings] == [
+        (16509, "Amazon", 3)
+    ]
+
+
+def test_it_flags_a_new_device(store, con):
+    store("auth", history() + [signin(at("2025-02-01 10:00"), "ana", device="KALI-LAPTOP")])
+    findings = detect_new_values(con, store.table("auth"), ctx(), "new_device")
+    assert [(f.params["device"], f.params["known"]) for f in findings] == [
+        ("KALI-LAPTOP", ["WS-ANA"])
+    ]

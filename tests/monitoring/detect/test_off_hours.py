@@ -1,0 +1,84 @@
+from datetime import timedelta
+
+from clinicshield.monitoring.core.detectors.context import DetectionContext
+from clinicshield.monitoring.core.detectors.unusual_access import detect_off_hours
+
+from .conftest import at, daily, signin
+
+OPENING = {day: [("08:00", "15:00")] for day in range(5)}
+# January 2025 in Madrid is UTC+1: local 08:05 is 07:05 UTC.
+HISTORY_START = at("2025-01-01 00:00")
+WINDOW_START = at("2025-02-01 00:00")
+
+
+def ana_history() -> list[dict]:
+    rows = []
+    for hour, minute in ((7, 5), (9, 30), (13, 40)):
+        rows += [
+            signin(ts, "ana", src_ip="10.0.0.5", host="ws-ana")
+            for ts in daily(HISTORY_START, 31, hour, minute)
+        ]
+    return rows
+
+
+def context(**overrides) -> DetectionContext:
+    values = {
+        "start": WINDOW_START,
+        "end": WINDOW_START + timedelta(days=3),
+        "timezone": "Europe/Madrid",
+    }
+    values.update(overrides)
+    values.setdefault("opening_hours", OPENING)
+    return DetectionContext(**values)
+
+
+def test_it_flags_a_sunday_night_signin_against_the_persons_habits(store, con):
+    store("auth", ana_history() + [signin(at("2025-02-02 02:12"), "ana", src_ip="10.0.0.5")])
+    findings = detect_off_hours(con, store.table("auth"), context())
+    assert len(findings) == 1
+    found = findings[0]
+    assert (found.kind, found.code, found.user) == ("off_hours", "off_hours.habit", "ana")
+    assert found.params["time"] == "03:12"
+    assert found.params["weekday"] == 6
+    assert found.params["usual"] == [{"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "15:00"}]
+
+
+def test_it_stays_quiet_for_a_signin_at_a_usual_hour(store, con):
+    store("auth", ana_history() + [signin(at("2025-02-03 08:50"), "ana")])
+    assert detect_off_hours(con, store.table("auth"), context()) == []
+
+
+def test_it_uses_opening_hours_while_a_new_person_is_still_learning(store, con):
+    newcomer = [signin(at("2025-01-30 09:00"), "bob"), signin(at("2025-02-03 19:00"), "bob")]
+    store("auth", ana_history() + newcomer)
+    findings = detect_off_hours(con, store.table("auth"), context())
+    assert [(f.user, f.code, f.params["time"]) for f in findings] == [
+        ("bob", "off_hours.opening_hours", "20:00")
+    ]
+    assert findings[0].params["opening"] == [
+        {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "15:00"}
+    ]
+
+
+def test_it_does_not_judge_a_learning_person_when_no_opening_hours_are_known(store, con):
+    store("auth", [signin(at("2025-02-03 02:00"), "bob")])
+    assert detect_off_hours(con, store.table("auth"), context(opening_hours={})) == []
+
+
+def test_it_ignores_failed_signins(store, con):
+    store("auth", ana_history() + [signin(at("2025-02-02 02:12"), "ana", outcome="failure")])
+    assert detect_off_hours(con, store.table("auth"), context()) == []
+
+
+def test_it_reads_local_hours_across_a_daylight_saving_change(store, con):
+    # Madrid moves to UTC+2 on 2025-03-30: 06:30 UTC on 31 March is 08:30 local, a usual hour.
+    history = []
+    for hour, minute in ((7, 5), (9, 30), (13, 40)):
+        history += [signin(ts, "ana") for ts in daily(at("2025-02-20 00:00"), 38, hour, minute)]
+    store(
+        "auth",
+        history + [signin(at("2025-03-31 06:30"), "ana"), signin(at("2025-03-31 04:30"), "ana")],
+    )
+    ctx = context(start=at("2025-03-31 00:00"), end=at("2025-04-01 00:00"))
+    findings = detect_off_hours(con, store.table("auth"), ctx)
+    assert [f.params["time"] for f in findings] == ["06:30"]
