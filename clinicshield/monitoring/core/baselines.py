@@ -19,6 +19,7 @@ from .detectors.localtime import hour_of_week, local_epoch_seconds, minute_of_we
 
 HOURS_PER_WEEK = 168
 PROFILE_COLUMNS = {"country": "src_country", "asn": "src_asn", "device": "device", "host": "host"}
+PROFILE_LISTS = {"country": "countries", "asn": "asns", "device": "devices", "host": "hosts"}
 
 
 def successes(auth: ir.Table) -> ir.Table:
@@ -94,7 +95,7 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
             signins=rows.count(), last_seen=rows.ts.max()
         )
         ordered = counted.order_by([ibis.desc("signins"), "value"]).limit(20)
-        profile[name + "s"] = con.to_pyarrow(ordered).to_pylist()
+        profile[PROFILE_LISTS[name]] = con.to_pyarrow(ordered).to_pylist()
     learned = con.to_pyarrow(learned_users(baseline, ctx)).to_pylist()
     profile["learned"] = bool(learned)
     return profile
