@@ -212,7 +212,8 @@ def test_a_broken_rule_is_reported_with_its_file_and_the_rest_still_load(tmp_pat
     )
     write_rule(tmp_path, "fine", "    selection:\n        Image: 'x'\n    condition: selection")
     (tmp_path / "dns.yml").write_text(
-        "title: DNS\nlogsource:\n    category: dns_query\ndetection:\n    s:\n        QueryName: x\n    condition: s\n"
+        "title: DNS\nlogsource:\n    category: dns_query\n"
+        "detection:\n    s:\n        QueryName: x\n    condition: s\n"
     )
     ruleset = load_rules([tmp_path], include_pack=False)
     assert [rule.title for rule in ruleset.rules] == ["Test rule fine"]
