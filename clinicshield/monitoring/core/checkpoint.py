@@ -1,0 +1,93 @@
+"""Per-source checkpoints: how far into a file (or stream) the store already holds.
+
+A file is recognised by its content, not its name: the SHA-256 of its first bytes (up to
+1 KiB). A copy or a rename of a file already ingested is the same source, and a log that
+keeps growing keeps its identity, so ingesting it again stores only the new lines.
+
+The position is a byte offset for line formats and a record index for document formats
+(JSON arrays, ``.evtx``). ``state`` carries what a parser must remember between batches
+(the current year of a year-less syslog file, for instance). Checkpoints are small JSON
+files replaced atomically (write, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FINGERPRINT_BYTES = 1024
+
+
+@dataclass
+class Checkpoint:
+    source: str  # the log source's name
+    key: str  # 16 hex digits, stable for the life of the source file
+    fingerprint: str  # SHA-256 of the first ``fingerprint_len`` bytes
+    fingerprint_len: int
+    position: int = 0
+    state: dict[str, Any] = field(default_factory=dict)
+    path: str = ""  # where it was last read from (for people, not for matching)
+
+
+def _prefix_hash(path: Path, length: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read(length)).hexdigest()
+
+
+def _directory(data_dir: Path, org: str) -> Path:
+    return Path(data_dir) / "checkpoints" / f"org={org}"
+
+
+def load_all(data_dir: Path, org: str) -> list[Checkpoint]:
+    folder = _directory(data_dir, org)
+    if not folder.exists():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        found.append(Checkpoint(**json.loads(path.read_text())))
+    return found
+
+
+def for_file(data_dir: Path, org: str, source: str, path: Path) -> Checkpoint:
+    """The checkpoint of ``path`` as source ``source``; a fresh one if never seen."""
+    size = path.stat().st_size
+    for known in load_all(data_dir, org):
+        if known.source != source or known.fingerprint_len > size:
+            continue
+        if _prefix_hash(path, known.fingerprint_len) == known.fingerprint:
+            known.path = str(path)
+            return known
+    length = min(size, FINGERPRINT_BYTES)
+    fingerprint = _prefix_hash(path, length)
+    key = hashlib.sha256(f"{source}\0{fingerprint}".encode()).hexdigest()[:16]
+    return Checkpoint(source, key, fingerprint, length, path=str(path))
+
+
+def for_stream(data_dir: Path, org: str, source: str) -> Checkpoint:
+    """The checkpoint of a live stream (syslog receiver): position is a batch counter."""
+    key = hashlib.sha256(f"stream\0{source}".encode()).hexdigest()[:16]
+    for known in load_all(data_dir, org):
+        if known.key == key:
+            return known
+    return Checkpoint(source, key, fingerprint="", fingerprint_len=0, path=f"stream:{source}")
+
+
+def save(data_dir: Path, org: str, checkpoint: Checkpoint, file_path: Path | None = None) -> None:
+    """Persist ``checkpoint`` atomically; refresh the fingerprint if the file has grown."""
+    if file_path is not None and checkpoint.fingerprint_len < FINGERPRINT_BYTES:
+        length = min(file_path.stat().st_size, FINGERPRINT_BYTES)
+        checkpoint.fingerprint = _prefix_hash(file_path, length)
+        checkpoint.fingerprint_len = length
+    folder = _directory(data_dir, org)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{checkpoint.key}.json"
+    tmp = folder / f".{checkpoint.key}.json.tmp"
+    with open(tmp, "w") as handle:
+        json.dump(asdict(checkpoint), handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)

@@ -1,0 +1,203 @@
+"""Ingest one file into the event store: read, parse, check, enrich, append, checkpoint.
+
+For each batch, in this order: parse (DuckDB over Arrow), quarantine impossible
+timestamps, join the offline IP enrichment, write one Parquet file per kind and day plus
+one for the quarantined records, then move the checkpoint past the batch. A crash before
+the checkpoint moves leaves files that the next run removes and writes again
+(:func:`store.discard_uncommitted`), so a batch is stored exactly once.
+"""
+
+# ruff: noqa: S608 - SQL text is assembled from our own constants; file content only
+# ever reaches DuckDB as bound parameters or Arrow data, never as SQL text.
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import checkpoint, quarantine, store
+from .detect_format import detect
+from .geo import GeoLookup
+from .parsers import FORMATS, Context, Parsed, connect, position_kind
+from .parsers.base import empty_rejects
+from .schema import SCHEMAS
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+# Which address each kind enriches, and into which columns (ours <- geo table).
+_ENRICH = {
+    "auth": (
+        "src_ip",
+        {
+            "src_country": "country",
+            "src_asn": "asn",
+            "src_asn_org": "asn_org",
+            "src_city": "city",
+            "src_lat": "lat",
+            "src_lon": "lon",
+        },
+    ),
+    "flow": ("dst_ip", {"dst_country": "country", "dst_asn": "asn"}),
+}
+
+
+@dataclass
+class IngestResult:
+    path: str
+    format: str
+    source: str
+    read: int = 0  # records (lines, events) read in this run
+    stored: dict[str, int] = field(default_factory=dict)  # per kind
+    quarantined: int = 0
+    first_event: datetime | None = None
+    last_event: datetime | None = None
+
+    @property
+    def stored_total(self) -> int:
+        return sum(self.stored.values())
+
+
+def _conform_sql(kind: str, columns: set[str]) -> str:
+    """SELECT list casting a parsed + enriched table to the kind's schema."""
+    address, geo_columns = _ENRICH.get(kind, ("", {}))
+    parts = []
+    for f in SCHEMAS[kind]:
+        duck = _DUCK_TYPES[f.type]
+        if f.name == "source":
+            expr = "$source"
+        elif f.name == "source_file":
+            expr = "$source_file"
+        elif f.name in geo_columns:
+            g = f"g.{geo_columns[f.name]}"
+            mine = f"t.{f.name}" if f.name in columns else "NULL"
+            expr = (
+                f"CASE WHEN g.country = 'internal' THEN 'internal' ELSE coalesce({mine}, {g}) END"
+                if f.name.endswith("_country")
+                else f"coalesce({mine}, {g})"
+            )
+        elif f.name in columns:
+            expr = f't."{f.name}"'
+        else:
+            expr = "NULL"
+        parts.append(f'CAST({expr} AS {duck}) AS "{f.name}"')
+    join = f"LEFT JOIN geo g ON g.ip = t.{address}" if address else ""
+    return f"SELECT {', '.join(parts)} FROM good t {join}"
+
+
+def finish_kind(
+    kind: str, table: pa.Table, geo: GeoLookup, *, source: str, source_file: str
+) -> tuple[pa.Table, pa.Table]:
+    """Split a parsed table into stored rows (schema, enriched) and timestamp rejects."""
+    con = connect()
+    con.register("parsed", table)
+    latest = datetime.now(UTC) + FUTURE_SLACK
+    con.execute(
+        "CREATE TEMP TABLE checked AS SELECT *, CASE WHEN ts IS NULL THEN 'bad_timestamp' "
+        "WHEN ts < $earliest OR ts > $latest THEN 'impossible_timestamp' END AS _reason "
+        "FROM parsed",
+        {"earliest": EARLIEST, "latest": latest},
+    )
+    rejects = con.execute(
+        "SELECT record_ref, _reason AS reason, _raw AS raw FROM checked WHERE _reason IS NOT NULL"
+    ).to_arrow_table()
+    con.execute("CREATE TEMP VIEW good AS SELECT * FROM checked WHERE _reason IS NULL")
+    address = _ENRICH.get(kind, ("", {}))[0]
+    if address:
+        ips = con.execute(f"SELECT DISTINCT {address} FROM good WHERE {address} IS NOT NULL")
+        con.register("geo", geo.table(row[0] for row in ips.fetchall()))
+    sql = _conform_sql(kind, set(table.column_names))
+    stored = con.execute(sql, {"source": source, "source_file": source_file}).to_arrow_table()
+    con.close()
+    return stored, rejects
+
+
+def _note_times(result: IngestResult, table: pa.Table) -> None:
+    if table.num_rows == 0:
+        return
+    low, high = pc.min(table["ts"]).as_py(), pc.max(table["ts"]).as_py()
+    result.first_event = min(filter(None, [result.first_event, low]))
+    result.last_event = max(filter(None, [result.last_event, high]))
+
+
+def _store_batch(
+    parsed: Parsed,
+    reader_rejects: list[dict[str, Any]],
+    batch_name: store.BatchName,
+    result: IngestResult,
+    *,
+    data_dir: Path,
+    org: str,
+    geo: GeoLookup,
+) -> None:
+    reject_tables = [parsed.rejects.select(["record_ref", "reason", "raw"])]
+    if reader_rejects:
+        reject_tables.append(pa.Table.from_pylist(reader_rejects, schema=empty_rejects().schema))
+        reader_rejects.clear()
+    for kind, table in parsed.kinds.items():
+        stored, rejects = finish_kind(
+            kind, table, geo, source=result.source, source_file=result.path
+        )
+        reject_tables.append(rejects.cast(empty_rejects().schema))
+        written = store.append_events(data_dir, org, kind, stored, batch_name)
+        result.stored[kind] = result.stored.get(kind, 0) + written
+        _note_times(result, stored)
+    rejected = pa.concat_tables([t.cast(empty_rejects().schema) for t in reject_tables])
+    stamped = quarantine.stamp(rejected, source=result.source, source_file=result.path)
+    result.quarantined += store.append_quarantine(data_dir, org, stamped, batch_name)
+
+
+def ingest_file(
+    path: Path,
+    *,
+    data_dir: Path,
+    org: str,
+    fmt: str = "auto",
+    source: str | None = None,
+    context: Context | None = None,
+    geo: GeoLookup | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Store what is new in ``path``; safe to repeat and to kill at any moment."""
+    path = Path(path)
+    name = detect(path) if fmt == "auto" else fmt
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
+    spec = FORMATS[name]
+    context = context or Context()
+    if context.file_mtime is None:
+        context.file_mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    geo = geo or GeoLookup()
+    result = IngestResult(str(path), name, source or name)
+    with store.writer_lock(data_dir, org):
+        cp = checkpoint.for_file(data_dir, org, result.source, path)
+        store.discard_uncommitted(data_dir, org, cp.key, cp.position)
+        cp.state.setdefault("position_kind", position_kind(spec, str(path)))
+        reader_rejects: list[dict[str, Any]] = []
+        next_line = int(cp.state.get("next_line", 1))
+        for batch in spec.reader(str(path), cp.position, next_line, reader_rejects):
+            parsed = spec.parser(batch, context, cp.state)
+            batch_name = store.BatchName(cp.key, batch.start, batch.end)
+            _store_batch(
+                parsed, reader_rejects, batch_name, result, data_dir=data_dir, org=org, geo=geo
+            )
+            result.read += batch.lines.num_rows
+            cp.position = batch.end
+            cp.state["next_line"] = batch.first_line + batch.lines.num_rows
+            checkpoint.save(data_dir, org, cp, path)
+            if progress:
+                progress(batch.end - batch.start)
+    return result
