@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 GDPR_AUTHORITY_WINDOW = timedelta(hours=72)
 HIPAA_WINDOW = timedelta(days=60)
@@ -62,6 +62,20 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must carry a time zone (got a naive datetime)")
 
 
+def _hours_later(start: datetime, window: timedelta) -> datetime:
+    """`start` plus a window of real elapsed time, shown in `start`'s time zone.
+
+    Python adds to an aware datetime on the wall clock, so 72 hours across a daylight-saving
+    change would be 71 or 73 real hours; the law counts real hours.
+    """
+    return (start.astimezone(UTC) + window).astimezone(start.tzinfo)
+
+
+def _elapsed(later: datetime, earlier: datetime) -> timedelta:
+    """Real time between two aware datetimes (same-zone subtraction is wall-clock in Python)."""
+    return later.astimezone(UTC) - earlier.astimezone(UTC)
+
+
 def _deadline(
     code: str,
     regime: str,
@@ -76,10 +90,10 @@ def _deadline(
         return Deadline(code, regime, basis, due_at, None, "done", assumed)
     if due_at is None:
         return Deadline(code, regime, basis, None, None, "asap", assumed)
-    remaining = due_at - now
+    remaining = _elapsed(due_at, now)
     if remaining <= timedelta(0):
         state = "overdue"
-    elif remaining <= (due_at - start) * DUE_SOON_FRACTION:
+    elif remaining <= _elapsed(due_at, start) * DUE_SOON_FRACTION:
         state = "due_soon"
     else:
         state = "open"
@@ -94,7 +108,7 @@ def _gdpr(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Dead
             "gdpr",
             "GDPR Art. 33(1)",
             start,
-            start + GDPR_AUTHORITY_WINDOW,
+            _hours_later(start, GDPR_AUTHORITY_WINDOW),
             now,
             done,
         )
@@ -116,7 +130,7 @@ def _end_of_year_report_due(discovered_at: datetime) -> datetime:
 
 def _hipaa(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Deadline]:
     start = facts.discovered_at or facts.aware_at
-    within_60 = start + HIPAA_WINDOW
+    within_60 = start + HIPAA_WINDOW  # calendar days: the wall-clock addition is what we want
     count_unknown = facts.affected_individuals is None
     # An unknown count is treated as a large breach: notifying early is safe, late is not.
     large = count_unknown or (facts.affected_individuals or 0) >= HIPAA_LARGE_BREACH
@@ -154,14 +168,14 @@ def _hipaa(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Dea
 
 def _nis2(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Deadline]:
     start = facts.aware_at
-    notification_due = start + NIS2_NOTIFICATION
+    notification_due = _hours_later(start, NIS2_NOTIFICATION)
     return [
         _deadline(
             "nis2_early_warning",
             "nis2",
             "NIS2 Art. 23(4)(a)",
             start,
-            start + NIS2_EARLY_WARNING,
+            _hours_later(start, NIS2_EARLY_WARNING),
             now,
             done,
         ),
@@ -201,4 +215,4 @@ def notification_deadlines(
         for d in builders[regime](facts, now, done)
     ]
     # "Without undue delay" has no hour: it sorts as due now, which is what it means.
-    return sorted(deadlines, key=lambda d: (d.due_at or now, d.code))
+    return sorted(deadlines, key=lambda d: ((d.due_at or now).astimezone(UTC), d.code))
