@@ -24,6 +24,16 @@ import yaml
 LANGUAGES: tuple[str, ...] = ("en", "es")
 DEPARTMENTS: tuple[str, ...] = ("front_desk", "clinical", "lab", "billing", "management", "it")
 ROLE_TAGS: frozenset[str] = frozenset(DEPARTMENTS) | {"all"}
+# The staff roster's departments (accounts app) grouped into the training tracks above.
+TRACK_OF_DEPARTMENT: dict[str, str] = {
+    "reception": "front_desk",
+    "clinician": "clinical",
+    "nurse": "clinical",
+    "lab": "lab",
+    "billing": "billing",
+    "management": "management",
+    "it": "it",
+}
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}$")
 MIN_QUESTIONS = 6
 MIN_CHOICES = 2

@@ -52,7 +52,8 @@ def read_library(root: Path) -> tuple[Library, list[Problem]]:
         problems += found
         if module is not None:
             modules[module.key] = module
-    tracks, found = read_tracks(root / "tracks.yml", modules)
+    folders = {p.name for p in modules_dir.iterdir() if p.is_dir()}
+    tracks, found = read_tracks(root / "tracks.yml", modules, folders)
     problems += found
     return Library(modules=modules, tracks=tracks), problems
 
@@ -173,9 +174,13 @@ def _read_meta(path: Path, folder_key: str) -> tuple[dict[str, Any] | None, list
 
 
 def read_tracks(
-    path: Path, modules: dict[str, Module]
+    path: Path, modules: dict[str, Module], folders: set[str]
 ) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
-    """tracks.yml maps each department to its onboarding modules, in order."""
+    """tracks.yml maps each department to its onboarding modules, in order.
+
+    A module whose folder exists but failed to load was already reported; it is not reported
+    again here as unknown.
+    """
     where = str(path)
     if not path.is_file():
         return {}, [Problem("tracks_missing", where)]
@@ -189,9 +194,9 @@ def read_tracks(
             continue
         for key in keys:
             module = modules.get(key)
-            if module is None:
+            if module is None and key not in folders:
                 problems.append(Problem("track_unknown_module", where, {"module": key}))
-            elif not module.is_for(department):
+            elif module is not None and not module.is_for(department):
                 problems.append(
                     Problem(
                         "track_module_not_for_role",
