@@ -126,19 +126,27 @@ def template_from_dict(data: Any, where: str) -> EmailTemplate:
     )
 
 
-def load_library(directory: Path | None = None) -> dict[str, EmailTemplate]:
+def library_definitions(directory: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The raw definitions of the shipped library, checked, by key."""
     directory = directory or CONTENT_DIR / "templates"
-    library: dict[str, EmailTemplate] = {}
+    definitions: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise TemplateError(f"{path.name}: not valid YAML: {exc}") from None
         template = template_from_dict(data, path.name)
-        if template.key in library:
+        if template.key in definitions:
             raise TemplateError(f"{path.name}: key {template.key!r} is used twice")
-        library[template.key] = template
-    return library
+        definitions[template.key] = data
+    return definitions
+
+
+def load_library(directory: Path | None = None) -> dict[str, EmailTemplate]:
+    return {
+        key: template_from_dict(data, key)
+        for key, data in library_definitions(directory).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -157,13 +165,41 @@ def _fill(text: str, values: dict[str, str], escape: bool) -> str:
     return _PLACEHOLDER_RE.sub(replace, text)
 
 
+@dataclass(frozen=True)
+class PreparedEmail:
+    """A template turned into HTML once, with placeholders left to fill per recipient."""
+
+    language: str
+    from_name: str
+    subject: str
+    text: str
+    html: str
+
+
+def prepare_email(template: EmailTemplate, language: str) -> PreparedEmail:
+    version = template.version(language)
+    language = language if language in template.versions else "en"
+    return PreparedEmail(
+        language=language,
+        from_name=version.from_name,
+        subject=version.subject,
+        text=_markdown_to_text(version.body),
+        html=markdown.markdown(version.body, extensions=["nl2br"]),
+    )
+
+
 def render_email(
-    template: EmailTemplate, language: str, values: dict[str, str], pixel_url: str = ""
+    template: EmailTemplate | PreparedEmail,
+    language: str,
+    values: dict[str, str],
+    pixel_url: str = "",
 ) -> RenderedEmail:
     """Subject, plain text and HTML of one recipient's email."""
-    version = template.version(language)
-    body_html = markdown.markdown(version.body, extensions=["nl2br"])
-    html_text = _fill(body_html, values, escape=True)
+    prepared = (
+        template if isinstance(template, PreparedEmail) else prepare_email(template, language)
+    )
+    language = prepared.language
+    html_text = _fill(prepared.html, values, escape=True)
     if pixel_url:
         html_text += (
             f'<img src="{html.escape(pixel_url, quote=True)}" width="1" height="1" '
@@ -174,9 +210,9 @@ def render_email(
         f'<body style="font-family:Arial,sans-serif;font-size:15px">{html_text}</body></html>'
     )
     return RenderedEmail(
-        from_name=_fill(version.from_name, values, escape=False),
-        subject=_fill(version.subject, values, escape=False),
-        text=_fill(_markdown_to_text(version.body), values, escape=False),
+        from_name=_fill(prepared.from_name, values, escape=False),
+        subject=_fill(prepared.subject, values, escape=False),
+        text=_fill(prepared.text, values, escape=False),
         html=document,
     )
 

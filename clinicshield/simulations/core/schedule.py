@@ -51,7 +51,9 @@ class ScheduleError(ValueError):
 
 def parse_hours(hours: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, list[tuple[time, time]]]:
     parsed: dict[str, list[tuple[time, time]]] = {}
-    for day, spans in hours.items():
+    for key, spans in hours.items():
+        # Sites store weekdays as "0".."6" (Monday first); people write "mon".."sun".
+        day = WEEKDAYS[int(key)] if key.isdigit() and int(key) < len(WEEKDAYS) else key
         if day not in WEEKDAYS:
             raise ScheduleError(
                 f"opening hours: unknown weekday {day!r} (use {', '.join(WEEKDAYS)})"

@@ -1,0 +1,38 @@
+"""Writes of the simulations app. Other apps call these; they never write our models."""
+
+from .campaigns import (
+    campaign_template,
+    do_create_campaign,
+    do_create_sending_profile,
+    do_launch_campaign,
+    do_save_org_template,
+    select_targets,
+    template_definition,
+)
+from .detection import do_attribute_clickfix_detection
+from .enrolment import enrol_after_failure
+from .reports import do_handle_report, do_poll_report_mailbox
+from .results import campaign_results, org_history, results_document
+from .sending import do_send_due
+from .tracking import Request, do_record_event, find_recipient
+
+__all__ = [
+    "Request",
+    "campaign_results",
+    "campaign_template",
+    "do_attribute_clickfix_detection",
+    "do_create_campaign",
+    "do_create_sending_profile",
+    "do_handle_report",
+    "do_launch_campaign",
+    "do_poll_report_mailbox",
+    "do_record_event",
+    "do_save_org_template",
+    "do_send_due",
+    "enrol_after_failure",
+    "find_recipient",
+    "org_history",
+    "results_document",
+    "select_targets",
+    "template_definition",
+]

@@ -1,0 +1,190 @@
+"""Creating and launching campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinicshield.accounts.actions import audit
+from clinicshield.accounts.models import Organisation, Person
+from clinicshield.lib.errors import UserError
+
+from ..core.library import (
+    EmailTemplate,
+    TemplateError,
+    library_definitions,
+    template_from_dict,
+)
+from ..core.schedule import ScheduleError, SiteHours, plan_sends
+from ..models import Campaign, Recipient, SendingProfile, Template
+
+
+@cache
+def library() -> dict[str, dict[str, Any]]:
+    return library_definitions()
+
+
+def template_definition(org: Organisation, key: str) -> dict[str, Any]:
+    """A library template or one the organisation wrote, as its raw definition."""
+    own = Template.objects.filter(organisation=org, key=key).first()
+    if own is not None:
+        return dict(own.definition)
+    if key in library():
+        return library()[key]
+    raise UserError("unknown_template", _("There is no template called “%s”.") % key, 404)
+
+
+def campaign_template(campaign: Campaign) -> EmailTemplate:
+    return template_from_dict(campaign.template_snapshot, f"campaign {campaign.pk}")
+
+
+def do_save_org_template(org: Organisation, definition: dict[str, Any], actor: Any) -> Template:
+    try:
+        template = template_from_dict(definition, "template")
+    except TemplateError as error:
+        raise UserError("bad_template", str(error)) from None
+    if template.key in library():
+        raise UserError(
+            "template_key_taken", _("“%s” is the key of a library template.") % template.key
+        )
+    with transaction.atomic():
+        saved, _created = Template.objects.update_or_create(
+            organisation=org, key=template.key, defaults={"definition": definition}
+        )
+        audit(org, actor, "simulations.template.save", template.key)
+    return saved
+
+
+def select_targets(org: Organisation, targets: str) -> list[Person]:
+    """People chosen by `all`, `site:NAME`, `dept:NAME` or `list:a@x,b@y`."""
+    people = org.people.filter(active=True).select_related("site").order_by("pk")
+    kind, _sep, value = targets.partition(":")
+    if targets == "all":
+        chosen = list(people)
+    elif kind == "site" and value:
+        chosen = list(people.filter(site__name__iexact=value))
+    elif kind == "dept" and value:
+        chosen = list(people.filter(department__iexact=value))
+    elif kind == "list" and value:
+        emails = {e.strip().lower() for e in value.split(",") if e.strip()}
+        chosen = [p for p in people if p.email.lower() in emails]
+    else:
+        raise UserError(
+            "bad_targets",
+            _("Targets must be all, site:NAME, dept:NAME or list:EMAILS, not “%s”.") % targets,
+        )
+    if not chosen:
+        raise UserError("no_targets", _("Nobody matches the targets “%s”.") % targets)
+    return chosen
+
+
+def do_create_sending_profile(
+    org: Organisation, *, host: str, port: int, from_address: str, name: str = "", **extra: Any
+) -> SendingProfile:
+    profile, _created = SendingProfile.objects.get_or_create(
+        organisation=org,
+        host=host,
+        port=port,
+        from_address=from_address,
+        defaults={"name": name or f"{host}:{port}", **extra},
+    )
+    return profile
+
+
+def do_create_campaign(
+    org: Organisation,
+    *,
+    name: str,
+    template_key: str,
+    targets: str,
+    profile: SendingProfile,
+    base_url: str,
+    actor: Any,
+    start_at: datetime | None = None,
+    days: int = 1,
+    rate_per_minute: int = 60,
+) -> Campaign:
+    definition = template_definition(org, template_key)
+    template = template_from_dict(definition, template_key)
+    people = select_targets(org, targets)
+    if not base_url.startswith(("http://", "https://")):
+        raise UserError("bad_base_url", _("The base URL must start with http:// or https://."))
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            organisation=org,
+            name=name,
+            template_key=template.key,
+            template_snapshot=definition,
+            kind=template.kind,
+            landing=template.landing,
+            difficulty=template.difficulty,
+            sending_profile=profile,
+            base_url=base_url.rstrip("/"),
+            targets=targets,
+            start_at=start_at,
+            days=days,
+            rate_per_minute=rate_per_minute,
+        )
+        Recipient.objects.bulk_create(
+            [
+                Recipient(
+                    campaign=campaign,
+                    person=person,
+                    email=person.email,
+                    name=person.name,
+                    language=person.language,
+                    site_name=person.site.name if person.site else "",
+                    department=person.department,
+                )
+                for person in people
+            ],
+            batch_size=500,
+        )
+        audit(org, actor, "simulations.campaign.create", name, targets=targets, id=campaign.pk)
+    return campaign
+
+
+def site_hours(org: Organisation) -> dict[str, SiteHours]:
+    return {
+        site.name: SiteHours(site.timezone, site.opening_hours or SiteHours("UTC").hours)
+        for site in org.sites.all()
+    }
+
+
+def do_launch_campaign(campaign: Campaign, now: datetime, *, immediately: bool, actor: Any) -> int:
+    """Give every recipient a send time; returns how many could not be placed in the window."""
+    if campaign.state not in ("draft", "scheduled"):
+        raise UserError(
+            "already_launched", _("This campaign was already launched."), status=409
+        )
+    recipients = list(campaign.recipients.filter(send_state="pending").only("pk", "site_name"))
+    unplaced: list[int] = []
+    with transaction.atomic():
+        if immediately:
+            campaign.recipients.filter(send_state="pending").update(send_at=now)
+        else:
+            try:
+                plan = plan_sends(
+                    [(r.pk, r.site_name) for r in recipients],
+                    site_hours(campaign.organisation),
+                    campaign.start_at or now,
+                    campaign.days,
+                    campaign.rate_per_minute,
+                    seed=str(campaign.pk),
+                )
+            except ScheduleError as error:
+                raise UserError("bad_schedule", str(error)) from None
+            by_pk = {r.pk: r for r in recipients}
+            for send in plan.sends:
+                by_pk[send.recipient_id].send_at = send.send_at
+            Recipient.objects.bulk_update(list(by_pk.values()), ["send_at"], batch_size=500)
+            unplaced = plan.unplaced
+        campaign.state = "sending" if immediately else "scheduled"
+        campaign.launched_at = now
+        campaign.save(update_fields=["state", "launched_at"])
+        audit(campaign.organisation, actor, "simulations.campaign.launch", campaign.name)
+    return len(unplaced)

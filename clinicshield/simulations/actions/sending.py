@@ -1,0 +1,225 @@
+"""Resumable sending over a few persistent SMTP connections.
+
+Each recipient's send state is written to the database around its own send:
+`pending` -> `sending` (claimed, before the first SMTP command) -> `sent` (after
+the server's 250). A crash leaves at most one recipient per connection in
+`sending`. SMTP cannot tell us whether that message was accepted (the reply may
+have been lost with the process, RFC 1047), so on resume we send it again with
+the *same* Message-ID, derived from the recipient's token: mail stores collapse
+a repeated Message-ID into one message, while a recipient who never got the
+drill could not be fixed later. Nobody else is touched twice, and nobody who
+was pending is skipped.
+
+A campaign is sent by one process at a time: a short lease on the campaign row,
+renewed while sending, keeps the scheduler and a manual `launch --now` apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import close_old_connections, connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..core.library import PreparedEmail, prepare_email, render_email
+from ..models import Campaign, Recipient
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "SIMULATIONS_SEND_LEASE_SECONDS", 15))
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    failed: int = 0
+    resent_after_crash: int = 0
+    errors: list[str] = field(default_factory=list)
+    busy: bool = False  # another process holds the campaign's sending lease
+
+
+def message_id(token: str, from_address: str) -> str:
+    domain = from_address.rpartition("@")[2].strip(">") or "localhost"
+    return f"<{hashlib.sha256(token.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def tracking_urls(base_url: str, token: str) -> dict[str, str]:
+    return {"link": f"{base_url}/t/{token}", "pixel": f"{base_url}/t/{token}/px.gif"}
+
+
+def build_message(
+    campaign: Campaign, prepared: PreparedEmail, recipient: Recipient, today: str
+) -> EmailMultiAlternatives:
+    urls = tracking_urls(campaign.base_url, recipient.token)
+    values = {
+        "first_name": recipient.name.split()[0] if recipient.name else "",
+        "full_name": recipient.name,
+        "clinic_name": campaign.organisation.name,
+        "site_name": recipient.site_name or campaign.organisation.name,
+        "link": urls["link"],
+        "date": today,
+    }
+    rendered = render_email(prepared, recipient.language, values, pixel_url=urls["pixel"])
+    profile = campaign.sending_profile
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=f'"{rendered.from_name}" <{profile.from_address}>',
+        to=[recipient.email],
+        headers={"Message-ID": message_id(recipient.token, profile.from_address)},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+def _open_connection(campaign: Campaign) -> Any:
+    profile = campaign.sending_profile
+    smtp = get_connection(
+        SMTP_BACKEND,
+        host=profile.host,
+        port=profile.port,
+        username=profile.username or None,
+        password=os.environ.get(profile.password_env, "") if profile.password_env else None,
+        use_tls=profile.use_tls,
+        timeout=30,
+    )
+    smtp.open()
+    return smtp
+
+
+def _acquire_lease(campaign_id: int, owner: str) -> bool:
+    now = timezone.now()
+    return bool(
+        Campaign.objects.filter(pk=campaign_id)
+        .filter(Q(send_lease_until__isnull=True) | Q(send_lease_until__lt=now) | Q(send_lease_owner=owner))
+        .update(send_lease_owner=owner, send_lease_until=now + timedelta(seconds=lease_seconds()))
+    )
+
+
+def _release_lease(campaign_id: int, owner: str) -> None:
+    Campaign.objects.filter(pk=campaign_id, send_lease_owner=owner).update(
+        send_lease_owner="", send_lease_until=None
+    )
+
+
+def _send_one(smtp: Any, campaign: Campaign, prepared: PreparedEmail, recipient: Recipient,
+              today: str, summary: SendSummary) -> None:
+    claimed = Recipient.objects.filter(
+        pk=recipient.pk, send_state__in=("pending", "sending")
+    ).update(send_state="sending", send_attempts=F("send_attempts") + 1)
+    if not claimed:
+        return
+    if recipient.send_state == "sending":
+        summary.resent_after_crash += 1
+    message = build_message(campaign, prepared, recipient, today)
+    try:
+        smtp.send_messages([message])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+        Recipient.objects.filter(pk=recipient.pk).update(
+            send_state="failed", send_error=str(error)[:300]
+        )
+        summary.failed += 1
+        return
+    now = timezone.now()
+    Recipient.objects.filter(pk=recipient.pk).update(send_state="sent", sent_at=now)
+    Recipient.objects.filter(pk=recipient.pk, status="pending").update(status="sent")
+    summary.sent += 1
+
+
+def _worker(campaign: Campaign, prepared: dict[str, PreparedEmail], batch: list[Recipient],
+            owner: str, summary: SendSummary, lock: threading.Lock) -> None:
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    local = SendSummary()
+    try:
+        smtp = _open_connection(campaign)
+        try:
+            for index, recipient in enumerate(batch):
+                if index % 200 == 0 and not _acquire_lease(campaign.pk, owner):
+                    local.errors.append("lease lost")
+                    break
+                try:
+                    _send_one(smtp, campaign, prepared[recipient.language], recipient, today, local)
+                except (smtplib.SMTPException, OSError) as error:
+                    # The connection broke: reconnect once and carry on; the recipient stays
+                    # in "sending" and is retried (same Message-ID) on the next run.
+                    local.errors.append(f"{recipient.email}: {error}")
+                    smtp.close()
+                    smtp = _open_connection(campaign)
+        finally:
+            smtp.close()
+    except (smtplib.SMTPException, OSError) as error:
+        local.errors.append(f"cannot connect to {campaign.sending_profile}: {error}")
+    finally:
+        with lock:
+            summary.sent += local.sent
+            summary.failed += local.failed
+            summary.resent_after_crash += local.resent_after_crash
+            summary.errors += local.errors
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
+
+
+def do_send_due(campaign_id: int, now: datetime) -> SendSummary:
+    """Send every recipient of the campaign whose time has come and who was not yet sent."""
+    owner = f"{os.uname().nodename}:{os.getpid()}:{threading.get_ident()}"
+    summary = SendSummary()
+    if not _acquire_lease(campaign_id, owner):
+        summary.busy = True
+        return summary
+    try:
+        campaign = Campaign.objects.select_related("organisation", "sending_profile").get(
+            pk=campaign_id
+        )
+        due = list(
+            campaign.recipients.filter(send_state__in=("pending", "sending"), send_at__lte=now)
+            .order_by("send_at", "pk")
+        )
+        template = _template(campaign)
+        prepared = {lang: prepare_email(template, lang) for lang in {r.language for r in due}}
+        workers = max(1, min(campaign.sending_profile.connections, len(due) // 50 or 1))
+        lock = threading.Lock()
+        if workers == 1:
+            _worker(campaign, prepared, due, owner, summary, lock)
+        else:
+            close_old_connections()
+            threads = [
+                threading.Thread(
+                    target=_worker,
+                    args=(campaign, prepared, due[i::workers], owner, summary, lock),
+                )
+                for i in range(workers)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        _finish_if_done(campaign, now)
+    finally:
+        _release_lease(campaign_id, owner)
+    return summary
+
+
+def _template(campaign: Campaign) -> Any:
+    from .campaigns import campaign_template
+
+    return campaign_template(campaign)
+
+
+def _finish_if_done(campaign: Campaign, now: datetime) -> None:
+    if not campaign.recipients.filter(send_state__in=("pending", "sending")).exists():
+        Campaign.objects.filter(pk=campaign.pk).exclude(state="finished").update(
+            state="finished", finished_at=now
+        )
+    elif campaign.state == "scheduled":
+        Campaign.objects.filter(pk=campaign.pk, state="scheduled").update(state="sending")

@@ -1,0 +1,53 @@
+"""Fixtures of the simulations tests: staff to target and a campaign sending to the SMTP sink."""
+
+from typing import Any
+
+import pytest
+
+from clinicshield.accounts.models import Organisation, Person, Site
+from clinicshield.simulations import actions
+from clinicshield.simulations.models import Campaign
+
+BASE_URL = "http://testserver"
+
+STAFF = [
+    ("Ana García", "ana@clinic-a.example", "reception", "Madrid", "es"),
+    ("Ben Carter", "ben@clinic-a.example", "clinician", "Madrid", "en"),
+    ("Carla Ruiz", "carla@clinic-a.example", "lab", "Toledo", "es"),
+]
+
+
+@pytest.fixture
+def staff(org_a: Organisation) -> list[Person]:
+    toledo = Site.objects.create(organisation=org_a, name="Toledo", timezone="Europe/Madrid")
+    sites = {"Madrid": org_a.sites.get(name="Madrid"), "Toledo": toledo}
+    return [
+        Person.objects.create(
+            organisation=org_a, name=n, email=e, department=d, site=sites[s], language=lang
+        )
+        for n, e, d, s, lang in STAFF
+    ]
+
+
+@pytest.fixture
+def settings_fast_humans(settings: Any) -> Any:
+    # Tests follow links a moment after sending; a person would take minutes.
+    settings.SIMULATIONS_MIN_HUMAN_SECONDS = 0
+    return settings
+
+
+def make_campaign(
+    org: Organisation, smtp: Any, template: str = "ehr-password-expiry", targets: str = "all"
+) -> Campaign:
+    profile = actions.do_create_sending_profile(
+        org, host=smtp.host, port=smtp.port, from_address="it-support@sim.example"
+    )
+    return actions.do_create_campaign(
+        org,
+        name=f"Drill {template}",
+        template_key=template,
+        targets=targets,
+        profile=profile,
+        base_url=BASE_URL,
+        actor="test",
+    )

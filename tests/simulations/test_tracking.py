@@ -1,0 +1,84 @@
+import re
+from email.header import decode_header, make_header
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from clinicshield.simulations import actions
+from clinicshield.simulations.models import Recipient, TrackingEvent
+from tests.conftest import body_text
+
+from .conftest import make_campaign
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+def send(campaign: Any) -> None:
+    actions.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
+    summary = actions.do_send_due(campaign.pk, timezone.now())
+    assert summary.sent == campaign.recipients.count(), summary
+
+
+def link_in(message: Any) -> str:
+    match = re.search(r"http://testserver(/t/[A-Za-z0-9_-]{32})\b", body_text(message))
+    assert match, body_text(message)
+    return match.group(1)
+
+
+def test_it_sends_personalised_emails_in_each_persons_language(org_a, staff, smtp_server):
+    campaign = make_campaign(org_a, smtp_server)
+    send(campaign)
+    ana = smtp_server.to("ana@clinic-a.example")[0]
+    ben = smtp_server.to("ben@clinic-a.example")[0]
+    assert "Hola, Ana:" in body_text(ana)
+    assert str(make_header(decode_header(ana["Subject"]))).startswith("ACCIÓN NECESARIA")
+    assert "Hello Ben," in body_text(ben)
+    assert link_in(ana) != link_in(ben)
+    assert Recipient.objects.filter(campaign=campaign, status="sent").count() == 3
+
+
+def test_a_scanner_click_is_stored_but_does_not_move_the_status(org_a, staff, smtp_server,
+                                                                 settings_fast_humans):
+    campaign = make_campaign(org_a, smtp_server)
+    send(campaign)
+    path = link_in(smtp_server.to("ana@clinic-a.example")[0])
+    client = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Proofpoint URL Defense)")
+    assert client.get(path).status_code == 200
+    assert client.head(path).status_code == 200
+    recipient = Recipient.objects.get(email="ana@clinic-a.example")
+    assert recipient.status == "sent"
+    events = TrackingEvent.objects.filter(recipient=recipient)
+    assert [e.verified for e in events] == [False, False]
+    assert "scanner_user_agent" in events[0].reasons
+
+
+def test_a_person_clicking_and_submitting_moves_forward_and_nothing_typed_is_kept(
+    org_a, staff, smtp_server, settings_fast_humans
+):
+    campaign = make_campaign(org_a, smtp_server)
+    send(campaign)
+    path = link_in(smtp_server.to("ben@clinic-a.example")[0])
+    client = Client(HTTP_USER_AGENT=BROWSER)
+    page = client.get(path).content.decode()
+    assert 'type="password"' in page
+    password_input = re.search(r"<input[^>]*type=\"password\"[^>]*>", page).group(0)
+    assert "name=" not in password_input
+    assert client.post(f"{path}/h?h=1").status_code == 204
+    response = client.post(f"{path}/submit?h=1", {"password": "hunter2-secret", "email": "x@y"})
+    assert response.status_code == 204
+    recipient = Recipient.objects.get(email="ben@clinic-a.example")
+    assert recipient.status == "submitted"
+    assert recipient.clicked_at and recipient.submitted_at
+    stored = " ".join(f"{e.reasons} {e.user_agent}" for e in recipient.events.all())
+    assert "hunter2" not in stored
+    # A late pixel load never moves a submitted recipient back.
+    client.get(f"{path}/px.gif")
+    recipient.refresh_from_db()
+    assert recipient.status == "submitted" and recipient.opened_at is not None
+
+
+def test_it_answers_unknown_tokens_with_a_plain_404(org_a):
+    client = Client()
+    assert client.get("/t/" + "A" * 32).status_code == 404
+    assert client.get("/s/not-a-token").status_code == 404
