@@ -1,1 +1,182 @@
-"""State of the accounts app."""
+"""Organisations, their sites and staff, the login users who run them, and the audit log."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .core.roles import ROLES
+from .core.roster import DEPARTMENTS
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Organisation(models.Model):
+    """One clinic, or a chain of them."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Madrid")
+    training_refresh_months = models.PositiveSmallIntegerField(
+        _("training refresh (months)"), default=6
+    )
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Madrid")
+    # {"0": [["08:00", "20:00"]], ...}: weekday 0 = Monday, times local to the site.
+    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEPARTMENT_CHOICES = [
+    ("reception", _("Reception")),
+    ("clinician", _("Clinician")),
+    ("nurse", _("Nursing")),
+    ("lab", _("Laboratory")),
+    ("billing", _("Billing")),
+    ("management", _("Management")),
+    ("it", _("IT")),
+]
+assert tuple(code for code, _label in DEPARTMENT_CHOICES) == DEPARTMENTS
+
+LANGUAGE_CHOICES = [("en", _("English")), ("es", _("Spanish"))]
+
+
+class Person(models.Model):
+    """A member of staff. Staff never get a password: they use magic links."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    department = models.CharField(_("department"), max_length=20, choices=DEPARTMENT_CHOICES)
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGE_CHOICES, default="es")
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email"], name="person_email_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A login user's role in one organisation. An MSP technician has many memberships."""
+
+    ROLE_CHOICES = [
+        ("viewer", _("Viewer")),
+        ("manager", _("Manager")),
+        ("it", _("IT support")),
+        ("owner", _("Owner")),
+    ]
+    assert tuple(code for code, _label in ROLE_CHOICES) == ROLES
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ROLE_CHOICES)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which organisation, and when. Written only by actions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, related_name="audit_entries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    actor = models.CharField(max_length=200, help_text="user email, 'cli' or 'system'")
+    action = models.CharField(max_length=100)
+    target = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class ApiToken(models.Model):
+    """A per-organisation API token. Only its SHA-256 is stored; the token is shown once."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=10, choices=Membership.ROLE_CHOICES, default="viewer")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginFailure(models.Model):
+    """One failed password or second-factor attempt, for throttling and lockout."""
+
+    username = models.CharField(max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class MagicLink(models.Model):
+    """A signed, single-use, expiring way in: staff portal links and owner setup links."""
+
+    PURPOSES = [("portal", "staff portal"), ("setup", "account setup")]
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=10, choices=PURPOSES)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
+    )
+    next_path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -1,11 +1,18 @@
-"""Pages of the accounts app, mounted at /o/<org_slug>/accounts/."""
+"""People pages of an organisation, mounted at /o/<org_slug>/people/."""
 
 from django.urls import path
 
 from . import views
 
-app_name = "accounts"
+app_name = "people"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.staff_list, name="index"),
+    path("import/", views.staff_import, name="staff_import"),
+    path("export.csv", views.staff_export, name="staff_export"),
+    path("<int:person_id>/link/", views.send_link, name="send_link"),
+    path("members/", views.members, name="members"),
+    path("audit/", views.audit_log, name="audit"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("sites/", views.sites, name="sites"),
 ]

@@ -1,0 +1,104 @@
+"""Login throttling, MFA enrolment, recovery codes and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..models import ApiToken, LoginFailure, Organisation
+from .audit import audit
+
+RECOVERY_CODES = 10
+
+
+def is_locked_out(username: str) -> bool:
+    """Locked after LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
+    return recent >= settings.LOGIN_FAILURE_LIMIT
+
+
+def do_record_login_failure(username: str, ip: str | None) -> None:
+    LoginFailure.objects.create(username=username.lower()[:254], ip=ip or None)
+
+
+def do_clear_login_failures(username: str) -> None:
+    LoginFailure.objects.filter(username=username.lower()).delete()
+
+
+def do_start_totp_enrolment(user: Any) -> TOTPDevice:
+    """An unconfirmed TOTP device; it counts only once a code from it has been checked."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def do_confirm_totp(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device if `code` is right; returns fresh recovery codes, else None."""
+    if not device.verify_token(code):
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = do_new_recovery_codes(user)
+        audit(None, user, "mfa.enrol", user.email)
+    return codes
+
+
+def do_new_recovery_codes(user: Any) -> list[str]:
+    """Replace the user's recovery codes; each works once."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    for code in codes:
+        device.token_set.create(token=code)
+    return codes
+
+
+def confirmed_devices(user: Any) -> list[Any]:
+    totp = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    static = list(StaticDevice.objects.filter(user=user, confirmed=True))
+    return totp + static
+
+
+def has_mfa(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_create_api_token(org: Organisation, name: str, role: str, actor: Any) -> str:
+    """Returns the token; only its hash is kept, so it is shown this once."""
+    token = "cs_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        ApiToken.objects.create(
+            organisation=org, name=name, prefix=token[:10], token_hash=_token_hash(token), role=role
+        )
+        audit(org, actor, "api_token.create", name, role=role)
+    return token
+
+
+def find_api_token(token: str) -> ApiToken | None:
+    found = (
+        ApiToken.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(token), revoked_at__isnull=True)
+        .first()
+    )
+    if found is not None:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    return found
+
+
+def do_revoke_api_token(token: ApiToken, actor: Any) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(token.organisation, actor, "api_token.revoke", token.name)

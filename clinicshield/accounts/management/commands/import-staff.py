@@ -1,0 +1,44 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from clinicshield.accounts.actions import do_import_staff
+from clinicshield.lib.cli import add_format_argument, emit_document, get_org, refuse
+
+
+class Command(BaseCommand):
+    help = "Import or update staff from a CSV with the header name,email,department,site,language."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="CSV file")
+        parser.add_argument("--org", required=True)
+        add_format_argument(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = get_org(options["org"])
+        path = Path(options["file"])
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise refuse(f"cannot read {path}: {error.strerror}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+        result = do_import_staff(org, text, "cli")
+        if result.missing_columns:
+            raise refuse(f"{path}: missing columns: {', '.join(result.missing_columns)}")
+        for problem in result.problems:
+            value = f" ({problem.value})" if problem.value else ""
+            self.stderr.write(f"{path}:{problem.line}: {problem.reason}{value}")
+        emit_document(
+            self.stdout,
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "rejected": len(result.problems),
+            },
+            options["format"],
+        )

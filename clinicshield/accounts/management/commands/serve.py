@@ -1,0 +1,77 @@
+"""`clinicshield serve`: what `make run` starts. A production WSGI server (gunicorn), the
+background worker (Huey) and, when enabled, the syslog receiver, stopped together on Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandParser
+
+STOP_GRACE_S = 10
+
+
+class Command(BaseCommand):
+    help = "Start the web server, the background worker and the syslog receiver (if enabled)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("CLINICSHIELD_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        python = sys.executable
+        commands = {
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "clinicshield.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["web_workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                str(STOP_GRACE_S),
+            ],
+            "worker": [python, "-m", "clinicshield.cli", "run_huey", "--workers", "2"],
+        }
+        if settings.SYSLOG_ENABLED and "syslog" in get_commands():
+            commands["syslog"] = [python, "-m", "clinicshield.cli", "syslog"]
+        children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(f"ClinicShield is running at {url} ({', '.join(children)}); Ctrl-C stops")
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        failed = None
+        while not stopping and failed is None:
+            time.sleep(0.5)
+            failed = next((n for n, p in children.items() if p.poll() is not None), None)
+        for process in children.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        for process in children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if failed and not stopping:
+            self.stderr.write(f"{failed} stopped unexpectedly; stopped the rest")
+            sys.exit(1)
+        self.stdout.write("stopped")

@@ -1,0 +1,110 @@
+"""Shared pieces of the CLI verbs: --org and --format, output, progress, exit codes.
+
+Exit codes: 0 done, 1 failed, 2 refused or bad usage (with a one-line reason on stderr).
+"""
+
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
+
+from django.core.management.base import CommandError, CommandParser
+from tqdm import tqdm
+
+from clinicshield.accounts.models import Organisation
+
+from .errors import UserError
+
+T = TypeVar("T")
+
+
+class Writable(Protocol):
+    """sys.stdout or a management command's self.stdout."""
+
+    def write(self, text: str) -> Any: ...
+
+REFUSED = 2
+FAILED = 1
+
+
+def refuse(message: str) -> CommandError:
+    """An error for bad usage or a refusal: exit code 2, one line on stderr."""
+    return CommandError(message, returncode=REFUSED)
+
+
+def fail(message: str) -> CommandError:
+    return CommandError(message, returncode=FAILED)
+
+
+def from_user_error(error: UserError) -> CommandError:
+    return CommandError(str(error.message), returncode=REFUSED)
+
+
+def add_org_argument(parser: CommandParser, required: bool = True) -> None:
+    parser.add_argument("--org", required=required, help="organisation short name (slug)")
+
+
+def add_format_argument(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="table for people (default), json for scripts",
+    )
+
+
+def get_org(slug: str) -> Organisation:
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        raise refuse(f"no organisation with short name {slug!r}")
+    return org
+
+
+def emit_rows(
+    out: Writable, rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None
+) -> None:
+    """A list: JSON lines (one object per line) or an aligned table."""
+    if fmt == "json":
+        for row in rows:
+            out.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        out.write("(none)\n")
+        return
+    columns = list(columns or rows[0].keys())
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)) + "\n")
+    for r in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+def emit_document(out: Writable, document: dict[str, Any], fmt: str) -> None:
+    """One object: a JSON document, or `key: value` lines."""
+    if fmt == "json":
+        out.write(json.dumps(document, default=str, ensure_ascii=False, indent=2) + "\n")
+        return
+    for key, value in document.items():
+        out.write(f"{key}: {_cell(value)}\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def progress(
+    items: Iterable[T], total: int | None = None, desc: str = "", unit: str = "it"
+) -> Iterator[T]:
+    """A progress bar on a terminal; silent when stderr is piped or redirected."""
+    return iter(
+        tqdm(items, total=total, desc=desc, unit=unit, disable=not sys.stderr.isatty(), leave=False)
+    )
+
+
+def progress_bar(total: int | None, desc: str = "", unit: str = "it") -> tqdm:
+    """For work that advances by amounts (bytes of a file): call `.update(n)` and `.close()`."""
+    return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, disable=not sys.stderr.isatty())
