@@ -1,0 +1,299 @@
+"""Our TCP connect scanner: asyncio, bounded concurrency, timeouts, retries, discovery.
+
+Why connect() and not raw SYN packets: it needs no privileges, works from a site sensor
+running as an ordinary user, and the kernel does the TCP handshake correctly.
+
+Why callbacks instead of one coroutine per port: a scan of 65,535 ports is 65,535
+connects, and the per-task overhead of asyncio would dominate. Each attempt here is a
+non-blocking socket registered with the event loop's writer callback; a timer sweeps
+expired attempts off a heap. Memory is bounded by `concurrency`, not by the port count.
+
+Host discovery pipelines into the port scan: as soon as a host answers one discovery
+probe (open or refused), its ports are queued, so absent hosts cost one discovery
+timeout in total, not one per host. Hosts that answer nothing but whose link-layer
+address the kernel resolved (the ARP table) are up too: that is how a host that drops
+every probe on the local segment is still found, like nmap's ARP ping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import heapq
+import ipaddress
+import resource
+import socket
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+DISCOVERY_PORTS: tuple[int, ...] = (80, 443, 22, 445, 3389, 139, 135, 21, 23, 25, 8080, 104)
+
+OPEN, CLOSED, FILTERED, UNREACHABLE, RETRY_LATER = (
+    "open",
+    "closed",
+    "filtered",
+    "unreachable",
+    "retry",
+)
+_LINGER_RESET = struct.pack("ii", 1, 0)  # close with RST: no TIME_WAIT left behind
+_SWEEP_SECONDS = 0.02
+
+_ERRNO_STATES = {
+    0: OPEN,
+    errno.ECONNREFUSED: CLOSED,
+    errno.EHOSTUNREACH: UNREACHABLE,
+    errno.ENETUNREACH: UNREACHABLE,
+    errno.EHOSTDOWN: UNREACHABLE,
+    errno.ETIMEDOUT: FILTERED,
+    errno.EACCES: FILTERED,
+    errno.EPERM: FILTERED,
+    errno.EADDRNOTAVAIL: RETRY_LATER,
+    errno.EAGAIN: RETRY_LATER,
+}
+
+
+@dataclass
+class ScanOptions:
+    ports: Sequence[int]
+    concurrency: int = 1024
+    timeout: float = 1.0  # seconds to wait for a SYN-ACK or RST before calling a port filtered
+    retries: int = 1  # extra attempts for filtered ports (a lost packet is not a firewall)
+    discovery: bool = True  # False: treat every address as up (nmap -Pn)
+    discovery_ports: Sequence[int] = DISCOVERY_PORTS
+    discovery_timeout: float = 1.0
+    min_timeout: float = 0.2  # floor of the adaptive timeout, however fast the host answers
+
+
+@dataclass
+class HostResult:
+    address: str
+    up_reason: str  # "tcp" (answered a probe), "arp" (link-layer only), "assumed" (-Pn)
+    open_ports: set[int] = field(default_factory=set)
+    filtered_ports: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ScanResult:
+    addresses: int
+    ports_per_host: int
+    hosts: dict[str, HostResult]
+    seconds: float
+    attempts: int
+
+
+@dataclass
+class _Attempt:
+    address: str
+    port: int
+    kind: str  # "discover" or "scan"
+    tries: int = 0
+
+
+class _Engine:
+    def __init__(
+        self, options: ScanOptions, on_progress: Callable[[int, int], None] | None
+    ) -> None:
+        self.options = options
+        self.on_progress = on_progress
+        self.queue: deque[_Attempt] = deque()
+        self.inflight: dict[int, tuple[socket.socket, _Attempt, int, float]] = {}
+        self.rtt: dict[str, tuple[float, float]] = {}  # address -> (smoothed RTT, variance)
+        self.deadlines: list[tuple[float, int, int]] = []
+        self.sequence = 0
+        self.hosts: dict[str, HostResult] = {}
+        self.pending_discovery: dict[str, int] = {}
+        self.attempts = 0
+        self.planned = 0
+        self.finished = 0
+        self.loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[None] = self.loop.create_future()
+
+    # -- planning -------------------------------------------------------------
+    def plan(self, addresses: Sequence[str]) -> None:
+        for address in addresses:
+            if self.options.discovery:
+                self.pending_discovery[address] = len(self.options.discovery_ports)
+                self.queue.extend(
+                    _Attempt(address, p, "discover") for p in self.options.discovery_ports
+                )
+                self.planned += len(self.options.discovery_ports)
+            else:
+                self._host_up(address, "assumed")
+
+    def _host_up(self, address: str, reason: str) -> None:
+        if address in self.hosts:
+            return
+        self.hosts[address] = HostResult(address, reason)
+        self.queue.extend(_Attempt(address, port, "scan") for port in self.options.ports)
+        self.planned += len(self.options.ports)
+
+    # -- the event-loop machinery ---------------------------------------------
+    def start_more(self) -> None:
+        limit = self.options.concurrency
+        while self.queue and len(self.inflight) < limit:
+            attempt = self.queue.popleft()
+            if attempt.kind == "discover" and attempt.address in self.hosts:
+                self.finished += 1  # already known to be up: no need to ask again
+                continue
+            self._start(attempt)
+        if not self.queue and not self.inflight and not self.done.done():
+            self.done.set_result(None)
+
+    def _start(self, attempt: _Attempt) -> None:
+        family = socket.AF_INET6 if ":" in attempt.address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        self.attempts += 1
+        code = sock.connect_ex((attempt.address, attempt.port))
+        if code not in (errno.EINPROGRESS, errno.EWOULDBLOCK):
+            self._finish(sock, attempt, _ERRNO_STATES.get(code, FILTERED))
+            return
+        fd = sock.fileno()
+        self.sequence += 1
+        timeout = self._timeout_for(attempt) * (1 + attempt.tries)  # a retry waits longer
+        now = self.loop.time()
+        self.inflight[fd] = (sock, attempt, self.sequence, now)
+        heapq.heappush(self.deadlines, (now + timeout, self.sequence, fd))
+        self.loop.add_writer(fd, self._on_writable, fd)
+
+    def _timeout_for(self, attempt: _Attempt) -> float:
+        """Like TCP's retransmission timer (RFC 6298): smoothed RTT plus four deviations.
+
+        A host that answers in a millisecond does not need a second of patience per
+        silent port; a slow or loaded one keeps the configured timeout as a ceiling.
+        """
+        if attempt.kind == "discover":
+            return self.options.discovery_timeout
+        estimate = self.rtt.get(attempt.address)
+        if estimate is None:
+            return self.options.timeout
+        smoothed, variance = estimate
+        return min(self.options.timeout, max(self.options.min_timeout, smoothed + 4 * variance))
+
+    def _learn_rtt(self, address: str, sample: float) -> None:
+        estimate = self.rtt.get(address)
+        if estimate is None:
+            self.rtt[address] = (sample, sample / 2)
+            return
+        smoothed, variance = estimate
+        variance = 0.75 * variance + 0.25 * abs(smoothed - sample)
+        self.rtt[address] = (0.875 * smoothed + 0.125 * sample, variance)
+
+    def _on_writable(self, fd: int) -> None:
+        sock, attempt, _, started = self.inflight.pop(fd)
+        self.loop.remove_writer(fd)
+        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code in (0, errno.ECONNREFUSED):
+            self._learn_rtt(attempt.address, self.loop.time() - started)
+        self._finish(sock, attempt, _ERRNO_STATES.get(code, FILTERED))
+        self.start_more()
+
+    def sweep(self) -> None:
+        now = self.loop.time()
+        while self.deadlines and self.deadlines[0][0] <= now:
+            _, sequence, fd = heapq.heappop(self.deadlines)
+            entry = self.inflight.get(fd)
+            if entry is None or entry[2] != sequence:
+                continue  # already answered; the fd number may have been reused
+            del self.inflight[fd]
+            self.loop.remove_writer(fd)
+            self._finish(entry[0], entry[1], FILTERED)
+        self.start_more()
+        if not self.done.done():
+            self.loop.call_later(_SWEEP_SECONDS, self.sweep)
+
+    # -- outcomes ---------------------------------------------------------------
+    def _finish(self, sock: socket.socket, attempt: _Attempt, state: str) -> None:
+        if state == OPEN:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+        sock.close()
+        if state == RETRY_LATER:  # out of local ports or buffers: try again at the back
+            self.queue.append(attempt)
+            return
+        if state == FILTERED and attempt.kind == "scan" and attempt.tries < self.options.retries:
+            attempt.tries += 1
+            self.queue.append(attempt)
+            return
+        self.finished += 1
+        if attempt.kind == "discover":
+            self._discovery_outcome(attempt.address, state)
+        else:
+            self._scan_outcome(attempt, state)
+        if self.on_progress is not None:
+            self.on_progress(self.finished, self.planned)
+
+    def _discovery_outcome(self, address: str, state: str) -> None:
+        if state in (OPEN, CLOSED):
+            self._host_up(address, "tcp")
+        self.pending_discovery[address] -= 1
+        silent = self.pending_discovery[address] == 0 and address not in self.hosts
+        if silent and address in resolved_neighbours():
+            self._host_up(address, "arp")
+
+    def _scan_outcome(self, attempt: _Attempt, state: str) -> None:
+        host = self.hosts[attempt.address]
+        if state == OPEN:
+            host.open_ports.add(attempt.port)
+        elif state in (FILTERED, UNREACHABLE):
+            host.filtered_ports.add(attempt.port)
+
+
+def resolved_neighbours() -> set[str]:
+    """IPv4 addresses whose link-layer address the kernel has resolved (Linux ARP table)."""
+    try:
+        with open("/proc/net/arp", encoding="ascii") as table:
+            lines = table.read().splitlines()[1:]
+    except OSError:
+        return set()
+    resolved = set()
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 3 and int(fields[2], 16) & 0x2:  # ATF_COM: entry complete
+            resolved.add(fields[0])
+    return resolved
+
+
+def raise_open_file_limit(wanted: int) -> int:
+    """Raise the soft descriptor limit towards `wanted`; return the concurrency it allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted + 64 if hard == resource.RLIM_INFINITY else min(hard, wanted + 64)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return max(1, min(wanted, soft - 64))
+
+
+async def scan_async(
+    addresses: Sequence[str],
+    options: ScanOptions,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    started = time.monotonic()
+    options.concurrency = raise_open_file_limit(options.concurrency)
+    engine = _Engine(options, on_progress)
+    engine.plan([str(ipaddress.ip_address(a)) for a in addresses])
+    engine.start_more()
+    engine.sweep()
+    await engine.done
+    return ScanResult(
+        addresses=len(addresses),
+        ports_per_host=len(options.ports),
+        hosts=engine.hosts,
+        seconds=time.monotonic() - started,
+        attempts=engine.attempts,
+    )
+
+
+def scan(
+    addresses: Sequence[str],
+    options: ScanOptions,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    """Scan `addresses` (already checked against the scope) for open TCP ports."""
+    return asyncio.run(scan_async(addresses, options, on_progress))
