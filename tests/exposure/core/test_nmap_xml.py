@@ -7,7 +7,8 @@ SAMPLE = """<?xml version="1.0"?>
 <host><status state="up"/><address addr="10.0.0.5" addrtype="ipv4"/>
 <address addr="52:54:00:12:34:56" addrtype="mac"/>
 <ports>
-<port protocol="tcp" portid="22"><state state="open"/><service name="ssh" product="OpenSSH" version="8.9p1"/></port>
+<port protocol="tcp" portid="22"><state state="open"/>
+<service name="ssh" product="OpenSSH" version="8.9p1"/></port>
 <port protocol="tcp" portid="23"><state state="closed"/><service name="telnet"/></port>
 <port protocol="tcp" portid="445"><state state="filtered"/></port>
 <port protocol="tcp" portid="104"><state state="open"/><service name="dicom"/></port>
