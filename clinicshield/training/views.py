@@ -1,11 +1,151 @@
-"""Pages of the training app."""
+"""Manager pages of the training app, mounted at /o/<org_slug>/training/."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from clinicshield.lib.tenancy import org_view
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinicshield.accounts.models import Person
+from clinicshield.lib.errors import UserError
+from clinicshield.lib.tenancy import current_org, org_view
+
+from . import actions
+from .catalogue import catalogue, language_for
+from .certificates import evidence_pdf
+from .core.content import ROLE_TAGS
+from .core.progress import EVIDENCE_MAPPING
+from .models import CustomModule
+from .rendering import render_markdown
+from .reports import evidence_csv, overview, person_matrix
+
+CUSTOM_FIELDS = ("key", "pass_mark", "minutes", "lesson_en", "lesson_es", "quiz_en", "quiz_es")
+
+
+def _lang() -> str:
+    return translation.get_language() or "en"
 
 
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
-    return render(request, "training/index.html", {"section": "training"})
+    org = current_org(request)
+    context = overview(org, timezone.now(), _lang())
+    context["section"] = "training"
+    context["people"] = org.people.filter(active=True).order_by("name")
+    context["customs"] = CustomModule.objects.filter(organisation=org)
+    context["lang"] = _lang()
+    return render(request, "training/index.html", context)
+
+
+@org_view("viewer")
+def people(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = current_org(request)
+    now = timezone.now()
+    data = overview(org, now, _lang())
+    keys = sorted({r.module_key for r in data["rows"]}, key=lambda k: list(data["modules"]).index(k)
+                  if k in data["modules"] else 999)  # fmt: skip
+    context: dict[str, Any] = {"section": "training", "keys": keys}
+    context["lines"] = person_matrix(data["rows"], now)
+    context["by_person"] = {f.group: f for f in data["by_person"]}
+    return render(request, "training/people.html", context)
+
+
+@org_view("viewer")
+def module_detail(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
+    module = catalogue(current_org(request)).get(key)
+    if module is None:
+        raise Http404
+    lang = language_for(module, _lang())
+    context = {
+        "section": "training",
+        "module": module,
+        "lang": lang,
+        "title": module.title(lang),
+        "html": render_markdown(module.lessons[lang].markdown),
+        "questions": module.quizzes[lang].questions,
+        "custom": CustomModule.objects.filter(organisation=current_org(request), key=key).first(),
+    }
+    return render(request, "training/module.html", context)
+
+
+@org_view("manager")
+@require_POST
+def set_pass_mark(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
+    try:
+        mark = int(request.POST.get("pass_mark", ""))
+        actions.do_set_pass_mark(current_org(request), key, mark, request.user)
+        messages.success(request, _("Pass mark saved."))
+    except ValueError:
+        messages.error(request, _("A pass mark is a percentage from 1 to 100."))
+    except UserError as error:
+        messages.error(request, str(error.message))
+    return redirect("training:module", org_slug=org_slug, key=key)
+
+
+@org_view("manager")
+@require_POST
+def assign(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = current_org(request)
+    person = get_object_or_404(Person, organisation=org, pk=request.POST.get("person") or 0)
+    try:
+        actions.do_assign_module(
+            person, request.POST.get("module", ""), reason="manual", actor=request.user
+        )
+        messages.success(
+            request, _("Assigned. %(name)s will get an email.") % {"name": person.name}
+        )
+    except UserError as error:
+        messages.error(request, str(error.message))
+    return redirect("training:index", org_slug=org_slug)
+
+
+@org_view("manager")
+def custom_edit(request: HttpRequest, org_slug: str, key: str | None = None) -> HttpResponse:
+    org = current_org(request)
+    existing = get_object_or_404(CustomModule, organisation=org, key=key) if key else None
+    problems: list[Any] = []
+    if request.method == "POST":
+        fields: dict[str, Any] = {name: request.POST.get(name, "") for name in CUSTOM_FIELDS}
+        fields["roles"] = request.POST.getlist("roles")
+        try:
+            saved, problems = actions.do_save_custom_module(org, fields, request.user, existing)
+        except ValueError:
+            saved, problems = None, []
+            messages.error(request, _("Pass mark and minutes must be whole numbers."))
+        if saved is not None:
+            messages.success(request, _("Module saved."))
+            return redirect("training:module", org_slug=org_slug, key=saved.key)
+        values = fields
+    else:
+        values = _custom_values(existing)
+    context = {"section": "training", "values": values, "existing": existing,
+               "problems": problems, "role_tags": sorted(ROLE_TAGS)}  # fmt: skip
+    return render(request, "training/custom_edit.html", context)
+
+
+def _custom_values(existing: CustomModule | None) -> dict[str, Any]:
+    if existing is None:
+        return {"roles": ["all"], "pass_mark": 80, "minutes": 5}
+    return {name: getattr(existing, name) for name in CUSTOM_FIELDS} | {"roles": existing.roles}
+
+
+@org_view("viewer")
+def evidence_csv_view(request: HttpRequest, org_slug: str) -> HttpResponse:
+    response = HttpResponse(
+        evidence_csv(current_org(request), timezone.now()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{org_slug}-training-evidence.csv"'
+    return response
+
+
+@org_view("viewer")
+def evidence_pdf_view(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = current_org(request)
+    context = overview(org, timezone.now(), _lang())
+    context.update(org=org, mapping=EVIDENCE_MAPPING)
+    response = HttpResponse(evidence_pdf(context, _lang()), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{org_slug}-training-evidence.pdf"'
+    return response

@@ -1,0 +1,123 @@
+"""Staff portal: my training, a lesson, its quiz (scored on the server), my certificate.
+
+The quiz page carries only question texts and choices: which choice is correct and the
+explanations are sent only in the response to a submitted attempt.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_http_methods
+
+from clinicshield.accounts.models import Person
+from clinicshield.lib.errors import UserError
+from clinicshield.lib.portal import person_view
+
+from . import actions
+from .catalogue import catalogue, language_for, policy_for
+from .certificates import certificate_pdf
+from .core.content import Module
+from .core.schedule import assignment_state, freshness
+from .models import Assignment
+from .rendering import render_markdown
+
+
+def _person(request: HttpRequest) -> Person:
+    return request.person  # type: ignore[attr-defined]
+
+
+def _module(person: Person, key: str) -> Module:
+    module = catalogue(person.organisation).get(key)
+    if module is None:
+        raise Http404
+    return module
+
+
+def _lang(request: HttpRequest, module: Module) -> str:
+    return language_for(module, translation.get_language() or _person(request).language)
+
+
+@person_view
+def index(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    now = timezone.now()
+    modules = catalogue(person.organisation)
+    policy = policy_for(person.organisation)
+    rows: list[dict[str, Any]] = []
+    for a in Assignment.objects.filter(person=person).order_by("completed_at", "due_at"):
+        module = modules.get(a.module_key)
+        if module is None:
+            continue
+        rows.append(
+            {
+                "assignment": a,
+                "module": module,
+                "title": module.title(_lang(request, module)),
+                "state": assignment_state(a.due_at, a.completed_at, now),
+                "fresh": freshness(a.completed_at, now, policy) if a.completed_at else "",
+            }
+        )
+    open_rows = [r for r in rows if r["state"] != "completed"]
+    done = [r for r in rows if r["state"] == "completed"]
+    total = len(open_rows) + len({r["module"].key for r in done})
+    percent = (100 * (total - len(open_rows))) // total if total else 100
+    context = {"open_rows": open_rows, "done_rows": done, "percent": percent, "person": person}
+    return render(request, "training/portal/index.html", context)
+
+
+@person_view
+def lesson(request: HttpRequest, key: str) -> HttpResponse:
+    module = _module(_person(request), key)
+    lang = _lang(request, module)
+    context = {
+        "module": module,
+        "lesson": module.lessons[lang],
+        "html": render_markdown(module.lessons[lang].markdown),
+        "lang": lang,
+    }
+    return render(request, "training/portal/lesson.html", context)
+
+
+@person_view
+@require_http_methods(["GET", "POST"])
+def quiz(request: HttpRequest, key: str) -> HttpResponse:
+    person = _person(request)
+    module = _module(person, key)
+    lang = _lang(request, module)
+    questions = module.quizzes[lang].questions
+    context: dict[str, Any] = {"module": module, "title": module.title(lang), "lang": lang}
+    if request.method == "POST":
+        try:
+            answers = actions.parse_answers(request.POST)
+            attempt, result = actions.do_submit_quiz(person, key, answers, language=lang)
+        except UserError as error:
+            context.update(questions=questions, error=error)
+            return render(request, "training/portal/quiz.html", context, status=error.status)
+        by_id = {q.id: q for q in questions}
+        context.update(
+            attempt=attempt,
+            result=result,
+            outcomes=[(by_id[o.question_id], o) for o in result.outcomes],
+        )
+        return render(request, "training/portal/result.html", context)
+    context["questions"] = questions
+    return render(request, "training/portal/quiz.html", context)
+
+
+@person_view
+def certificate(request: HttpRequest, key: str) -> HttpResponse:
+    person = _person(request)
+    module = _module(person, key)
+    assignment = (
+        Assignment.objects.filter(person=person, module_key=key, completed_at__isnull=False)
+        .order_by("-completed_at")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    pdf = certificate_pdf(person, module, assignment, _lang(request, module))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{key}.pdf"'
+    return response
