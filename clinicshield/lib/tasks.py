@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
 from . import due
 from .models import WorkerHeartbeat
@@ -11,6 +11,12 @@ from .models import WorkerHeartbeat
 @db_periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
     WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"last_seen": timezone.now()})
+
+
+@on_startup()
+def heartbeat_at_start() -> None:
+    """Beat once as soon as the worker starts, not only at the next whole minute."""
+    heartbeat.call_local()
 
 
 def _schedule(job: due.DueJob) -> None:
