@@ -14,10 +14,16 @@ VERDICTS = {
 }
 
 FINDINGS = {
-    "auth_missing": _("The message carries no authentication results, so its sender is unverified."),
-    "spf_fail": _("SPF check: %(result)s. The sending server is not allowed to send for this domain."),
+    "auth_missing": _(
+        "The message carries no authentication results, so its sender is unverified."
+    ),
+    "spf_fail": _(
+        "SPF check: %(result)s. The sending server is not allowed to send for this domain."
+    ),
     "dkim_fail": _("DKIM check: %(result)s. The signature does not prove who sent it."),
-    "dmarc_fail": _("DMARC check: %(result)s. The sender's domain does not vouch for this message."),
+    "dmarc_fail": _(
+        "DMARC check: %(result)s. The sender's domain does not vouch for this message."
+    ),
     "lookalike_domain": _(
         "The sender's domain %(domain)s imitates %(imitates)s, but it is a different domain."
     ),
@@ -28,9 +34,7 @@ FINDINGS = {
         "The name shown, “%(name)s”, borrows a name you know, but the real sender is %(actual)s."
     ),
     "reply_to_elsewhere": _("Replies would go to %(reply_to)s, not to the sender."),
-    "link_text_mismatch": _(
-        "A link shows %(shown)s but actually goes to %(target)s."
-    ),
+    "link_text_mismatch": _("A link shows %(shown)s but actually goes to %(target)s."),
     "link_to_ip_address": _("A link goes to a bare IP address (%(target)s)."),
     "link_shortener": _("A link hides its destination behind a shortener (%(target)s)."),
     "link_punycode": _("A link uses a disguised international domain (%(target)s)."),
@@ -53,7 +57,9 @@ ADVICE = {
     "never_paste_commands": _("Never paste anything into Win+R, a terminal or File Explorer."),
     "verify_by_phone": _("If it asks for something, call the sender on a number you already had."),
     "delete_after_it_confirms": _("IT has been told. Delete it once IT confirms."),
-    "tell_it_if_you_interacted": _("If you already clicked, opened or typed something, tell IT now."),
+    "tell_it_if_you_interacted": _(
+        "If you already clicked, opened or typed something, tell IT now."
+    ),
     "wait_for_it": _("Leave it alone until IT has looked at it."),
     "still_be_careful": _(
         "We found no warning signs, but stay careful: check any request for money or passwords."

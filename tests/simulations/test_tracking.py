@@ -38,8 +38,9 @@ def test_it_sends_personalised_emails_in_each_persons_language(org_a, staff, smt
     assert Recipient.objects.filter(campaign=campaign, status="sent").count() == 3
 
 
-def test_a_scanner_click_is_stored_but_does_not_move_the_status(org_a, staff, smtp_server,
-                                                                 settings_fast_humans):
+def test_a_scanner_click_is_stored_but_does_not_move_the_status(
+    org_a, staff, smtp_server, settings_fast_humans
+):
     campaign = make_campaign(org_a, smtp_server)
     send(campaign)
     path = link_in(smtp_server.to("ana@clinic-a.example")[0])

@@ -158,9 +158,7 @@ def site_hours(org: Organisation) -> dict[str, SiteHours]:
 def do_launch_campaign(campaign: Campaign, now: datetime, *, immediately: bool, actor: Any) -> int:
     """Give every recipient a send time; returns how many could not be placed in the window."""
     if campaign.state not in ("draft", "scheduled"):
-        raise UserError(
-            "already_launched", _("This campaign was already launched."), status=409
-        )
+        raise UserError("already_launched", _("This campaign was already launched."), status=409)
     recipients = list(campaign.recipients.filter(send_state="pending").only("pk", "site_name"))
     unplaced: list[int] = []
     with transaction.atomic():

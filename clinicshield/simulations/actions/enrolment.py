@@ -34,7 +34,9 @@ def _assign_module() -> Any:
 def enrol_after_failure(recipient_id: int, event: str) -> list[str]:
     """Assign the modules for `event`; returns the module keys assigned."""
     assign = _assign_module()
-    recipient = Recipient.objects.select_related("person", "campaign").filter(pk=recipient_id).first()
+    recipient = (
+        Recipient.objects.select_related("person", "campaign").filter(pk=recipient_id).first()
+    )
     if recipient is None or recipient.person is None:
         return []
     if assign is None:

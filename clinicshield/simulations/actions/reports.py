@@ -23,7 +23,7 @@ from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib import notify
 
 from ..core.analyser import OrgContext, analyse_message
-from ..core.mailparse import parse_bytes
+from ..core.mailparse import parse_bytes, unwrap_reported
 from ..core.tokens import find_tokens
 from ..explain import explain_analysis
 from ..models import Recipient, ReportedMessage, ReportMailbox, TrackingEvent
@@ -67,16 +67,18 @@ def do_handle_report(
     reporter_email, reporter = _reporter(org, raw)
     tokens = find_tokens(all_text(raw))
     recipient = (
-        Recipient.objects.select_related("campaign").filter(
-            token__in=tokens, campaign__organisation=org
-        ).first()
+        Recipient.objects.select_related("campaign")
+        .filter(token__in=tokens, campaign__organisation=org)
+        .first()
         if tokens
         else None
     )
     try:
         with transaction.atomic():
             if recipient is not None:
-                item = _record_simulation_report(org, uid, raw, now, recipient, reporter_email, reporter)
+                item = _record_simulation_report(
+                    org, uid, raw, now, recipient, reporter_email, reporter
+                )
             else:
                 item = _record_triage_item(org, uid, raw, now, context, reporter_email, reporter)
             item_id = item.pk
@@ -89,7 +91,7 @@ def do_handle_report(
 def _record_simulation_report(org, uid, raw, now, recipient, reporter_email, reporter):  # type: ignore[no-untyped-def]
     Recipient.objects.filter(pk=recipient.pk, reported_at__isnull=True).update(reported_at=now)
     TrackingEvent.objects.create(recipient=recipient, event="reported", verified=True, at=now)
-    message = parse_bytes(raw)
+    message, _found = unwrap_reported(parse_bytes(raw))
     return ReportedMessage.objects.create(
         organisation=org,
         mailbox_uid=uid,
@@ -98,6 +100,7 @@ def _record_simulation_report(org, uid, raw, now, recipient, reporter_email, rep
         reporter=reporter,
         recipient=recipient,
         subject=str(message.get("Subject", ""))[:300],
+        from_address=parseaddr(str(message.get("From", "")))[1][:254],
         verdict="simulation",
         analysis={"campaign": recipient.campaign_id},
         triage_state="closed",
@@ -129,7 +132,9 @@ def answer_reporter(item_id: int) -> None:
     context: dict[str, object] = {"item": item, "subject": item.subject}
     if item.recipient is not None:
         template = campaign_template(item.recipient.campaign)
-        context["red_flags"] = [flag.text.get(language, flag.text["en"]) for flag in template.red_flags]
+        context["red_flags"] = [
+            flag.text.get(language, flag.text["en"]) for flag in template.red_flags
+        ]
         name, subject = "simulations/email/report_simulation", _("Well spotted: it was a drill")
     else:
         from django.utils import translation
@@ -171,7 +176,9 @@ def do_poll_report_mailbox(mailbox: ReportMailbox, now: datetime) -> PollSummary
             _status, parts = imap.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
             summary.fetched += 1
-            item = do_handle_report(mailbox.organisation, f"{uid_validity}:{uid}", raw, now, context)
+            item = do_handle_report(
+                mailbox.organisation, f"{uid_validity}:{uid}", raw, now, context
+            )
             if item is None:
                 summary.skipped += 1
             elif item.verdict == "simulation":

@@ -61,7 +61,9 @@ def results_document(campaign: Campaign) -> dict[str, Any]:
         "totals": totals,
         "unverified_events": unverified_counts(campaign),
         "detections": campaign.detections,
-        "by_site": {k: asdict(v) for k, v in results_by(campaign.kind, all_outcomes, "site").items()},
+        "by_site": {
+            k: asdict(v) for k, v in results_by(campaign.kind, all_outcomes, "site").items()
+        },
         "by_department": {
             k: asdict(v) for k, v in results_by(campaign.kind, all_outcomes, "department").items()
         },

@@ -37,7 +37,9 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "SIMULATIONS_SEND_LEASE_SECONDS", 15))
+    # How long a crashed sender blocks a resume. Tests shorten it through the environment.
+    default = os.environ.get("CLINICSHIELD_SIMULATIONS_SEND_LEASE_SECONDS", "15")
+    return float(getattr(settings, "SIMULATIONS_SEND_LEASE_SECONDS", default))
 
 
 @dataclass
@@ -102,7 +104,11 @@ def _acquire_lease(campaign_id: int, owner: str) -> bool:
     now = timezone.now()
     return bool(
         Campaign.objects.filter(pk=campaign_id)
-        .filter(Q(send_lease_until__isnull=True) | Q(send_lease_until__lt=now) | Q(send_lease_owner=owner))
+        .filter(
+            Q(send_lease_until__isnull=True)
+            | Q(send_lease_until__lt=now)
+            | Q(send_lease_owner=owner)
+        )
         .update(send_lease_owner=owner, send_lease_until=now + timedelta(seconds=lease_seconds()))
     )
 
@@ -113,8 +119,14 @@ def _release_lease(campaign_id: int, owner: str) -> None:
     )
 
 
-def _send_one(smtp: Any, campaign: Campaign, prepared: PreparedEmail, recipient: Recipient,
-              today: str, summary: SendSummary) -> None:
+def _send_one(
+    smtp: Any,
+    campaign: Campaign,
+    prepared: PreparedEmail,
+    recipient: Recipient,
+    today: str,
+    summary: SendSummary,
+) -> None:
     claimed = Recipient.objects.filter(
         pk=recipient.pk, send_state__in=("pending", "sending")
     ).update(send_state="sending", send_attempts=F("send_attempts") + 1)
@@ -125,7 +137,11 @@ def _send_one(smtp: Any, campaign: Campaign, prepared: PreparedEmail, recipient:
     message = build_message(campaign, prepared, recipient, today)
     try:
         smtp.send_messages([message])
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+    except (
+        smtplib.SMTPRecipientsRefused,
+        smtplib.SMTPDataError,
+        smtplib.SMTPSenderRefused,
+    ) as error:
         Recipient.objects.filter(pk=recipient.pk).update(
             send_state="failed", send_error=str(error)[:300]
         )
@@ -137,8 +153,14 @@ def _send_one(smtp: Any, campaign: Campaign, prepared: PreparedEmail, recipient:
     summary.sent += 1
 
 
-def _worker(campaign: Campaign, prepared: dict[str, PreparedEmail], batch: list[Recipient],
-            owner: str, summary: SendSummary, lock: threading.Lock) -> None:
+def _worker(
+    campaign: Campaign,
+    prepared: dict[str, PreparedEmail],
+    batch: list[Recipient],
+    owner: str,
+    summary: SendSummary,
+    lock: threading.Lock,
+) -> None:
     today = timezone.localdate().strftime("%d/%m/%Y")
     local = SendSummary()
     try:
@@ -182,8 +204,9 @@ def do_send_due(campaign_id: int, now: datetime) -> SendSummary:
             pk=campaign_id
         )
         due = list(
-            campaign.recipients.filter(send_state__in=("pending", "sending"), send_at__lte=now)
-            .order_by("send_at", "pk")
+            campaign.recipients.filter(
+                send_state__in=("pending", "sending"), send_at__lte=now
+            ).order_by("send_at", "pk")
         )
         template = _template(campaign)
         prepared = {lang: prepare_email(template, lang) for lang in {r.language for r in due}}

@@ -144,8 +144,7 @@ def library_definitions(directory: Path | None = None) -> dict[str, dict[str, An
 
 def load_library(directory: Path | None = None) -> dict[str, EmailTemplate]:
     return {
-        key: template_from_dict(data, key)
-        for key, data in library_definitions(directory).items()
+        key: template_from_dict(data, key) for key, data in library_definitions(directory).items()
     }
 
 

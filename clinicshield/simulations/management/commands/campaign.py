@@ -1,0 +1,153 @@
+"""`clinicshield campaign templates|create|launch|results|poll-reports`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from clinicshield.lib.cli import (
+    add_format_argument,
+    emit_document,
+    emit_rows,
+    fail,
+    from_user_error,
+    get_org,
+    refuse,
+)
+from clinicshield.lib.errors import UserError
+from clinicshield.simulations import actions
+from clinicshield.simulations.core.library import DIFFICULTIES, load_library
+from clinicshield.simulations.models import Campaign, ReportMailbox
+
+
+class Command(BaseCommand):
+    help = "Phishing and ClickFix simulations: list templates, create, launch, see results."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        templates = verbs.add_parser("templates", help="list the template library")
+        add_format_argument(templates)
+        create = verbs.add_parser("create", help="create a campaign; prints its id")
+        create.add_argument("--org", required=True, help="organisation short name")
+        create.add_argument("--name", required=True)
+        create.add_argument("--template", required=True, help="template key (see `templates`)")
+        create.add_argument("--targets", default="all", help="all | site:NAME | dept:NAME")
+        create.add_argument("--smtp-host", required=True)
+        create.add_argument("--smtp-port", type=int, default=25)
+        create.add_argument("--from", dest="from_address", required=True, help="From address")
+        create.add_argument("--base-url", required=True, help="where recipients reach us")
+        create.add_argument("--days", type=int, default=1, help="spread sending over N days")
+        create.add_argument("--rate", type=int, default=60, help="at most N emails a minute")
+        create.add_argument("--connections", type=int, default=2, help="parallel SMTP sessions")
+        launch = verbs.add_parser("launch", help="send now (--now) or on the schedule")
+        launch.add_argument("id", type=int)
+        launch.add_argument("--now", action="store_true", help="send everything at once")
+        results = verbs.add_parser("results", help="totals and per-recipient statuses")
+        results.add_argument("id", type=int)
+        add_format_argument(results)
+        poll = verbs.add_parser("poll-reports", help="read the report mailbox now")
+        poll.add_argument("--org", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handler = getattr(self, f"do_{options['verb'].replace('-', '_')}")
+        try:
+            handler(options)
+        except UserError as error:
+            raise from_user_error(error) from None
+
+    def do_templates(self, options: dict[str, Any]) -> None:
+        rows = []
+        for key, template in sorted(load_library().items()):
+            for language, version in sorted(template.versions.items()):
+                rows.append(
+                    {
+                        "key": key,
+                        "name": version.name,
+                        "language": language,
+                        "kind": template.kind,
+                        "landing": template.landing,
+                        "difficulty": DIFFICULTIES[template.difficulty],
+                    }
+                )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        else:
+            emit_rows(self.stdout, rows, "table")
+
+    def do_create(self, options: dict[str, Any]) -> None:
+        org = get_org(options["org"])
+        profile = actions.do_create_sending_profile(
+            org,
+            host=options["smtp_host"],
+            port=options["smtp_port"],
+            from_address=options["from_address"],
+            connections=options["connections"],
+        )
+        campaign = actions.do_create_campaign(
+            org,
+            name=options["name"],
+            template_key=options["template"],
+            targets=options["targets"],
+            profile=profile,
+            base_url=options["base_url"],
+            actor="cli",
+            days=options["days"],
+            rate_per_minute=options["rate"],
+        )
+        self.stdout.write(f"{campaign.pk}\n")
+
+    def _campaign(self, campaign_id: int) -> Campaign:
+        campaign = Campaign.objects.select_related("organisation").filter(pk=campaign_id).first()
+        if campaign is None:
+            raise refuse(f"no campaign with id {campaign_id}")
+        return campaign
+
+    def do_launch(self, options: dict[str, Any]) -> None:
+        campaign = self._campaign(options["id"])
+        now = timezone.now()
+        if campaign.state in ("draft", "scheduled"):
+            unplaced = actions.do_launch_campaign(
+                campaign, now, immediately=options["now"], actor="cli"
+            )
+            if unplaced:
+                self.stderr.write(f"{unplaced} recipients do not fit the sending window")
+        elif not options["now"] or campaign.state == "finished":
+            raise refuse(f"campaign {campaign.pk} is already {campaign.state}")
+        if not options["now"]:
+            self.stdout.write(f"campaign {campaign.pk} scheduled\n")
+            return
+        # Also resumes a send that was interrupted: only unsent recipients go out.
+        summary = actions.do_send_due(campaign.pk, now)
+        if summary.busy:
+            raise fail(f"campaign {campaign.pk} is being sent by another process")
+        self.stdout.write(
+            f"sent {summary.sent}, failed {summary.failed}, "
+            f"resent after a crash {summary.resent_after_crash}\n"
+        )
+        for error in summary.errors[:20]:
+            self.stderr.write(error)
+        if summary.errors:
+            raise fail(f"{len(summary.errors)} sending errors")
+
+    def do_results(self, options: dict[str, Any]) -> None:
+        document = actions.results_document(self._campaign(options["id"]))
+        if options["format"] == "json":
+            emit_document(self.stdout, document, "json")
+            return
+        totals = document.pop("totals")
+        document.pop("recipients")
+        emit_document(self.stdout, {**document, **totals}, "table")
+
+    def do_poll_reports(self, options: dict[str, Any]) -> None:
+        org = get_org(options["org"])
+        mailbox = ReportMailbox.objects.filter(organisation=org).first()
+        if mailbox is None:
+            raise refuse(f"organisation {org.slug} has no report mailbox configured")
+        try:
+            summary = actions.do_poll_report_mailbox(mailbox, timezone.now())
+        except OSError as error:
+            raise fail(f"cannot read the report mailbox: {error}") from None
+        self.stdout.write(json.dumps(summary.__dict__) + "\n")

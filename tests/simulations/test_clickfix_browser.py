@@ -1,0 +1,86 @@
+"""The ClickFix page in a real headless Chromium with clipboard permission granted."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from clinicshield.simulations import actions
+from clinicshield.simulations.core.landing import verification_id
+from clinicshield.simulations.models import Recipient, TrackingEvent
+from tests.conftest import body_text
+from tests.system import CHROMIUM_ARGS, need_chromium
+
+from .conftest import make_campaign
+
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    executable = need_chromium()
+    # Playwright's sync API keeps an event loop on this thread; our ORM calls stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize(
+    ("template", "decoy"),
+    [("booking-captcha", "I am not a robot - Verification ID"), ("e-prescription-update", "C:\\")],
+)
+def test_the_clipboard_holds_only_the_inert_link_and_opening_it_shows_the_lesson(
+    org_a, staff, smtp_server, settings_fast_humans, live_server, browser, template, decoy
+):
+    campaign = make_campaign(
+        org_a, smtp_server, template=template, targets="list:ben@clinic-a.example"
+    )
+    campaign.base_url = live_server.url
+    campaign.save(update_fields=["base_url"])
+    actions.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
+    actions.do_send_due(campaign.pk, timezone.now())
+    link = re.search(
+        r"http://\S+/t/[A-Za-z0-9_-]{32}", body_text(smtp_server.to("ben@clinic-a.example")[0])
+    ).group(0)
+    token = link.rsplit("/", 1)[1]
+
+    # Headless Chromium says "HeadlessChrome", which we rightly count as a scanner; a person's
+    # desktop Chrome does not.
+    context = browser.new_context(
+        permissions=["clipboard-read", "clipboard-write"], user_agent=DESKTOP_CHROME
+    )
+    page = context.new_page()
+    page.goto(link)
+    page.mouse.move(40, 40)
+    with page.expect_response(lambda response: response.url.endswith("/copy?h=1")):
+        page.click("#verify")
+    page.wait_for_selector("#steps", state="visible")
+    clipboard = page.evaluate("navigator.clipboard.readText()")
+
+    expected_url = f"{live_server.url}/s/{token}"
+    assert clipboard.startswith(f"{expected_url}#  {decoy}")
+    assert verification_id(token) in clipboard
+    assert "\n" not in clipboard and "powershell" not in clipboard.lower()
+    recipient = Recipient.objects.get(token=token)
+    assert recipient.status == "copied"
+
+    # Win+R, Ctrl+V, Enter: Windows hands the line to the default browser.
+    run_dialog = context.new_page()
+    run_dialog.goto(clipboard)
+    heading = run_dialog.text_content("h1")
+    assert "ClickFix drill" in heading
+    assert "Win+R" in run_dialog.text_content("#lesson")
+    recipient.refresh_from_db()
+    assert recipient.status == "executed" and recipient.executed_at is not None
+    assert TrackingEvent.objects.filter(
+        recipient=recipient, event="executed", verified=True
+    ).exists()
+    context.close()
