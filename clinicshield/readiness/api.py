@@ -1,5 +1,138 @@
 """REST endpoints of the readiness app, mounted at /api/readiness/."""
 
-from ninja import Router
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from clinicshield.lib.errors import UserError
+
+from . import actions
+from .management.commands.drills import scenario_rows
+from .models import Drill, Incident
 
 router = Router(tags=["readiness"])
+
+
+class TaskOut(Schema):
+    step_id: str
+    title: str
+    role: str
+    status: str
+    due_at: datetime
+
+
+class DeadlineOut(Schema):
+    code: str
+    basis: str
+    due_at: datetime | None
+    state: str
+
+
+class IncidentOut(Schema):
+    number: int
+    title: str
+    status: str
+    source: str
+    source_ref: str
+    playbook: str
+    opened_at: datetime
+    closed_at: datetime | None
+    tasks: list[TaskOut]
+    deadlines: list[DeadlineOut]
+
+
+class IncidentIn(Schema):
+    title: str
+    source: str = "manual"
+    source_ref: str = ""
+    playbook: str = ""
+    details: str = ""
+
+
+def _out(incident: Incident) -> IncidentOut:
+    deadlines = actions.incident_deadlines(incident, timezone.now())
+    return IncidentOut(
+        number=incident.number,
+        title=incident.title,
+        status=incident.status,
+        source=incident.source,
+        source_ref=incident.source_ref,
+        playbook=incident.playbook_key,
+        opened_at=incident.opened_at,
+        closed_at=incident.closed_at,
+        tasks=[
+            TaskOut(step_id=t.step_id, title=t.title, role=t.role, status=t.status, due_at=t.due_at)
+            for t in incident.tasks.all()
+        ],
+        deadlines=[
+            DeadlineOut(code=d.code, basis=d.basis, due_at=d.due_at, state=d.state)
+            for d in deadlines
+        ],
+    )
+
+
+@router.get("/incidents", response=list[IncidentOut])
+def list_incidents(request: HttpRequest) -> list[IncidentOut]:
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    return [_out(i) for i in Incident.objects.filter(organisation=org).prefetch_related("tasks")]
+
+
+@router.get("/incidents/{number}", response=IncidentOut)
+def get_incident(request: HttpRequest, number: int) -> IncidentOut:
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    return _out(get_object_or_404(Incident, organisation=org, number=number))
+
+
+@router.post("/incidents", response={201: IncidentOut})
+def open_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, IncidentOut]:
+    token = request.auth  # type: ignore[attr-defined]
+    if token.role == "viewer":
+        raise UserError("forbidden", _("This token may only read."), 403)
+    if payload.source == "staff_report":
+        raise UserError("bad_source", _("Staff reports come from the portal or the poster."))
+    incident = actions.do_open_incident(
+        token.organisation,
+        title=payload.title,
+        source=payload.source,
+        source_ref=payload.source_ref,
+        playbook_key=payload.playbook,
+        details=payload.details,
+        actor=f"api: {token.name}",
+    )
+    return 201, _out(incident)
+
+
+@router.get("/scenarios")
+def list_scenarios(request: HttpRequest) -> list[dict]:
+    return scenario_rows()
+
+
+class DrillOut(Schema):
+    id: int
+    scenario: str
+    language: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    percent: int | None
+
+
+@router.get("/drills", response=list[DrillOut])
+def list_drills(request: HttpRequest) -> list[DrillOut]:
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    return [
+        DrillOut(
+            id=d.pk,
+            scenario=d.scenario_key,
+            language=d.language,
+            status=d.status,
+            started_at=d.started_at,
+            finished_at=d.finished_at,
+            percent=d.score.get("percent") if d.score else None,
+        )
+        for d in Drill.objects.filter(organisation=org)
+    ]

@@ -87,6 +87,9 @@ class Playbook(_Strict):
     summary: Text
     severity: Literal["medium", "high", "critical"]
     personal_data_possible: bool
+    # Whether opening an incident from this playbook means the clinic is already "aware" of a
+    # personal-data breach (a lost laptop), so the notification clock starts with it.
+    clock_starts_at_open: bool = False
     when_to_use: list[Text] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
     poster: Poster

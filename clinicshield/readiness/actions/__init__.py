@@ -1,0 +1,60 @@
+"""Writes of the readiness app. Other apps call `do_open_incident`; nothing else writes here."""
+
+from .drills import (
+    do_finish_drill,
+    do_record_decision,
+    do_show_next_inject,
+    do_start_drill,
+    do_submit_answer,
+    drill_score,
+)
+from .incidents import (
+    do_add_evidence,
+    do_add_note,
+    do_close_incident,
+    do_mark_notified,
+    do_open_incident,
+    do_set_breach_facts,
+    do_set_task_status,
+    incident_deadlines,
+)
+from .setup import (
+    adaptation_for,
+    do_add_contact,
+    do_add_improvement,
+    do_close_improvement,
+    do_remove_contact,
+    do_rotate_report_token,
+    do_save_adaptation,
+    do_set_regimes,
+    profile_for,
+)
+from .staff_reports import REPORT_KINDS, do_report_problem
+
+__all__ = [
+    "REPORT_KINDS",
+    "adaptation_for",
+    "do_add_contact",
+    "do_add_evidence",
+    "do_add_improvement",
+    "do_add_note",
+    "do_close_improvement",
+    "do_close_incident",
+    "do_finish_drill",
+    "do_mark_notified",
+    "do_open_incident",
+    "do_record_decision",
+    "do_remove_contact",
+    "do_report_problem",
+    "do_rotate_report_token",
+    "do_save_adaptation",
+    "do_set_breach_facts",
+    "do_set_regimes",
+    "do_set_task_status",
+    "do_show_next_inject",
+    "do_start_drill",
+    "do_submit_answer",
+    "drill_score",
+    "incident_deadlines",
+    "profile_for",
+]

@@ -1,0 +1,285 @@
+"""Incidents: opened by staff reports, monitoring alerts, exposure findings or IT."""
+
+import hashlib
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinicshield.accounts.actions import audit
+from clinicshield.accounts.actions.audit import actor_name
+from clinicshield.accounts.models import Organisation, Person
+from clinicshield.lib.errors import UserError
+
+from ..core.catalogue import shipped_catalogue
+from ..core.clock import BreachFacts, Deadline, notification_deadlines
+from ..core.planning import plan_tasks
+from ..models import Evidence, Incident, IncidentTask, TimelineEntry
+from .notifications import notify_incident_opened
+from .setup import adaptation_for, profile_for
+
+SOURCES = {code for code, _label in Incident.SOURCES}
+# Alerts and findings are raised again while they last: one open incident per source_ref.
+DEDUPLICATED_SOURCES = {"monitoring", "exposure"}
+MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
+
+
+def organisation_language(org: Organisation) -> str:
+    """The language most of the staff use: incidents and emails default to it."""
+    counts = Counter(org.people.filter(active=True).values_list("language", flat=True))
+    return counts.most_common(1)[0][0] if counts else settings.LANGUAGE_CODE
+
+
+def add_timeline(
+    incident: Incident, kind: str, text: str, actor: Any, at: datetime | None = None
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident, at=at or timezone.now(), kind=kind, text=text, actor=actor_name(actor)
+    )
+
+
+def _create_tasks(incident: Incident) -> None:
+    if not incident.playbook_key:
+        return
+    playbook = shipped_catalogue().playbook(incident.playbook_key, incident.language)
+    adaptation = adaptation_for(incident.organisation, incident.playbook_key)
+    IncidentTask.objects.bulk_create(
+        IncidentTask(
+            incident=incident,
+            step_id=task.step_id,
+            position=task.position,
+            role=task.role,
+            title=task.title,
+            details=task.details,
+            local_note=task.local_note,
+            checklist=[{"id": c.id, "text": c.text, "done": False} for c in task.checklist],
+            clock=task.clock or "",
+            due_at=task.due_at,
+        )
+        for task in plan_tasks(playbook, incident.opened_at, adaptation)
+    )
+
+
+def do_open_incident(
+    org: Organisation,
+    *,
+    title: str,
+    source: str,
+    source_ref: str = "",
+    reporter: Person | None = None,
+    playbook_key: str = "",
+    reporter_name: str = "",
+    details: str = "",
+    opened_at: datetime | None = None,
+    actor: Any = "system",
+    notify: bool = True,
+) -> Incident:
+    """Open an incident with the playbook's tasks, and tell IT and the owner.
+
+    A monitoring alert or exposure finding that is already an open incident (same source and
+    source_ref) returns that incident instead of opening a second one. `reporter` is the
+    member of staff (accounts.Person) who reported it, if any.
+    """
+    if source not in SOURCES:
+        raise UserError("bad_source", _("Unknown incident source: %s") % source)
+    if playbook_key and playbook_key not in shipped_catalogue().playbooks["en"]:
+        raise UserError("unknown_playbook", _("There is no playbook %s.") % playbook_key)
+    if not title.strip():
+        raise UserError("missing_title", _("An incident needs a title."))
+    with transaction.atomic():
+        if source in DEDUPLICATED_SOURCES and source_ref:
+            existing = (
+                Incident.objects.filter(organisation=org, source=source, source_ref=source_ref)
+                .exclude(status="closed")
+                .first()
+            )
+            if existing is not None:
+                return existing
+        incident = _insert_incident(
+            org,
+            title,
+            source,
+            source_ref,
+            reporter,
+            playbook_key,
+            reporter_name,
+            opened_at or timezone.now(),
+        )
+        _create_tasks(incident)
+        text = details or _("Incident opened.")
+        add_timeline(incident, "opened", text, actor, at=incident.opened_at)
+        audit(org, actor, "readiness.incident.open", str(incident), source=source)
+        if notify:  # only the demo and imports of past incidents pass False
+            transaction.on_commit(lambda: notify_incident_opened(incident.pk, details))
+    return incident
+
+
+def _insert_incident(
+    org: Organisation,
+    title: str,
+    source: str,
+    source_ref: str,
+    reporter: Person | None,
+    playbook_key: str,
+    reporter_name: str,
+    opened_at: datetime,
+) -> Incident:
+    last = Incident.objects.select_for_update().filter(organisation=org).aggregate(n=Max("number"))
+    language = reporter.language if reporter else organisation_language(org)
+    starts_clock = (
+        bool(playbook_key) and shipped_catalogue().playbook(playbook_key, "en").clock_starts_at_open
+    )
+    return Incident.objects.create(
+        organisation=org,
+        number=(last["n"] or 0) + 1,
+        title=title.strip()[:300],
+        source=source,
+        source_ref=source_ref[:200],
+        playbook_key=playbook_key,
+        language=language,
+        reporter=reporter,
+        reporter_name=(reporter.name if reporter else reporter_name)[:200],
+        opened_at=opened_at,
+        aware_at=opened_at if starts_clock else None,
+    )
+
+
+def do_set_task_status(
+    task: IncidentTask, status: str, actor: Any, checked: list[str] | None = None
+) -> IncidentTask:
+    if status not in {code for code, _label in IncidentTask.STATUSES}:
+        raise UserError("bad_status", _("Unknown task status."))
+    with transaction.atomic():
+        task.status = status
+        task.done_at = timezone.now() if status in ("done", "skipped") else None
+        if checked is not None:
+            task.checklist = [{**item, "done": item["id"] in checked} for item in task.checklist]
+        task.save(update_fields=["status", "done_at", "checklist"])
+        label = dict(IncidentTask.STATUSES)[status]
+        add_timeline(task.incident, "task", f"{task.title}: {label}", actor)
+    return task
+
+
+def do_add_note(incident: Incident, text: str, actor: Any) -> TimelineEntry:
+    if not text.strip():
+        raise UserError("empty_note", _("The note is empty."))
+    return add_timeline(incident, "note", text.strip(), actor)
+
+
+def do_add_evidence(
+    incident: Incident, upload: UploadedFile, description: str, actor: Any
+) -> Evidence:
+    """Keep a file with its SHA-256; written under DATA_DIR, never served from static paths."""
+    if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
+        raise UserError("evidence_too_large", _("Files of up to 50 MB can be attached."))
+    folder = Path(settings.DATA_DIR) / "readiness" / "evidence" / str(incident.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    partial = folder / f".incoming-{timezone.now().timestamp()}"
+    with partial.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    final = folder / digest.hexdigest()
+    partial.replace(final)  # atomic: a crash leaves a stray .incoming file, never a half file
+    with transaction.atomic():
+        evidence = Evidence.objects.create(
+            incident=incident,
+            description=description.strip()[:300] or (upload.name or "file"),
+            filename=Path(upload.name or "file").name[:255],
+            path=str(final),
+            sha256=digest.hexdigest(),
+            size=final.stat().st_size,
+            added_at=timezone.now(),
+            added_by=actor_name(actor),
+        )
+        add_timeline(
+            incident, "evidence", f"{evidence.filename} (SHA-256 {evidence.sha256[:16]}…)", actor
+        )
+    return evidence
+
+
+def do_set_breach_facts(
+    incident: Incident,
+    actor: Any,
+    *,
+    aware_at: datetime | None,
+    affected: int | None,
+    largest_state: int | None,
+    high_risk: bool,
+) -> Incident:
+    with transaction.atomic():
+        incident.aware_at = aware_at
+        incident.affected_individuals = affected
+        incident.largest_state_count = largest_state
+        incident.high_risk = high_risk
+        incident.save(
+            update_fields=["aware_at", "affected_individuals", "largest_state_count", "high_risk"]
+        )
+        when = aware_at.isoformat(timespec="minutes") if aware_at else "-"
+        add_timeline(incident, "clock", _("Breach facts updated (aware since %s).") % when, actor)
+    return incident
+
+
+def do_mark_notified(incident: Incident, code: str, actor: Any, reference: str = "") -> Incident:
+    with transaction.atomic():
+        if code not in incident.notified:
+            incident.notified = [*incident.notified, code]
+            incident.save(update_fields=["notified"])
+        add_timeline(incident, "clock", f"{code}: {reference}".strip(": "), actor)
+    return incident
+
+
+def do_close_incident(
+    incident: Incident,
+    actor: Any,
+    *,
+    root_cause: str,
+    went_well: str,
+    lessons: str,
+    improvements: list[str],
+    now: datetime | None = None,
+) -> Incident:
+    from .setup import do_add_improvement
+
+    if not lessons.strip():
+        raise UserError("missing_lessons", _("Write down the lessons learned before closing."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        incident.status = "closed"
+        incident.closed_at = now
+        incident.root_cause = root_cause.strip()
+        incident.went_well = went_well.strip()
+        incident.lessons_learned = lessons.strip()
+        incident.save(
+            update_fields=["status", "closed_at", "root_cause", "went_well", "lessons_learned"]
+        )
+        for title in improvements:
+            if title.strip():
+                do_add_improvement(incident.organisation, title, incident=incident, now=now)
+        add_timeline(incident, "status", _("Incident closed after review."), actor, at=now)
+        audit(incident.organisation, actor, "readiness.incident.close", str(incident))
+    return incident
+
+
+def incident_deadlines(incident: Incident, now: datetime) -> list[Deadline]:
+    """The notification clock of an incident; empty until the clinic is aware of a breach."""
+    if incident.aware_at is None:
+        return []
+    local = ZoneInfo(incident.organisation.timezone)
+    facts = BreachFacts(
+        aware_at=incident.aware_at.astimezone(local),
+        regimes=profile_for(incident.organisation).regimes or ["gdpr"],
+        affected_individuals=incident.affected_individuals,
+        largest_state_count=incident.largest_state_count,
+        high_risk_to_individuals=incident.high_risk,
+    )
+    return notification_deadlines(facts, now.astimezone(local), done=incident.notified)

@@ -1,0 +1,1 @@
+"""Pages of the readiness app, split by what they show."""
