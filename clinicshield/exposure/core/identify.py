@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import ssl
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,7 +218,7 @@ async def _try_http(info: ServiceInfo, address: str, port: int, timeout: float, 
 
 
 async def identify_all(
-    open_ports: dict[str, Sequence[int]], timeout: float = 2.0, concurrency: int = 64
+    open_ports: Mapping[str, Sequence[int]], timeout: float = 2.0, concurrency: int = 64
 ) -> dict[tuple[str, int], ServiceInfo]:
     """Identify every open port of every host, a bounded number at a time."""
     limit = asyncio.Semaphore(concurrency)

@@ -1,0 +1,26 @@
+"""Writes of the exposure app. Other apps and the CLI call these."""
+
+from .networks import do_add_network, do_delete_network, resolve_targets
+from .policy import do_run_probe, do_save_policy, latest_verdicts, policy_of
+from .scans import (
+    do_import_nmap_xml,
+    do_record_observation,
+    do_run_scan,
+    do_start_scan,
+    previous_scan,
+)
+
+__all__ = [
+    "do_add_network",
+    "do_delete_network",
+    "do_import_nmap_xml",
+    "do_record_observation",
+    "do_run_probe",
+    "do_run_scan",
+    "do_save_policy",
+    "do_start_scan",
+    "latest_verdicts",
+    "policy_of",
+    "previous_scan",
+    "resolve_targets",
+]

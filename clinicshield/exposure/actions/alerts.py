@@ -1,0 +1,45 @@
+"""Raising alerts for new high-risk ports through the monitoring app, when it is there."""
+
+import importlib
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinicshield.accounts.models import Organisation
+
+from ..core.knowledge import lookup
+
+
+def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> bool:
+    """Returns False when the monitoring app offers no alert list (yet)."""
+    try:
+        monitoring_actions = importlib.import_module("clinicshield.monitoring.actions")
+    except ImportError:
+        return False
+    raise_alert = getattr(monitoring_actions, "do_raise_alert", None)
+    if raise_alert is None:
+        return False
+    entry = lookup(finding.port, finding.proto)
+    service = str(entry.name["en"]) if entry else finding.service
+    explanation = _(
+        "New open port %(port)s/%(proto)s (%(service)s) on %(address)s in the %(zone)s zone; "
+        "it was not open in the previous scan of this network."
+    ) % {
+        "port": finding.port,
+        "proto": finding.proto,
+        "service": service,
+        "address": finding.address,
+        "zone": zone,
+    }
+    raise_alert(
+        org,
+        kind="exposure.new_port",
+        severity=finding.severity,
+        key=f"{finding.address}:{finding.port}/{finding.proto}",
+        explanation=explanation,
+        ts=timezone.now(),
+        host=finding.address,
+        evidence={"scan": finding.scan_id, "port": finding.port, "service": finding.service},
+    )
+    return True

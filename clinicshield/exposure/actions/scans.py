@@ -1,0 +1,240 @@
+"""Running scans, importing nmap results, and recording what was seen with its drift."""
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinicshield.accounts.models import Organisation
+from clinicshield.lib.errors import UserError
+
+from ..core import drift
+from ..core.identify import identify_all
+from ..core.knowledge import HIGH_RISK, assess
+from ..core.nmap_xml import NmapXmlError, parse_nmap_xml, run_nmap
+from ..core.observations import Observation, OpenPort
+from ..core.scanner import ScanOptions, scan_async
+from ..core.scope import network_of
+from ..core.snmp import check_snmp
+from ..models import Change, Finding, Network, Scan
+from .alerts import raise_new_port_alert
+from .networks import check_port_spec, resolve_targets
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def do_start_scan(
+    org: Organisation, targets: list[str], ports: str, actor: Any, from_zone: str = ""
+) -> list[Scan]:
+    """Check scope and ports, then queue one scan per registered network touched."""
+    check_port_spec(ports)
+    grouped = resolve_targets(org, targets)
+    with transaction.atomic():
+        return [
+            Scan.objects.create(
+                organisation=org,
+                network=network,
+                targets=" ".join(addresses),
+                ports=ports,
+                from_zone=from_zone,
+                requested_by=str(actor),
+            )
+            for network, addresses in grouped.items()
+        ]
+
+
+def previous_scan(scan: Scan) -> Scan | None:
+    return (
+        Scan.objects.filter(network=scan.network, status="done", id__lt=scan.id)
+        .order_by("-id")
+        .first()
+    )
+
+
+@dataclass
+class _Throttle:
+    """Writes scan progress at most once a second: the scan must not wait on the database."""
+
+    scan: Scan
+    also: ProgressCallback | None
+    last: float = field(default=0.0)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.also is not None:
+            self.also(done, total)
+        now = time.monotonic()
+        if now - self.last >= 1.0 and total:
+            self.last = now
+            percent = min(99, done * 100 // total)
+            Scan.objects.filter(pk=self.scan.pk).update(progress=percent)
+
+
+async def _observe(
+    addresses: list[str], options: ScanOptions, progress: ProgressCallback
+) -> Observation:
+    result = await scan_async(addresses, options, progress)
+    open_by_host = {a: sorted(h.open_ports) for a, h in result.hosts.items() if h.open_ports}
+    services = await identify_all(open_by_host)
+    observation = Observation(source="scanner", hosts_up=sorted(result.hosts))
+    observation.filtered = {a: sorted(h.filtered_ports) for a, h in result.hosts.items()}
+    for (address, port), info in sorted(services.items()):
+        observation.open_ports.append(
+            OpenPort(address, port, "tcp", info.service, info.product, info.details)
+        )
+    for finding in await check_snmp(observation.hosts_up):
+        details = {"snmp_community": finding.community, "snmp_description": finding.description}
+        observation.open_ports.append(
+            OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)
+        )
+    return observation
+
+
+def do_run_scan(
+    scan: Scan,
+    *,
+    use_nmap: bool = False,
+    concurrency: int = 1024,
+    timeout: float = 1.0,
+    on_progress: ProgressCallback | None = None,
+) -> Scan:
+    """Run a queued scan now (in the CLI, or in a worker) and record what it saw."""
+    scan.status, scan.started_at = "running", timezone.now()
+    scan.save(update_fields=["status", "started_at"])
+    try:
+        # Scope is checked again at run time: the network may have been removed since.
+        grouped = resolve_targets(scan.organisation, scan.targets.split())
+        addresses = [a for group in grouped.values() for a in group]
+        ports = check_port_spec(scan.ports)
+        if use_nmap:
+            observation = run_nmap(addresses, ports)
+        else:
+            options = ScanOptions(ports=ports, concurrency=concurrency, timeout=timeout)
+            observation = asyncio.run(_observe(addresses, options, _Throttle(scan, on_progress)))
+    except Exception as error:
+        scan.status, scan.error, scan.finished_at = "failed", str(error)[:2000], timezone.now()
+        scan.save(update_fields=["status", "error", "finished_at"])
+        raise
+    return do_record_observation(scan, observation)
+
+
+def do_record_observation(scan: Scan, observation: Observation) -> Scan:
+    """Store findings with their zone risk, the drift against the previous scan, and alert."""
+    zone = scan.network.zone
+    with transaction.atomic():
+        previous = previous_scan(scan)
+        previous_ports: list[OpenPort] = []
+        if previous is not None:
+            previous_ports = [
+                OpenPort(f.address, f.port, f.proto, f.service, f.product)
+                for f in previous.findings.all()
+            ]
+        previous_keys = {p.key for p in previous_ports} if previous is not None else None
+        findings = [_finding(scan, port, zone, previous_keys) for port in observation.open_ports]
+        Finding.objects.bulk_create(findings)
+        severity_of = {(f.address, f.port, f.proto): f.severity for f in findings}
+        if previous is not None:
+            changes = drift.compare(
+                previous.hosts_up, previous_ports, observation.hosts_up, observation.open_ports
+            )
+            Change.objects.bulk_create(_change_rows(scan, changes, severity_of))
+        scan.status, scan.progress, scan.finished_at = "done", 100, timezone.now()
+        scan.hosts_up = observation.hosts_up
+        scan.save(update_fields=["status", "progress", "finished_at", "hosts_up"])
+        if previous is not None:  # a first scan is the baseline: nothing is "new" yet
+            alarming = [f for f in findings if f.change == "new" and f.severity in HIGH_RISK]
+            for finding in alarming:
+                transaction.on_commit(_alert_later(scan.organisation, finding, zone))
+    return scan
+
+
+def _alert_later(org: Organisation, finding: Finding, zone: str) -> Callable[[], None]:
+    def alert() -> None:
+        raise_new_port_alert(org, finding, zone)
+
+    return alert
+
+
+def _finding(scan: Scan, port: OpenPort, zone: str, previous_keys: set[Any] | None) -> Finding:
+    verdict = assess(port.port, port.proto, zone, scan.from_zone or None, port.details)
+    return Finding(
+        organisation_id=scan.organisation_id,
+        scan=scan,
+        address=port.address,
+        port=port.port,
+        proto=port.proto,
+        service=port.service[:40],
+        product=port.product[:200],
+        details=port.details,
+        severity=verdict.severity,
+        reason=verdict.reason,
+        change=drift.change_of(port, previous_keys),
+    )
+
+
+def _change_rows(
+    scan: Scan, changes: list[drift.Change], severity_of: dict[Any, str]
+) -> list[Change]:
+    return [
+        Change(
+            organisation_id=scan.organisation_id,
+            scan=scan,
+            kind=c.kind,
+            address=c.address,
+            port=c.port,
+            proto=c.proto,
+            before=c.before[:200],
+            after=c.after[:200],
+            severity=severity_of.get((c.address, c.port, c.proto), "info"),
+        )
+        for c in changes
+    ]
+
+
+@dataclass
+class ImportResult:
+    scans: list[Scan]
+    ignored_hosts: list[str]  # up in the file but outside every registered network
+
+
+def do_import_nmap_xml(
+    org: Organisation, text: bytes | str, source: str, actor: Any
+) -> ImportResult:
+    """Record an nmap -oX file as one scan per registered network it covers."""
+    try:
+        observation = parse_nmap_xml(text, source)
+    except NmapXmlError as error:
+        raise UserError("bad_nmap_xml", str(error)) from None
+    networks = list(Network.objects.filter(organisation=org))
+    by_cidr = {n.cidr: n for n in networks}
+    groups: dict[Network, list[str]] = {}
+    ignored = []
+    for address in observation.hosts_up:
+        holder = network_of(ipaddress.ip_address(address), list(by_cidr))
+        if holder is None:
+            ignored.append(address)
+        else:
+            groups.setdefault(by_cidr[str(holder)], []).append(address)
+    scans = []
+    for network, hosts in groups.items():
+        part = Observation(
+            source="nmap-xml",
+            hosts_up=hosts,
+            open_ports=[p for p in observation.open_ports if p.address in set(hosts)],
+        )
+        scan = Scan.objects.create(
+            organisation=org,
+            network=network,
+            targets=" ".join(hosts),
+            ports="imported",
+            source="nmap-xml",
+            status="running",
+            started_at=timezone.now(),
+            requested_by=str(actor),
+        )
+        scans.append(do_record_observation(scan, part))
+    return ImportResult(scans, ignored)

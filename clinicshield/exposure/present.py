@@ -1,0 +1,98 @@
+"""Turning exposure data (codes and facts) into words in the reader's language."""
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .core.knowledge import lookup
+from .models import Change, Finding
+
+REASONS = {
+    "expected_in_zone": gettext_lazy("expected in this zone"),
+    "critical_in_zone": gettext_lazy("critical in, or reachable from, this zone"),
+    "base": gettext_lazy("should not be open here"),
+    "unknown_port": gettext_lazy("not in the knowledge base: check what it is"),
+    "dicom_open_to_anyone": gettext_lazy("the DICOM service accepts any caller"),
+    "snmp_default_community": gettext_lazy("answers a default SNMP community"),
+}
+MATRIX_LABELS = {
+    "allowed": gettext_lazy("Allowed and reachable"),
+    "blocked": gettext_lazy("Blocked, as the policy says"),
+    "violated": gettext_lazy("Violated"),
+    "inconclusive": gettext_lazy("Inconclusive (the positive control failed)"),
+    "untested": gettext_lazy("Rule not tested yet"),
+    "none": gettext_lazy("No rule"),
+}
+VERDICT_REASONS = {
+    "answered": gettext_lazy("a host answered where the policy says it must be blocked"),
+    "nothing_answered": gettext_lazy("nothing answered, and the positive control was reached"),
+    "control_failed": gettext_lazy(
+        "the positive control was not reached: the probe proves nothing"
+    ),
+    "no_control": gettext_lazy("no positive control for this zone: add one to the policy"),
+    "no_known_hosts": gettext_lazy(
+        "no known host in the destination zone: scan it or list targets"
+    ),
+    "blocked": gettext_lazy("blocked although the policy allows it"),
+    "reached": gettext_lazy("reached, as the policy allows"),
+}
+
+
+def language() -> str:
+    return "es" if (translation.get_language() or "en").startswith("es") else "en"
+
+
+def advice_for(finding: Finding) -> dict[str, str]:
+    """Service name, why it matters and what to do, in the current language."""
+    if finding.reason == "dicom_open_to_anyone":
+        entry = lookup(finding.port) or lookup(104)
+    elif finding.reason == "snmp_default_community":
+        entry = lookup(161, "udp")
+    else:
+        entry = lookup(finding.port, finding.proto)
+    if entry is None:
+        return {
+            "name": finding.service,
+            "risk": _("An open port we have no clinic-specific knowledge about."),
+            "advice": _("Find out which program listens here; close it if nobody needs it."),
+        }
+    lang = language()
+    return {"name": entry.name[lang], "risk": entry.risk[lang], "advice": entry.advice[lang]}
+
+
+def finding_row(finding: Finding) -> dict[str, Any]:
+    """One open port as the CLI's JSON object and the web's table row."""
+    words = advice_for(finding)
+    return {
+        "host": finding.address,
+        "port": finding.port,
+        "proto": finding.proto,
+        "service": finding.service,
+        "product": finding.product,
+        "risk": finding.severity,
+        "why": str(REASONS.get(finding.reason, finding.reason)),
+        "advice": words["advice"],
+        "change": finding.change,
+        "zone": finding.scan.network.zone,
+        "scan": finding.scan_id,
+    }
+
+
+def change_sentence(change: Change) -> str:
+    facts = {
+        "address": change.address,
+        "port": change.port,
+        "proto": change.proto,
+        "before": change.before,
+        "after": change.after,
+    }
+    sentences = {
+        "new_port": _("%(address)s: port %(port)s/%(proto)s is newly open %(after)s"),
+        "closed_port": _("%(address)s: port %(port)s/%(proto)s is no longer open"),
+        "new_host": _("%(address)s appeared on the network"),
+        "gone_host": _("%(address)s no longer answers"),
+        "changed_service": _("%(address)s: port %(port)s changed from %(before)s to %(after)s"),
+    }
+    return (sentences[change.kind] % facts).strip()
