@@ -11,7 +11,7 @@ from .campaigns import (
 )
 from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
-from .reports import do_handle_report, do_poll_report_mailbox
+from .reports import do_decide_triage, do_handle_report, do_poll_report_mailbox
 from .results import campaign_results, org_history, results_document
 from .sending import do_send_due
 from .tracking import Request, do_record_event, find_recipient
@@ -23,6 +23,7 @@ __all__ = [
     "do_attribute_clickfix_detection",
     "do_create_campaign",
     "do_create_sending_profile",
+    "do_decide_triage",
     "do_handle_report",
     "do_launch_campaign",
     "do_poll_report_mailbox",

@@ -189,3 +189,12 @@ def do_poll_report_mailbox(mailbox: ReportMailbox, now: datetime) -> PollSummary
             ReportMailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, last_polled_at=now)
             mailbox.last_uid = uid
     return summary
+
+
+def do_decide_triage(item: ReportedMessage, state: str, actor: object) -> None:
+    from clinicshield.accounts.actions import audit
+
+    with transaction.atomic():
+        item.triage_state = state
+        item.save(update_fields=["triage_state"])
+        audit(item.organisation, actor, "simulations.report.triage", item.subject, state=state)

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-token]");
-  if (!root) { return; }
+  if (!root || !root.getAttribute("data-token")) { return; }  // previews carry no token
   var base = "/t/" + root.getAttribute("data-token");
 
   function post(path) {
