@@ -1,5 +1,157 @@
 """REST endpoints of the exposure app, mounted at /api/exposure/."""
 
-from ninja import Router
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.lib.errors import UserError
+
+from .actions import do_import_nmap_xml, do_start_scan
+from .models import Finding, Network, ProbeRun, Scan
+from .present import finding_row
 
 router = Router(tags=["exposure"])
+
+
+class NetworkOut(Schema):
+    id: int
+    cidr: str
+    site: str
+    zone: str
+    ports: str
+    scan_every_days: int
+
+
+class ScanOut(Schema):
+    id: int
+    network: str
+    source: str
+    status: str
+    progress: int
+    ports: str
+    created_at: datetime
+    finished_at: datetime | None
+    hosts_up: list[str]
+
+
+class FindingOut(Schema):
+    host: str
+    port: int
+    proto: str
+    service: str
+    product: str
+    risk: str
+    why: str
+    advice: str
+    change: str
+    zone: str
+    scan: int
+
+
+class ScanIn(Schema):
+    targets: list[str]
+    ports: str = "clinic"
+
+
+class ImportIn(Schema):
+    xml: str
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.auth.organisation  # type: ignore[attr-defined]
+
+
+def _need_it(request: HttpRequest) -> None:
+    if not role_at_least(request.auth.role, "it"):  # type: ignore[attr-defined]
+        raise UserError("forbidden", _("This token's role may not start scans."), status=403)
+
+
+def _scan_out(scan: Scan) -> ScanOut:
+    return ScanOut(
+        id=scan.pk,
+        network=scan.network.cidr,
+        source=scan.source,
+        status=scan.status,
+        progress=scan.progress,
+        ports=scan.ports,
+        created_at=scan.created_at,
+        finished_at=scan.finished_at,
+        hosts_up=list(scan.hosts_up),
+    )
+
+
+@router.get("/networks", response=list[NetworkOut])
+def list_networks(request: HttpRequest) -> list[NetworkOut]:
+    networks = Network.objects.filter(organisation=_org(request)).select_related("site")
+    return [
+        NetworkOut(
+            id=n.pk,
+            cidr=n.cidr,
+            site=n.site.name,
+            zone=n.zone,
+            ports=n.ports,
+            scan_every_days=n.scan_every_days,
+        )
+        for n in networks
+    ]
+
+
+@router.get("/scans", response=list[ScanOut])
+def list_scans(request: HttpRequest, limit: int = 50) -> list[ScanOut]:
+    scans = Scan.objects.filter(organisation=_org(request)).select_related("network")
+    return [_scan_out(s) for s in scans[: max(1, min(limit, 500))]]
+
+
+@router.get("/scans/{scan_id}", response=ScanOut)
+def get_scan(request: HttpRequest, scan_id: int) -> ScanOut:
+    return _scan_out(get_object_or_404(Scan, pk=scan_id, organisation=_org(request)))
+
+
+@router.get("/scans/{scan_id}/findings", response=list[FindingOut])
+def scan_findings(request: HttpRequest, scan_id: int) -> list[dict[str, Any]]:
+    scan = get_object_or_404(Scan, pk=scan_id, organisation=_org(request))
+    findings = Finding.objects.filter(scan=scan).select_related("scan__network")
+    return [finding_row(f) for f in findings]
+
+
+@router.post("/scans", response={202: list[ScanOut]})
+def start_scan(request: HttpRequest, payload: ScanIn) -> tuple[int, list[ScanOut]]:
+    """Queue scans of registered networks; out-of-scope targets are refused with 403."""
+    from .tasks import run_scan
+
+    _need_it(request)
+    with transaction.atomic():
+        scans = do_start_scan(_org(request), payload.targets, payload.ports, "api")
+        for scan in scans:
+            transaction.on_commit(partial(run_scan, scan.pk))
+    return 202, [_scan_out(s) for s in scans]
+
+
+@router.post("/scans/import", response={201: list[ScanOut]})
+def import_scan(request: HttpRequest, payload: ImportIn) -> tuple[int, list[ScanOut]]:
+    """Record nmap XML (e.g. from a site sensor) as scans of the registered networks."""
+    _need_it(request)
+    result = do_import_nmap_xml(_org(request), payload.xml, "API upload", "api")
+    return 201, [_scan_out(s) for s in result.scans]
+
+
+@router.get("/probes")
+def list_probes(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
+    runs = ProbeRun.objects.filter(organisation=_org(request))[: max(1, min(limit, 200))]
+    return [
+        {
+            "id": r.pk,
+            "zone": r.zone,
+            "ran_at": r.ran_at,
+            "verdicts": r.verdicts,
+            "controls": r.controls,
+        }
+        for r in runs
+    ]

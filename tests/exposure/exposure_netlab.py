@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,21 @@ class Host:
         """Silently drop incoming TCP SYNs to these ports (a firewall that says nothing)."""
         port_set = ", ".join(str(p) for p in ports)
         self.firewall("labfilter", f"tcp dport {{ {port_set} }} drop")
+
+    def count_packets(self) -> None:
+        """Start counting every packet that reaches this host (see `packets_seen`)."""
+        self.firewall("pktcount", "counter")
+
+    def packets_seen(self) -> int:
+        listing = subprocess.run(
+            ["ip", "netns", "exec", self.name, "nft", "list", "table", "inet", "pktcount"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        found = re.search(r"counter packets (\d+)", listing)
+        assert found is not None, listing
+        return int(found.group(1))
 
     def drop_from(self, source: str) -> None:
         """Drop everything coming from `source` (a segmentation firewall)."""

@@ -1,0 +1,35 @@
+"""Scheduled scans: each network is scanned every `scan_every_days` days."""
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+
+from clinicshield.lib.due import due_job
+
+from .actions import do_start_scan
+from .models import Network, Scan
+
+
+def networks_due(now: datetime) -> list[Network]:
+    due = []
+    for network in Network.objects.filter(scan_every_days__gt=0).select_related("organisation"):
+        latest = (
+            Scan.objects.filter(network=network, source="scanner").order_by("-created_at").first()
+        )
+        if latest is None or latest.created_at <= now - timedelta(days=network.scan_every_days):
+            due.append(network)
+    return due
+
+
+@due_job("exposure.scheduled_scans", minute="*/15")
+def queue_scheduled_scans(now: datetime) -> str:
+    """Queue a scan of every network whose last scan is older than its period."""
+    from .tasks import run_scan
+
+    queued = 0
+    for network in networks_due(now):
+        for scan in do_start_scan(network.organisation, [network.cidr], network.ports, "schedule"):
+            transaction.on_commit(partial(run_scan, scan.pk))
+            queued += 1
+    return f"queued {queued} scheduled scan(s)"
