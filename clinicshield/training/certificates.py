@@ -4,7 +4,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from clinicshield.accounts.models import Person
 
@@ -13,6 +12,9 @@ from .models import Assignment
 
 
 def html_to_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint is slow to import and only these two documents need it.
+    from weasyprint import HTML
+
     # No base_url: the documents are self-contained and must not fetch anything.
     return bytes(HTML(string=html).write_pdf())
 
