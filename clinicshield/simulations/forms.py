@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ class CampaignForm(forms.Form):
     smtp_port = forms.IntegerField(label=_("SMTP port"), min_value=1, max_value=65535, initial=25)
     from_address = forms.EmailField(label=_("From address"))
     base_url = forms.URLField(
+        assume_scheme="https",
         label=_("Tracking base URL"),
         help_text=_(
             "The address where staff reach this server, e.g. https://drills.clinic.example"
@@ -50,9 +51,9 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, org: Organisation, library: dict[str, Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = template_choices(org, library)
+        cast(forms.ChoiceField, self.fields["template"]).choices = template_choices(org, library)
         departments = dict(DEPARTMENT_CHOICES)
-        self.fields["targets"].choices = (
+        cast(forms.ChoiceField, self.fields["targets"]).choices = (
             [("all", _("Everyone"))]
             + [(f"site:{s.name}", _("Site: %s") % s.name) for s in org.sites.all()]
             + [(f"dept:{code}", _("Department: %s") % departments[code]) for code in departments]

@@ -18,8 +18,8 @@ from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
 from .charts import trend_svg
-from .core.library import LANGUAGES, EmailTemplate, render_email, template_from_dict
 from .core.landing import landing_content
+from .core.library import LANGUAGES, EmailTemplate, render_email, template_from_dict
 from .explain import explain_analysis
 from .forms import CampaignForm, TriageForm
 from .models import Campaign, ReportedMessage

@@ -12,7 +12,7 @@ def test_charlie_gets_404_on_alices_campaign(org_a, staff, smtp_server, client_c
         client_charlie.get(f"/o/clinic-a/simulations/campaigns/{campaign.pk}/").status_code == 404
     )
     assert (
-        client_charlie.get("/o/clinic-b/simulations/campaigns/%d/" % campaign.pk).status_code == 404
+        client_charlie.get(f"/o/clinic-b/simulations/campaigns/{campaign.pk}/").status_code == 404
     )
 
 

@@ -88,7 +88,15 @@ def do_handle_report(
     return item
 
 
-def _record_simulation_report(org, uid, raw, now, recipient, reporter_email, reporter):  # type: ignore[no-untyped-def]
+def _record_simulation_report(
+    org: Organisation,
+    uid: str,
+    raw: bytes,
+    now: datetime,
+    recipient: Recipient,
+    reporter_email: str,
+    reporter: Person | None,
+) -> ReportedMessage:
     Recipient.objects.filter(pk=recipient.pk, reported_at__isnull=True).update(reported_at=now)
     TrackingEvent.objects.create(recipient=recipient, event="reported", verified=True, at=now)
     message, _found = unwrap_reported(parse_bytes(raw))
@@ -108,7 +116,15 @@ def _record_simulation_report(org, uid, raw, now, recipient, reporter_email, rep
     )
 
 
-def _record_triage_item(org, uid, raw, now, context, reporter_email, reporter):  # type: ignore[no-untyped-def]
+def _record_triage_item(
+    org: Organisation,
+    uid: str,
+    raw: bytes,
+    now: datetime,
+    context: OrgContext,
+    reporter_email: str,
+    reporter: Person | None,
+) -> ReportedMessage:
     analysis = analyse_message(raw, context)
     return ReportedMessage.objects.create(
         organisation=org,
@@ -169,7 +185,7 @@ def do_poll_report_mailbox(mailbox: ReportMailbox, now: datetime) -> PollSummary
             raise OSError(f"cannot open folder {mailbox.folder!r}: {data!r}")
         validity = (imap.response("UIDVALIDITY")[1] or [b"0"])[0]
         uid_validity = validity.decode() if isinstance(validity, bytes) else "0"
-        _status, found = imap.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
+        _status, found = imap.uid("SEARCH", f"UID {mailbox.last_uid + 1}:*")
         uids = [int(u) for u in (found[0] or b"").split() if int(u) > mailbox.last_uid]
         context = mailbox_context(mailbox)
         for uid in sorted(uids):
