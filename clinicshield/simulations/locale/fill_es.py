@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one translation per line reads best
 """Fill the Spanish catalogue of the simulations app after `makemessages -l es`.
 
 Run from clinicshield/simulations: `python locale/fill_es.py && django-admin compilemessages`.
