@@ -5,8 +5,15 @@ the hours of the week they sign in, and the countries, networks (ASNs), devices 
 they sign in from or to. Until a person has ``learning_days`` of history and
 ``learning_min_signins`` sign-ins, their habits are not trusted ("still learning") and the
 site's opening hours decide what an unusual hour is.
+
+History is read once per detection pass: ``prepare_auth`` groups the baseline's sign-ins
+into a compact summary (one row per person, hour of the week, country, network, device
+and host) and cuts the recent events every detector looks at. With ``materialize=True``
+both are computed once and shared by all detectors, which is what keeps a pass over ten
+million events within seconds.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,8 +25,22 @@ from .detectors.events import between
 from .detectors.localtime import hour_of_week, local_epoch_seconds, minute_of_week
 
 HOURS_PER_WEEK = 168
-PROFILE_COLUMNS = {"country": "src_country", "asn": "src_asn", "device": "device", "host": "host"}
-PROFILE_LISTS = {"country": "countries", "asn": "asns", "device": "devices", "host": "hosts"}
+SUMMARY_KEYS = ["user", "how", "src_country", "src_asn", "device", "host"]
+PROFILE_COLUMNS = {
+    "countries": "src_country",
+    "asns": "src_asn",
+    "devices": "device",
+    "hosts": "host",
+}
+
+
+@dataclass(frozen=True)
+class AuthData:
+    """What the sign-in detectors read: the store, the baseline summary, the recent events."""
+
+    events: ir.Table  # every stored auth event
+    summary: ir.Table  # baseline sign-ins grouped by SUMMARY_KEYS: signins, first_seen
+    recent: ir.Table  # events from the longest lookback before the window to its end
 
 
 def successes(auth: ir.Table) -> ir.Table:
@@ -27,25 +48,53 @@ def successes(auth: ir.Table) -> ir.Table:
 
 
 def with_local_time(table: ir.Table, zone: str, start: datetime, end: datetime) -> ir.Table:
-    """Adds ``how`` (hour of week 0-167) and ``mow`` (minute of week) in the site's zone."""
+    """Adds ``local_s``, ``how`` (hour of week 0-167) and ``mow`` (minute of week), local time."""
     local = local_epoch_seconds(table.ts, zone, start, end)
     return table.mutate(local_s=local).mutate(
         how=hour_of_week(ibis._.local_s), mow=minute_of_week(ibis._.local_s)
     )
 
 
-def baseline_signins(auth: ir.Table, ctx: DetectionContext) -> ir.Table:
-    return successes(between(auth, ctx.baseline_start, ctx.start))
+def lookback(ctx: DetectionContext) -> timedelta:
+    settings = ctx.settings
+    hours = max(settings.travel_lookback_hours, settings.spray_success_within_hours)
+    return timedelta(hours=hours)
 
 
-def window_signins(auth: ir.Table, ctx: DetectionContext) -> ir.Table:
-    return successes(between(auth, ctx.start, ctx.end))
+def prepare_auth(
+    con: Any, auth: "ir.Table | AuthData", ctx: DetectionContext, materialize: bool = False
+) -> AuthData:
+    """The baseline summary and recent events of ``auth`` (idempotent on an ``AuthData``)."""
+    if isinstance(auth, AuthData):
+        return auth
+    history = with_local_time(
+        successes(between(auth, ctx.baseline_start, ctx.start)),
+        ctx.timezone,
+        ctx.baseline_start,
+        ctx.end,
+    )
+    summary = history.group_by(SUMMARY_KEYS).aggregate(
+        signins=history.count(), first_seen=history.ts.min()
+    )
+    recent_start = ctx.start - lookback(ctx)
+    recent = with_local_time(
+        between(auth, recent_start, ctx.end), ctx.timezone, recent_start, ctx.end
+    )
+    if materialize:
+        summary = ibis.memtable(con.to_pyarrow(summary))
+        recent = ibis.memtable(con.to_pyarrow(recent))
+    return AuthData(events=auth, summary=summary, recent=recent)
 
 
-def learned_users(baseline: ir.Table, ctx: DetectionContext) -> ir.Table:
+def window_signins(data: AuthData, ctx: DetectionContext) -> ir.Table:
+    recent = data.recent
+    return successes(recent.filter(recent.ts >= ibis.literal(ctx.start)))
+
+
+def learned_users(summary: ir.Table, ctx: DetectionContext) -> ir.Table:
     """Users whose habits are trusted: (user, signins, first_seen)."""
-    per_user = baseline.group_by("user").aggregate(
-        signins=baseline.count(), first_seen=baseline.ts.min()
+    per_user = summary.group_by("user").aggregate(
+        signins=summary.signins.sum(), first_seen=summary.first_seen.min()
     )
     learned_by = ctx.start - timedelta(days=ctx.settings.learning_days)
     return per_user.filter(
@@ -54,48 +103,61 @@ def learned_users(baseline: ir.Table, ctx: DetectionContext) -> ir.Table:
     )
 
 
-def hour_counts(baseline_local: ir.Table) -> ir.Table:
+def hour_counts(summary: ir.Table) -> ir.Table:
     """(user, how, signins): how often each person signed in during each hour of the week."""
-    return baseline_local.group_by(["user", "how"]).aggregate(signins=baseline_local.count())
+    return summary.group_by(["user", "how"]).aggregate(signins=summary.signins.sum())
 
 
-def usual_slots(baseline_local: ir.Table, tolerance_hours: int) -> ir.Table:
-    """(user, how, nearby): sign-ins within ``tolerance_hours`` of each hour of the week."""
-    counts = hour_counts(baseline_local)
-    shifted = [
-        counts.mutate(how=(counts.how + shift + HOURS_PER_WEEK) % HOURS_PER_WEEK)
-        for shift in range(-tolerance_hours, tolerance_hours + 1)
-    ]
-    spread = ibis.union(*shifted, distinct=False)
-    return spread.group_by(["user", "how"]).aggregate(nearby=spread.signins.sum())
+def nearby_signins(counts: ir.Table, probes: ir.Table, tolerance_hours: int) -> ir.Table:
+    """(user, how, nearby): baseline sign-ins within ``tolerance_hours`` of each probed hour.
+
+    ``counts`` is ``hour_counts`` of the baseline; ``probes`` holds the (user, how) pairs to
+    judge (the detection window's sign-ins), which are few, so the widening happens there.
+    """
+    keys = probes.select("user", "how").distinct()
+    widened = ibis.union(
+        *[
+            keys.mutate(probe=(keys.how + shift + HOURS_PER_WEEK) % HOURS_PER_WEEK)
+            for shift in range(-tolerance_hours, tolerance_hours + 1)
+        ],
+        distinct=False,
+    )
+    known = counts.rename(known_user="user", known_how="how")
+    same_slot = [widened.user == known.known_user, widened.probe == known.known_how]
+    matched = widened.join(known, same_slot)
+    return matched.group_by(["user", "how"]).aggregate(nearby=matched.signins.sum())
 
 
-def known_values(baseline: ir.Table, column: str) -> ir.Table:
+def known_values(summary: ir.Table, column: str) -> ir.Table:
     """(user, value): every value of ``column`` the person signed in with during the baseline."""
-    rows = baseline.filter(baseline[column].notnull())
+    rows = summary.filter(summary[column].notnull())
     return rows.select(user=rows.user, value=rows[column]).distinct()
 
 
 def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> dict[str, Any]:
-    """A person's access profile as plain data: hours heat map, countries, networks, devices."""
-    baseline = with_local_time(
-        successes(between(auth, ctx.baseline_start, ctx.end)).filter(ibis._.user == user),
-        ctx.timezone,
-        ctx.baseline_start,
-        ctx.end,
+    """A person's access profile as plain data: hours heat map, countries, networks, devices.
+
+    Covers the baseline and the window together (everything up to ``ctx.end``).
+    """
+    mine = successes(between(auth, ctx.baseline_start, ctx.end))
+    mine = with_local_time(
+        mine.filter(mine.user == user), ctx.timezone, ctx.baseline_start, ctx.end
     )
-    hours = con.to_pyarrow(hour_counts(baseline)).to_pylist()
     heat = [[0] * 24 for _ in range(7)]
-    for row in hours:
+    hours = mine.group_by("how").aggregate(signins=mine.count())
+    for row in con.to_pyarrow(hours).to_pylist():
         heat[row["how"] // 24][row["how"] % 24] = row["signins"]
     profile: dict[str, Any] = {"user": user, "hours": heat, "signins": sum(map(sum, heat))}
     for name, column in PROFILE_COLUMNS.items():
-        rows = baseline.filter(baseline[column].notnull())
+        rows = mine.filter(mine[column].notnull())
         counted = rows.group_by(value=rows[column]).aggregate(
             signins=rows.count(), last_seen=rows.ts.max()
         )
         ordered = counted.order_by([ibis.desc("signins"), "value"]).limit(20)
-        profile[PROFILE_LISTS[name]] = con.to_pyarrow(ordered).to_pylist()
-    learned = con.to_pyarrow(learned_users(baseline, ctx)).to_pylist()
-    profile["learned"] = bool(learned)
+        profile[name] = con.to_pyarrow(ordered).to_pylist()
+    first = con.to_pyarrow(mine.aggregate(first_seen=mine.ts.min())).to_pylist()[0]["first_seen"]
+    learned_by = ctx.end - timedelta(days=ctx.settings.learning_days)
+    profile["learned"] = bool(
+        first and first <= learned_by and profile["signins"] >= ctx.settings.learning_min_signins
+    )
     return profile

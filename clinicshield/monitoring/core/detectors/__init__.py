@@ -12,6 +12,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from ..baselines import AuthData, prepare_auth
 from .context import DetectionContext, OpeningHours
 from .events import event_table
 from .exfiltration import detect_exfiltration
@@ -33,7 +34,7 @@ __all__ = [
     "run_detectors",
 ]
 
-Detector = Callable[[Any, ir.Table, DetectionContext], list[Finding]]
+Detector = Callable[[Any, Any, DetectionContext], list[Finding]]
 
 # name -> (event kind it reads, function). Names are the alert kinds they produce
 # ("process_rules" produces both "clickfix" and "sigma").
@@ -63,12 +64,15 @@ def run_detectors(
     unknown = sorted(set(only or []) - set(DETECTORS))
     if unknown:
         raise ValueError(f"unknown detectors: {', '.join(unknown)}")
-    tables: dict[str, ir.Table] = {}
+    tables: dict[str, ir.Table | AuthData] = {}
     findings: list[Finding] = []
     for name, (kind, detector) in DETECTORS.items():
         if only and name not in only:
             continue
         if kind not in tables:
             tables[kind] = event_table(con, data_dir, org_slug, kind)
+            if kind == "auth":
+                # History is summarised once and shared by every sign-in detector.
+                tables[kind] = prepare_auth(con, tables[kind], ctx, materialize=True)
         findings.extend(detector(con, tables[kind], ctx))
     return findings

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
 
@@ -25,3 +26,12 @@ def left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
     predicates = [left[key] == renamed[f"_right_{key}"] for key in keys]
     joined = left.left_join(renamed, predicates)
     return joined.drop(*[f"_right_{key}" for key in keys])
+
+
+def only(table: ir.Table, column: str, values: list[Any]) -> ir.Table:
+    """Rows whose ``column`` is one of ``values``; long lists join a small table instead of
+    becoming a huge IN (...) that is slow to compile and to run."""
+    if len(values) <= 50:
+        return table.filter(table[column].isin(values))
+    wanted = ibis.memtable({"_wanted": values}).distinct()
+    return table.semi_join(wanted, table[column] == wanted._wanted)

@@ -10,14 +10,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ._rows import fetch, text
+from ..baselines import AuthData, prepare_auth
+from ._rows import fetch, only, text
 from .context import DetectionContext
-from .events import between
 from .findings import Finding
 
 
-def _failures(auth: ir.Table, ctx: DetectionContext, lookback: timedelta = timedelta()) -> ir.Table:
-    window = between(auth, ctx.start - lookback, ctx.end)
+def _failures(data: AuthData, ctx: DetectionContext, lookback: timedelta = timedelta()) -> ir.Table:
+    window = data.recent.filter(data.recent.ts >= ibis.literal(ctx.start - lookback))
     return window.filter(window.outcome == "failure").mutate(
         epoch=window.ts.epoch_seconds().floor().cast("int64")
     )
@@ -57,9 +57,9 @@ def _summarise(hot: ir.Table, failures: ir.Table, group: str) -> ir.Table:
     return per_group.join(totals, group)
 
 
-def detect_brute_force(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def detect_brute_force(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
-    failures = _failures(auth, ctx).filter(ibis._.user.notnull())
+    failures = _failures(prepare_auth(con, auth, ctx), ctx).filter(ibis._.user.notnull())
     buckets = _bucketed(failures, settings.brute_force_window_minutes, ["user"])
     hot = buckets.filter(buckets.failures >= settings.brute_force_failures)
     findings = [
@@ -104,10 +104,10 @@ def _brute_force_finding(target: str, row: dict[str, Any], minutes: int) -> Find
 
 
 def _sprays(
-    auth: ir.Table, ctx: DetectionContext, lookback: timedelta
+    data: AuthData, ctx: DetectionContext, lookback: timedelta
 ) -> tuple[ir.Table, ir.Table]:
     settings = ctx.settings
-    failures = _failures(auth, ctx, lookback).filter(
+    failures = _failures(data, ctx, lookback).filter(
         ibis._.src_ip.notnull() & ibis._.user.notnull()
     )
     buckets = _bucketed(failures, settings.spray_window_minutes, ["src_ip"])
@@ -115,8 +115,10 @@ def _sprays(
     return _summarise(hot, failures, "src_ip"), failures
 
 
-def detect_password_spray(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Finding]:
-    sprays, failures = _sprays(auth, ctx, timedelta())
+def detect_password_spray(
+    con: Any, auth: ir.Table | AuthData, ctx: DetectionContext
+) -> list[Finding]:
+    sprays, failures = _sprays(prepare_auth(con, auth, ctx), ctx, timedelta())
     rows = fetch(con, sprays)
     targets = _targeted_users(con, failures, [r["src_ip"] for r in rows])
     findings = []
@@ -150,7 +152,7 @@ def detect_password_spray(con: Any, auth: ir.Table, ctx: DetectionContext) -> li
 def _targeted_users(con: Any, failures: ir.Table, sources: list[str]) -> dict[str, list[str]]:
     if not sources:
         return {}
-    pairs = failures.filter(failures.src_ip.isin(sources)).select("src_ip", "user").distinct()
+    pairs = only(failures, "src_ip", sources).select("src_ip", "user").distinct()
     targeted: dict[str, list[str]] = {}
     for row in fetch(con, pairs.order_by(["src_ip", "user"])):
         if len(targeted.setdefault(row["src_ip"], [])) < 50:
@@ -158,17 +160,20 @@ def _targeted_users(con: Any, failures: ir.Table, sources: list[str]) -> dict[st
     return targeted
 
 
-def detect_spray_success(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def detect_spray_success(
+    con: Any, auth: ir.Table | AuthData, ctx: DetectionContext
+) -> list[Finding]:
     """A successful sign-in from a source that sprayed passwords shortly before: urgent."""
     follow = timedelta(hours=ctx.settings.spray_success_within_hours)
-    sprays, _ = _sprays(auth, ctx, follow)
+    data = prepare_auth(con, auth, ctx)
+    sprays, _ = _sprays(data, ctx, follow)
     sprays = sprays.select(
         spray_ip="src_ip",
         spray_start="first_seen",
         spray_end="last_seen",
         sprayed_users="distinct_users",
     )
-    window = between(auth, ctx.start, ctx.end)
+    window = data.recent.filter(data.recent.ts >= ibis.literal(ctx.start))
     successes = window.filter((window.outcome == "success") & window.src_ip.notnull())
     joined = successes.join(
         sprays,

@@ -6,11 +6,12 @@ is either misuse or an attacker who found the password in a script.
 
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
+from ..baselines import prepare_auth
 from ._rows import fetch, text
 from .context import DetectionContext
-from .events import between
 from .findings import Finding
 
 
@@ -19,7 +20,8 @@ def detect_service_account_interactive(
 ) -> list[Finding]:
     if not ctx.service_accounts:
         return []
-    window = between(auth, ctx.start, ctx.end)
+    recent = prepare_auth(con, auth, ctx).recent
+    window = recent.filter(recent.ts >= ibis.literal(ctx.start))
     interactive = window.filter(
         (window.outcome == "success")
         & window.user.isin(sorted(ctx.service_accounts))

@@ -10,10 +10,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..baselines import successes
+from ..baselines import AuthData, prepare_auth, successes
 from ._rows import fetch, text
 from .context import DetectionContext
-from .events import between
 from .findings import Finding
 
 EARTH_RADIUS_KM = 6371.0
@@ -30,10 +29,13 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * a.sqrt().clip(upper=1.0).asin()
 
 
-def detect_impossible_travel(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def detect_impossible_travel(
+    con: Any, auth: ir.Table | AuthData, ctx: DetectionContext
+) -> list[Finding]:
     settings = ctx.settings
     lookback = timedelta(hours=settings.travel_lookback_hours)
-    located = successes(between(auth, ctx.start - lookback, ctx.end))
+    recent = prepare_auth(con, auth, ctx).recent
+    located = successes(recent.filter(recent.ts >= ibis.literal(ctx.start - lookback)))
     located = located.filter(located.src_lat.notnull() & located.src_lon.notnull())
     order = ibis.window(group_by="user", order_by=["ts", "record_ref"])
     paired = located.mutate(

@@ -6,22 +6,18 @@ import ibis
 import ibis.expr.types as ir
 
 from ..baselines import (
-    baseline_signins,
+    AuthData,
     hour_counts,
     known_values,
     learned_users,
-    usual_slots,
+    nearby_signins,
+    prepare_auth,
     window_signins,
-    with_local_time,
 )
 from ..explain import clock, summarize_opening_hours, summarize_usual_hours
-from ._rows import fetch, left_join, text
+from ._rows import fetch, left_join, only, text
 from .context import DetectionContext, opening_ranges
 from .findings import Finding
-
-
-def _local(table: ir.Table, ctx: DetectionContext) -> ir.Table:
-    return with_local_time(table, ctx.timezone, ctx.baseline_start, ctx.end)
 
 
 def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanValue:
@@ -33,12 +29,13 @@ def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanV
     return ~ibis.or_(*inside)
 
 
-def detect_off_hours(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def detect_off_hours(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
-    baseline = _local(baseline_signins(auth, ctx), ctx)
-    window = _local(window_signins(auth, ctx), ctx)
-    learned = learned_users(baseline, ctx).select("user", learned=ibis.literal(True))
-    slots = usual_slots(baseline, settings.off_hours_tolerance_hours)
+    data = prepare_auth(con, auth, ctx)
+    window = window_signins(data, ctx)
+    learned = learned_users(data.summary, ctx).select("user", learned=ibis.literal(True))
+    counts = hour_counts(data.summary)
+    slots = nearby_signins(counts, window, settings.off_hours_tolerance_hours)
     joined = left_join(left_join(window, learned, ["user"]), slots, ["user", "how"])
     is_learned = joined.learned.fill_null(False)
     unusual = is_learned & (joined.nearby.fill_null(0) < settings.off_hours_min_count)
@@ -55,21 +52,19 @@ def detect_off_hours(con: Any, auth: ir.Table, ctx: DetectionContext) -> list[Fi
         learned=flagged.learned.fill_null(False).max(),
     )
     rows = fetch(con, per_user)
-    habits = _usual_hours(
-        con, baseline, [r["user"] for r in rows if r["learned"]], settings.off_hours_min_count
-    )
+    learned_users_seen = [r["user"] for r in rows if r["learned"]]
+    habits = _usual_hours(con, counts, learned_users_seen, settings.off_hours_min_count)
     opening = summarize_opening_hours(opening_ranges(ctx.opening_hours))
     return [_off_hours_finding(row, habits, opening) for row in rows]
 
 
 def _usual_hours(
-    con: Any, baseline: ir.Table, users: list[str], min_count: int
+    con: Any, counts: ir.Table, users: list[str], min_count: int
 ) -> dict[str, list[dict[str, object]]]:
     if not users:
         return {}
-    counts = fetch(con, hour_counts(baseline.filter(baseline.user.isin(users))))
     heat: dict[str, list[list[int]]] = {user: [[0] * 24 for _ in range(7)] for user in users}
-    for row in counts:
+    for row in fetch(con, only(counts, "user", users)):
         heat[row["user"]][row["how"] // 24][row["how"] % 24] = row["signins"]
     return {user: summarize_usual_hours(grid, min_count) for user, grid in heat.items()}
 
@@ -109,13 +104,15 @@ NEW_VALUE_DETECTORS = {
 }
 
 
-def detect_new_values(con: Any, auth: ir.Table, ctx: DetectionContext, kind: str) -> list[Finding]:
+def detect_new_values(
+    con: Any, auth: ir.Table | AuthData, ctx: DetectionContext, kind: str
+) -> list[Finding]:
     """First sign-in from a country, network or device the person never used before."""
     column, severity, extras = NEW_VALUE_DETECTORS[kind]
-    baseline = baseline_signins(auth, ctx)
-    learned = learned_users(baseline, ctx).select("user")
-    known = known_values(baseline, column)
-    window = window_signins(auth, ctx)
+    data = prepare_auth(con, auth, ctx)
+    learned = learned_users(data.summary, ctx).select("user")
+    known = known_values(data.summary, column)
+    window = window_signins(data, ctx)
     window = window.filter(window[column].notnull())
     if column == "src_country":
         window = window.filter(window.src_country != "internal")
@@ -137,7 +134,7 @@ def detect_new_values(con: Any, auth: ir.Table, ctx: DetectionContext, kind: str
 def _known_lists(con: Any, known: ir.Table, users: list[str]) -> dict[str, list[Any]]:
     if not users:
         return {}
-    rows = fetch(con, known.filter(known.user.isin(users)).order_by(["user", "value"]))
+    rows = fetch(con, only(known, "user", users).order_by(["user", "value"]))
     lists: dict[str, list[Any]] = {}
     for row in rows:
         lists.setdefault(row["user"], []).append(row["value"])
