@@ -43,7 +43,8 @@ def enrol_after_failure(recipient_id: int, event: str) -> list[str]:
         log.info("training is not available: %s not enrolled after %s", recipient.email, event)
         return []
     assigned = []
-    reason = f"simulation:{recipient.campaign_id}:{event}"
+    # Training records a sentence as a just-in-time reason; managers read it as is.
+    reason = f"{event} in the simulation “{recipient.campaign.name}” (#{recipient.campaign_id})"
     for module_key in MODULES_FOR_EVENT.get(event, []):
         try:
             assign(recipient.person, module_key, reason=reason)
