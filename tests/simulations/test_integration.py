@@ -52,7 +52,8 @@ def test_monitoring_attributes_a_clickfix_run_with_a_live_token_to_the_campaign(
 ):
     campaign = launched(org_a, smtp_server, template="booking-captcha")
     token = Recipient.objects.filter(campaign=campaign).first().token
-    command = f'"C:\\Program Files\\Google\\Chrome\\chrome.exe" "http://testserver/s/{token}#  I am not a robot"'
+    chrome = '"C:\\Program Files\\Google\\Chrome\\chrome.exe"'
+    command = f'{chrome} "http://testserver/s/{token}#  I am not a robot"'
     now = timezone.now()
     assert actions.do_attribute_clickfix_detection(org_a, command, now) is True
     assert actions.do_attribute_clickfix_detection(org_a, command, now) is True  # a second rule
