@@ -102,7 +102,7 @@ WSGI_APPLICATION = "clinicshield.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "clinicshield" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -191,7 +191,6 @@ DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "ClinicShield <clinicshield@localhost>")
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "clinicshield" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
