@@ -8,4 +8,6 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("report.pdf", views.report_pdf, name="report"),
+    path("evidence.zip", views.evidence_zip, name="evidence"),
 ]

@@ -401,3 +401,22 @@ def score_document(score: Score) -> dict[str, Any]:
             for c in score.components
         ],
     }
+
+
+def score_from_document(document: dict[str, Any], site: str = "") -> Score:
+    """The inverse of `score_document`, for scores kept in snapshots."""
+    components = tuple(
+        Component(
+            key=c["key"],
+            weight=c["weight"],
+            points=c["points"],
+            status=c["status"],
+            evidence=c["evidence"],
+            actions=tuple(
+                Action(a["code"], a["points"], a["target"], a["params"], a["up_to"])
+                for a in c["actions"]
+            ),
+        )
+        for c in document["components"]
+    )
+    return Score(total=document["total"], components=components, site=site)

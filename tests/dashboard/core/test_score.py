@@ -141,3 +141,12 @@ def test_the_document_is_plain_json_data() -> None:
     document = score_document(compute_score(PERFECT))
     assert json.loads(json.dumps(document))["total"] == 100
     assert [c["key"] for c in document["components"]] == list(WEIGHTS)
+
+
+def test_a_kept_document_gives_back_the_same_score() -> None:
+    from clinicshield.dashboard.core.score import score_from_document
+
+    score = compute_score(
+        Posture(exposure=ExposureFigures(risky_ports=(RDP,), days_since_last_scan=2))
+    )
+    assert score_from_document(score_document(score)) == score

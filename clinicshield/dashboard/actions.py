@@ -1,0 +1,95 @@
+"""Writes of the dashboard app: the daily score snapshots, and the reads the pages share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from clinicshield.accounts.models import Organisation
+
+from .core.history import Change, changes, month_start
+from .core.score import score_document
+from .measure import Scores, compute_scores
+from .models import ScoreSnapshot
+
+
+def local_day(org: Organisation, now: datetime) -> date:
+    """The organisation's calendar day at `now` (a Madrid clinic's day starts at 23:00 UTC)."""
+    try:
+        zone = ZoneInfo(org.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def do_record_scores(org: Organisation, now: datetime) -> ScoreSnapshot:
+    """Measure and keep today's score of the organisation and of each site (replacing an
+    earlier measurement of the same day: the last one of a day is the day's score)."""
+    scores = compute_scores(org, now)
+    day = local_day(org, now)
+    with transaction.atomic():
+        ScoreSnapshot.objects.filter(organisation=org, day=day).delete()
+        snapshot = ScoreSnapshot.objects.create(
+            organisation=org,
+            day=day,
+            total=scores.org.total,
+            points={c.key: c.points for c in scores.org.components},
+            document=score_document(scores.org),
+            measured_at=now,
+        )
+        ScoreSnapshot.objects.bulk_create(
+            [
+                ScoreSnapshot(
+                    organisation=org,
+                    site_id=site_id,
+                    day=day,
+                    total=score.total,
+                    points={c.key: c.points for c in score.components},
+                    measured_at=now,
+                )
+                for site_id, score in scores.sites
+            ],
+            batch_size=500,
+        )
+    return snapshot
+
+
+def history(org: Organisation, until: date, days: int = 90) -> list[tuple[date, int]]:
+    """(day, total) of the organisation's snapshots over the `days` up to `until`."""
+    rows = ScoreSnapshot.objects.filter(
+        organisation=org, site__isnull=True, day__gt=until - timedelta(days=days), day__lte=until
+    ).values_list("day", "total")
+    return list(rows.order_by("day"))
+
+
+def snapshot_before(org: Organisation, day: date) -> ScoreSnapshot | None:
+    """The organisation's last snapshot before `day`, or its first one on or after it."""
+    org_rows = ScoreSnapshot.objects.filter(organisation=org, site__isnull=True)
+    return (
+        org_rows.filter(day__lt=day).order_by("-day").first()
+        or org_rows.filter(day__gte=day).order_by("day").first()
+    )
+
+
+def month_changes(org: Organisation, scores: Scores, today: date) -> dict[str, Any]:
+    """Components and sites whose score moved since the start of this month."""
+    start = snapshot_before(org, month_start(today))
+    if start is None:
+        return {"since": None, "total": None, "components": [], "sites": []}
+    now_points = {c.key: c.points for c in scores.org.components}
+    site_rows = ScoreSnapshot.objects.filter(organisation=org, day=start.day, site__isnull=False)
+    names = dict(scores.measurement.sites)
+    before_sites = {names.get(r.site_id or 0, ""): float(r.total) for r in site_rows}
+    after_sites = {names[site_id]: float(s.total) for site_id, s in scores.sites}
+    site_changes: list[Change] = changes(
+        before_sites, {k: v for k, v in after_sites.items() if k in before_sites}, threshold=1
+    )
+    return {
+        "since": start.day,
+        "total": scores.org.total - start.total,
+        "components": changes(start.points, now_points),
+        "sites": site_changes[:5],
+    }

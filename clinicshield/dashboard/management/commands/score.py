@@ -1,0 +1,70 @@
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from clinicshield.dashboard.core.score import score_document
+from clinicshield.dashboard.measure import compute_scores
+from clinicshield.dashboard.present import action_sentence
+from clinicshield.lib.cli import (
+    add_format_argument,
+    add_org_argument,
+    emit_document,
+    get_org,
+    refuse,
+)
+
+
+def parse_now(text: str | None) -> datetime:
+    if not text:
+        return timezone.now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise refuse(f"--now {text!r}: expected an ISO time such as 2026-11-30T09:00") from None
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+
+
+class Command(BaseCommand):
+    help = "Print the security score of an organisation: total, components, next actions, sites."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_org_argument(parser)
+        add_format_argument(parser)
+        parser.add_argument("--now", help="ISO time to measure at (default: now), UTC if no offset")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = get_org(options["org"])
+        now = parse_now(options["now"])
+        scores = compute_scores(org, now)
+        names = dict(scores.measurement.sites)
+        document = {
+            "organisation": org.slug,
+            "measured_at": now.isoformat(),
+            **score_document(scores.org),
+            "next_actions": [
+                {"text": action_sentence(a), "points": a.points, "code": a.code, "up_to": a.up_to}
+                for a in scores.org.next_actions()
+            ],
+            "sites": [
+                {
+                    "site": names[site_id],
+                    "total": score.total,
+                    "components": {c.key: c.points for c in score.components},
+                }
+                for site_id, score in scores.sites
+            ],
+        }
+        if options["format"] == "json":
+            emit_document(self.stdout, document, "json")
+            return
+        self.stdout.write(f"{org.name}: {scores.org.total} / 100\n")
+        for c in scores.org.components:
+            self.stdout.write(f"  {c.key:<12} {c.points:>5} / {c.weight:<3} {c.status}\n")
+        self.stdout.write("next actions:\n")
+        for action in document["next_actions"]:
+            self.stdout.write(f"  +{action['points']:<3} {action['text']}\n")
+        self.stdout.write("sites:\n")
+        for site in document["sites"]:
+            self.stdout.write(f"  {site['total']:>3}  {site['site']}\n")

@@ -1,0 +1,210 @@
+"""The score's codes and figures in words, in the reader's language, and links to act on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .core.score import Action, Component
+
+COMPONENT_LABELS = {
+    "training": gettext_lazy("Staff training"),
+    "simulations": gettext_lazy("Phishing simulations"),
+    "exposure": gettext_lazy("Exposed ports and network separation"),
+    "monitoring": gettext_lazy("Sign-in and log monitoring"),
+    "drills": gettext_lazy("Incident drills"),
+    "protocols": gettext_lazy("Incident protocols"),
+}
+STATUS_LABELS = {
+    "good": gettext_lazy("Good"),
+    "attention": gettext_lazy("Needs attention"),
+    "poor": gettext_lazy("Poor"),
+    "not_set_up": gettext_lazy("Not set up"),
+}
+SEVERITY_LABELS = {
+    "critical": gettext_lazy("Critical"),
+    "high": gettext_lazy("High"),
+    "medium": gettext_lazy("Medium"),
+    "low": gettext_lazy("Low"),
+    "info": gettext_lazy("Information"),
+}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)} %"
+
+
+def action_sentence(action: Action) -> str:
+    p = action.params
+    count = p.get("count", 0)
+    sentences: dict[str, Any] = {
+        "start_training": lambda: _("Assign the security training to your staff"),
+        "train_staff": lambda: ngettext(
+            "Get %(count)d person without current training trained",
+            "Get %(count)d people without current training trained",
+            count,
+        ),
+        "chase_overdue": lambda: ngettext(
+            "Remind %(count)d person whose training is overdue",
+            "Remind %(count)d people whose training is overdue",
+            count,
+        ),
+        "launch_campaign": lambda: _("Run a phishing simulation"),
+        "encourage_reporting": lambda: (
+            _("Teach staff to report suspicious email (report rate %(report)s)")
+            % {"report": percent(p.get("report_rate"))}
+        ),
+        "register_networks": lambda: _("Register your networks and scan them"),
+        "run_scan": lambda: _("Scan your networks again"),
+        "close_port": lambda: (
+            _("Close %(service)s (port %(port)s) on %(address)s at %(site)s")
+            % {
+                "service": p["service"],
+                "port": p["port"],
+                "address": p["address"],
+                "site": p["site"] or "—",
+            }
+        ),
+        "write_segmentation_policy": lambda: _(
+            "Write down which networks may talk to each other, and test it"
+        ),
+        "fix_segmentation": lambda: ngettext(
+            "Fix %(count)d network separation rule that is broken",
+            "Fix %(count)d network separation rules that are broken",
+            count,
+        ),
+        "probe_segmentation": lambda: ngettext(
+            "Test %(count)d network separation rule",
+            "Test %(count)d network separation rules",
+            count,
+        ),
+        "connect_log_source": lambda: _("Connect your sign-in logs (Microsoft 365, Windows, VPN)"),
+        "fix_silent_sources": lambda: ngettext(
+            "Fix %(count)d log source that has gone silent",
+            "Fix %(count)d log sources that have gone silent",
+            count,
+        ),
+        "triage_alerts": lambda: ngettext(
+            "Deal with %(count)d alert that has waited too long",
+            "Deal with %(count)d alerts that have waited too long",
+            count,
+        ),
+        "run_drill": lambda: _("Run a 30-minute incident drill with your team"),
+        "complete_call_tree": lambda: _("Complete the call tree: who to phone in an incident"),
+        "add_it_contact": lambda: _("Add your IT support's phone number to the call tree"),
+    }
+    make = sentences.get(action.code)
+    if make is None:
+        return action.code
+    text = make()
+    return str(text % {"count": count}) if "%(count)" in str(text) else str(text)
+
+
+def action_link(action: Action, org_slug: str) -> str:
+    """Where the action is done; the app's front page when the exact page does not exist."""
+    for name in (action.target, action.target.split(":")[0] + ":index"):
+        try:
+            return reverse(name, kwargs={"org_slug": org_slug})
+        except NoReverseMatch:
+            continue
+    return reverse("dashboard:index", kwargs={"org_slug": org_slug})
+
+
+def action_row(action: Action, org_slug: str) -> dict[str, Any]:
+    return {
+        "text": action_sentence(action),
+        "points": action.points,
+        "up_to": action.up_to,
+        "url": action_link(action, org_slug),
+        "code": action.code,
+    }
+
+
+def evidence_sentence(component: Component) -> str:
+    e = component.evidence
+    if component.status == "not_set_up":
+        return str(_("Not set up: this part of your protection is not measured yet."))
+    sentences = {
+        "training": lambda: (
+            _(
+                "%(trained)d of %(staff)d staff have current training; %(overdue)d have overdue "
+                "training."
+            )
+            % {"trained": e["trained"], "staff": e["staff"], "overdue": e["overdue_people"]}
+        ),
+        "simulations": lambda: (
+            _(
+                "Last %(days)d days: %(sent)d emails, %(failed)s fell for them, %(reported)s "
+                "reported them; last campaign %(ago)d days ago."
+            )
+            % {
+                "days": 180,
+                "sent": e["sent"],
+                "failed": percent(e["failure_rate"]),
+                "reported": percent(e["report_rate"]),
+                "ago": e["days_since_last_campaign"],
+            }
+        ),
+        "exposure": lambda: _exposure_sentence(e),
+        "monitoring": lambda: (
+            _(
+                "%(reporting)d of %(sources)d log sources reported in the last 24 hours; "
+                "%(open)d open alerts, %(stale)d waiting too long."
+            )
+            % {
+                "reporting": e["reporting"],
+                "sources": e["sources"],
+                "open": e["open_alerts"],
+                "stale": e["stale_alerts"],
+            }
+        ),
+        "drills": lambda: _("Last drill %(days)d days ago.") % {"days": e["days_since_last_drill"]},
+        "protocols": lambda: (
+            _("%(contacts)d people in the call tree; IT contact: %(it)s.")
+            % {
+                "contacts": e["call_tree_contacts"],
+                "it": _("yes") if e["has_it_contact"] else _("no"),
+            }
+        ),
+    }
+    return str(sentences[component.key]())
+
+
+def _exposure_sentence(e: dict[str, Any]) -> str:
+    if e["days_since_last_scan"] is None:
+        scan = _("Networks registered but never scanned.")
+    else:
+        scan = _(
+            "%(ports)d high-risk open ports (%(critical)d critical); last scan %(days)d days ago."
+        ) % {
+            "ports": e["risky_ports"],
+            "critical": e["critical_ports"],
+            "days": e["days_since_last_scan"],
+        }
+    if e["segmentation_rules"] is None:
+        segmentation = _("No network separation policy.")
+    else:
+        segmentation = _(
+            "Separation: %(violated)d of %(rules)d rules broken, %(untested)d untested."
+        ) % {
+            "violated": e["segmentation_violated"],
+            "rules": e["segmentation_rules"],
+            "untested": e["segmentation_untested"],
+        }
+    return f"{scan} {segmentation}"
+
+
+def component_row(component: Component) -> dict[str, Any]:
+    return {
+        "key": component.key,
+        "label": COMPONENT_LABELS[component.key],
+        "points": component.points,
+        "weight": component.weight,
+        "status": component.status,
+        "status_label": STATUS_LABELS[component.status],
+        "evidence": evidence_sentence(component),
+        "percent": round(100 * component.points / component.weight),
+    }

@@ -1,0 +1,126 @@
+"""The monthly report (PDF) for a non-technical reader, and what it is built from."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from clinicshield.accounts.models import Organisation, Site
+
+from .actions import local_day, snapshot_before
+from .core.chart import trend_svg
+from .core.score import Score, score_from_document
+from .evidence import evidence_pack
+from .measure import compute_scores
+from .models import ScoreSnapshot
+from .pdf import html_to_pdf
+from .present import action_sentence, component_row
+
+__all__ = ["evidence_pack", "monthly_report_pdf", "report_context"]
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _closing_score(
+    org: Organisation, first: date, last: date, now: datetime
+) -> tuple[Score, list[tuple[str, int]], date]:
+    """The score at the end of the month: the month's last kept snapshot, or measured now
+    when the month has none (it is the current month, or the history starts later)."""
+    snapshot = (
+        ScoreSnapshot.objects.filter(
+            organisation=org, site__isnull=True, day__gte=first, day__lte=last
+        )
+        .exclude(document={})
+        .order_by("-day")
+        .first()
+    )
+    if snapshot is not None:
+        names = dict(Site.objects.filter(organisation=org).values_list("id", "name"))
+        sites = ScoreSnapshot.objects.filter(organisation=org, day=snapshot.day, site__isnull=False)
+        site_totals = [(names.get(s.site_id or 0, "?"), s.total) for s in sites]
+        return score_from_document(snapshot.document), site_totals, snapshot.day
+    scores = compute_scores(org, now)
+    names = dict(scores.measurement.sites)
+    return scores.org, [(names[i], s.total) for i, s in scores.sites], local_day(org, now)
+
+
+def _summary(total: int) -> str:
+    if total >= 80:
+        return _(
+            "Your clinic is well protected. Keep the routine going: training, simulations and "
+            "a drill every six months."
+        )
+    if total >= 50:
+        return _(
+            "Your clinic has the basics in place, with some gaps. The actions below close the "
+            "largest ones first."
+        )
+    return _(
+        "Important protections are missing. Each action below is a concrete step, and the "
+        "first ones are worth the most."
+    )
+
+
+def report_context(
+    org: Organisation, year: int, month: int, now: datetime, lang: str
+) -> dict[str, Any]:
+    first, last = month_bounds(year, month)
+    score, site_totals, measured_on = _closing_score(org, first, last, now)
+    start = snapshot_before(org, first)
+    points = list(
+        ScoreSnapshot.objects.filter(
+            organisation=org, site__isnull=True, day__gte=first, day__lte=last
+        )
+        .order_by("day")
+        .values_list("day", "total")
+    )
+    if not points or points[-1][0] != measured_on:
+        points.append((measured_on, score.total))
+    chart = trend_svg(
+        points if len(points) > 1 else [],
+        title=_("Security score during the month"),
+        empty_text=_("Only one measurement this month."),
+    )
+    actions = [
+        {"text": action_sentence(a), "points": a.points, "up_to": a.up_to}
+        for a in score.next_actions(6)
+    ]
+    worst_sites = sorted(site_totals, key=lambda item: (item[1], item[0]))[:20]
+    return {
+        "org": org,
+        "month_start": first,
+        "score": score,
+        "summary": _summary(score.total),
+        "change": score.total - start.total if start and start.day < first else None,
+        "start": start,
+        "measured_on": measured_on,
+        "components": [component_row(c) for c in score.components],
+        "actions": actions,
+        "chart": chart,
+        "sites": worst_sites if len(site_totals) > 1 else [],
+        "site_count": len(site_totals),
+        "generated_at": now.astimezone(_zone(org)),
+        "lang": lang,
+    }
+
+
+def _zone(org: Organisation) -> ZoneInfo:
+    try:
+        return ZoneInfo(org.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def monthly_report_pdf(org: Organisation, year: int, month: int, now: datetime, lang: str) -> bytes:
+    with translation.override(lang):
+        context = report_context(org, year, month, now, lang)
+        html = render_to_string("dashboard/report.html", context)
+    return html_to_pdf(html)
