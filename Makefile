@@ -48,9 +48,16 @@ pytest-postgres: $(STAMP)
 		echo "SKIPPED the PostgreSQL pass: no PostgreSQL answers at 127.0.0.1:5432"; \
 	fi
 
-# Rebuild the translation catalogues after changing user-facing strings.
+# Rebuild the translation catalogues after changing user-facing strings. Each app keeps its
+# own (clinicshield/<app>/locale/es/); the compiled .mo files are committed so that a fresh
+# install has them without gettext installed.
+APPS := lib accounts training simulations readiness monitoring exposure dashboard
 messages: $(STAMP)
-	cd clinicshield && ../$(BIN)/clinicshield makemessages -l es --ignore '*/tests/*' && ../$(BIN)/clinicshield compilemessages
+	for app in $(APPS); do \
+		(cd clinicshield/$$app && mkdir -p locale && DJANGO_SETTINGS_MODULE=clinicshield.settings \
+			../../$(BIN)/django-admin makemessages -l es --no-obsolete && \
+			DJANGO_SETTINGS_MODULE=clinicshield.settings ../../$(BIN)/django-admin compilemessages) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
