@@ -101,7 +101,7 @@ rules:
 
 
 def _record(
-    scan_networks: dict[str, object],
+    scan_networks: dict[str, Network],
     cidr: str,
     ports: list[OpenPort],
     when: datetime,

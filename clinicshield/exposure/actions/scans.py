@@ -79,14 +79,15 @@ async def _observe(
 ) -> Observation:
     result = await scan_async(addresses, options, progress)
     open_by_host = {a: sorted(h.open_ports) for a, h in result.hosts.items() if h.open_ports}
-    services = await identify_all(open_by_host)
+    # Identification and SNMP get a little more patience than a SYN: they need a reply.
+    services = await identify_all(open_by_host, timeout=max(1.0, 2 * options.timeout))
     observation = Observation(source="scanner", hosts_up=sorted(result.hosts))
     observation.filtered = {a: sorted(h.filtered_ports) for a, h in result.hosts.items()}
     for (address, port), info in sorted(services.items()):
         observation.open_ports.append(
             OpenPort(address, port, "tcp", info.service, info.product, info.details)
         )
-    for finding in await check_snmp(observation.hosts_up):
+    for finding in await check_snmp(observation.hosts_up, timeout=options.timeout):
         details = {"snmp_community": finding.community, "snmp_description": finding.description}
         observation.open_ports.append(
             OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)
