@@ -215,3 +215,19 @@ def test_the_cli_refuses_bad_input_with_a_clear_reason(org_a, staff):
             "--base-url",
             "https://x",
         )
+
+
+def test_the_demo_adds_two_past_campaigns_with_results_and_a_triage_item(org_a, staff):
+    from clinicshield.simulations import demo
+
+    summary = demo.seed(org_a, timezone.now())
+    assert "2 past campaigns" in summary
+    campaigns = Campaign.objects.filter(organisation=org_a, state="finished")
+    assert campaigns.count() == 2
+    history = actions.org_history(org_a)
+    assert len(history["trend"]) == 2
+    for campaign in campaigns:
+        results = actions.campaign_results(campaign)
+        assert results.funnel["sent"] == 3
+    item = org_a.reported_messages.get()
+    assert item.verdict == "dangerous"
