@@ -1,5 +1,100 @@
 """REST endpoints of the training app, mounted at /api/training/."""
 
-from ninja import Router
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.accounts.models import Person
+from clinicshield.lib.errors import UserError
+
+from . import actions
+from .catalogue import catalogue
+from .reports import status_records
 
 router = Router(tags=["training"])
+
+
+class ModuleOut(Schema):
+    key: str
+    title: str
+    languages: list[str]
+    roles: list[str]
+    pass_mark: int
+    minutes: int
+
+
+class StatusOut(Schema):
+    person: str
+    email: str
+    site: str
+    department: str
+    module: str
+    reason: str
+    assigned: datetime
+    due: datetime
+    state: str
+    completed_at: datetime | None
+    score: int | None
+    freshness: str
+
+
+class AssignIn(Schema):
+    person_id: int
+    module: str
+    reason: str = "manual"
+    due: datetime | None = None
+
+
+class AssignmentOut(Schema):
+    id: int
+    person_id: int
+    module: str
+    reason: str
+    reason_detail: str
+    due: datetime
+
+
+@router.get("/modules", response=list[ModuleOut])
+def list_modules(request: HttpRequest) -> list[ModuleOut]:
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    return [
+        ModuleOut(
+            key=m.key,
+            title=m.title("en"),
+            languages=list(m.languages),
+            roles=list(m.roles),
+            pass_mark=m.pass_mark,
+            minutes=m.minutes,
+        )
+        for m in catalogue(org).values()
+    ]
+
+
+@router.get("/status", response=list[StatusOut])
+def training_status(request: HttpRequest) -> list[StatusOut]:
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    return [StatusOut(**record) for record in status_records(org, timezone.now())]
+
+
+@router.post("/assignments", response={201: AssignmentOut})
+def assign_module(request: HttpRequest, data: AssignIn) -> tuple[int, AssignmentOut]:
+    token = request.auth  # type: ignore[attr-defined]
+    if not role_at_least(token.role, "manager"):
+        raise UserError("forbidden", _("This token may not assign training."), 403)
+    person = get_object_or_404(Person, pk=data.person_id, organisation=token.organisation)
+    assignment = actions.do_assign_module(
+        person, data.module, reason=data.reason, due=data.due, actor=f"api:{token.name}"
+    )
+    return 201, AssignmentOut(
+        id=assignment.pk,
+        person_id=person.pk,
+        module=assignment.module_key,
+        reason=assignment.reason,
+        reason_detail=assignment.reason_detail,
+        due=assignment.due_at,
+    )

@@ -123,5 +123,5 @@ EVIDENCE_MAPPING: tuple[tuple[str, str], ...] = (
     ("hipaa_awareness", "HIPAA 45 CFR §164.308(a)(5)"),
     ("gdpr_security", "GDPR art. 32(1)(d), 32(4)"),
     ("gdpr_dpo_training", "GDPR art. 39(1)(b)"),
-    ("hicp_email", "HHS 405(d) HICP, practice 1 (email protection: awareness training)"),
+    ("hicp_email", "HHS 405(d) HICP, practice 1"),
 )
