@@ -30,6 +30,8 @@ def queue_scheduled_scans(now: datetime) -> str:
     queued = 0
     for network in networks_due(now):
         for scan in do_start_scan(network.organisation, [network.cidr], network.ports, "schedule"):
+            # Requested for the moment `now`, so running the job again for it finds it done.
+            Scan.objects.filter(pk=scan.pk).update(created_at=now)
             transaction.on_commit(partial(run_scan, scan.pk))
             queued += 1
     return f"queued {queued} scheduled scan(s)"

@@ -31,6 +31,7 @@ class ScanForm(forms.Form):
 
 class PolicyForm(forms.Form):
     text = forms.CharField(
+        strip=False,  # keep the YAML exactly as written
         label=_("Segmentation policy (YAML)"),
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
     )
