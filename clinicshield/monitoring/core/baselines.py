@@ -13,6 +13,7 @@ both are computed once and shared by all detectors, which is what keeps a pass o
 million events within seconds.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ import ibis.expr.types as ir
 
 from .detectors.context import DetectionContext
 from .detectors.events import between
-from .detectors.localtime import hour_of_week, local_epoch_seconds, minute_of_week
+from .detectors.localtime import epoch_seconds, hour_of_week, local_epoch_seconds, minute_of_week
 
 HOURS_PER_WEEK = 168
 SUMMARY_KEYS = ["user", "how", "src_country", "src_asn", "device", "host"]
@@ -47,12 +48,15 @@ def successes(auth: ir.Table) -> ir.Table:
     return auth.filter((auth.outcome == "success") & auth.user.notnull() & (auth.user != ""))
 
 
-def with_local_time(table: ir.Table, zone: str, start: datetime, end: datetime) -> ir.Table:
-    """Adds ``local_s``, ``how`` (hour of week 0-167) and ``mow`` (minute of week), local time."""
-    local = local_epoch_seconds(table.ts, zone, start, end)
-    return table.mutate(local_s=local).mutate(
-        how=hour_of_week(ibis._.local_s), mow=minute_of_week(ibis._.local_s)
-    )
+def with_local_time(
+    con: Any, table: ir.Table, zone: str, start: datetime, end: datetime
+) -> ir.Table:
+    """Adds ``epoch`` (UTC seconds), ``local_s``, ``how`` (hour of week 0-167) and ``mow``
+    (minute of week) in the site's time zone."""
+    with_epoch = table.mutate(epoch=epoch_seconds(con, table.ts))
+    return with_epoch.mutate(
+        local_s=local_epoch_seconds(with_epoch.epoch, zone, start, end)
+    ).mutate(how=hour_of_week(ibis._.local_s), mow=minute_of_week(ibis._.local_s))
 
 
 def lookback(ctx: DetectionContext) -> timedelta:
@@ -68,6 +72,7 @@ def prepare_auth(
     if isinstance(auth, AuthData):
         return auth
     history = with_local_time(
+        con,
         successes(between(auth, ctx.baseline_start, ctx.start)),
         ctx.timezone,
         ctx.baseline_start,
@@ -78,11 +83,13 @@ def prepare_auth(
     )
     recent_start = ctx.start - lookback(ctx)
     recent = with_local_time(
-        between(auth, recent_start, ctx.end), ctx.timezone, recent_start, ctx.end
+        con, between(auth, recent_start, ctx.end), ctx.timezone, recent_start, ctx.end
     )
     if materialize:
-        summary = ibis.memtable(con.to_pyarrow(summary))
-        recent = ibis.memtable(con.to_pyarrow(recent))
+        # Temporary tables on the backend itself: computed once, scanned natively after.
+        suffix = uuid.uuid4().hex[:12]
+        summary = con.create_table(f"cs_auth_summary_{suffix}", summary, temp=True)
+        recent = con.create_table(f"cs_auth_recent_{suffix}", recent, temp=True)
     return AuthData(events=auth, summary=summary, recent=recent)
 
 
@@ -141,7 +148,7 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
     """
     mine = successes(between(auth, ctx.baseline_start, ctx.end))
     mine = with_local_time(
-        mine.filter(mine.user == user), ctx.timezone, ctx.baseline_start, ctx.end
+        con, mine.filter(mine.user == user), ctx.timezone, ctx.baseline_start, ctx.end
     )
     heat = [[0] * 24 for _ in range(7)]
     hours = mine.group_by("how").aggregate(signins=mine.count())

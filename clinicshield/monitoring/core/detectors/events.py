@@ -42,7 +42,9 @@ def conform(table: ir.Table, schema: pa.Schema) -> ir.Table:
     columns = {}
     for name, dtype in target.items():
         if name in table.columns:
-            columns[name] = table[name].cast(dtype)
+            column = table[name]
+            # Cast only what differs: a cast on every row of every column is not free.
+            columns[name] = column if column.type() == dtype else column.cast(dtype)
         else:
             columns[name] = ibis.null(dtype)
     if "day" in table.columns:

@@ -23,6 +23,7 @@ from ._rows import fetch, left_join, text
 from .context import DetectionContext
 from .events import between
 from .findings import Finding
+from .localtime import epoch_seconds
 
 SECONDS_PER_DAY = 86400
 
@@ -32,7 +33,9 @@ def _is_internal(address: ir.StringValue, prefixes: tuple[str, ...]) -> ir.Boole
     return ibis.or_(*[lowered.startswith(prefix) for prefix in prefixes])
 
 
-def outbound(flow: ir.Table, ctx: DetectionContext, start: datetime, end: datetime) -> ir.Table:
+def outbound(
+    con: Any, flow: ir.Table, ctx: DetectionContext, start: datetime, end: datetime
+) -> ir.Table:
     """Flows from an inside host to an outside destination, with a UTC day number."""
     prefixes = ctx.settings.exfil_internal_prefixes
     rows = between(flow, start, end)
@@ -44,7 +47,7 @@ def outbound(flow: ir.Table, ctx: DetectionContext, start: datetime, end: dateti
         & ~_is_internal(rows.dst_ip, prefixes)
         & (rows.dst_country.isnull() | (rows.dst_country != "internal"))
     )
-    return rows.mutate(day_number=rows.ts.epoch_seconds().floor().cast("int64") // SECONDS_PER_DAY)
+    return rows.mutate(day_number=epoch_seconds(con, rows.ts) // SECONDS_PER_DAY)
 
 
 def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
@@ -59,7 +62,7 @@ def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Findi
     usual = history.group_by(host="src_ip").aggregate(
         usual_bytes=history.bytes_out.sum() / settings.exfil_baseline_days
     )
-    window = outbound(flow, ctx, ctx.start, ctx.end)
+    window = outbound(con, flow, ctx, ctx.start, ctx.end)
     per_day = window.group_by(
         host="src_ip", destination="dst_ip", day_number="day_number"
     ).aggregate(
@@ -94,11 +97,11 @@ def _slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Fin
     settings = ctx.settings
     recent_start = ctx.end - timedelta(days=settings.exfil_slow_days)
     history_start = recent_start - timedelta(days=settings.exfil_baseline_days)
-    history = outbound(flow, ctx, history_start, recent_start)
+    history = outbound(con, flow, ctx, history_start, recent_start)
     usual = history.group_by(host="src_ip", destination="dst_ip").aggregate(
         usual_bytes=history.bytes_out.sum() / settings.exfil_baseline_days
     )
-    recent = outbound(flow, ctx, recent_start, ctx.end)
+    recent = outbound(con, flow, ctx, recent_start, ctx.end)
     totals = recent.group_by(host="src_ip", destination="dst_ip").aggregate(
         bytes=recent.bytes_out.sum(),
         active_days=recent.day_number.nunique(),

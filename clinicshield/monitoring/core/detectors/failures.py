@@ -18,9 +18,7 @@ from .findings import Finding
 
 def _failures(data: AuthData, ctx: DetectionContext, lookback: timedelta = timedelta()) -> ir.Table:
     window = data.recent.filter(data.recent.ts >= ibis.literal(ctx.start - lookback))
-    return window.filter(window.outcome == "failure").mutate(
-        epoch=window.ts.epoch_seconds().floor().cast("int64")
-    )
+    return window.filter(window.outcome == "failure")
 
 
 def _bucketed(failures: ir.Table, minutes: int, group: list[str]) -> ir.Table:

@@ -7,12 +7,15 @@ arithmetic on local epoch seconds.
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 SECONDS_PER_DAY = 86400
+SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 # 1970-01-01 was a Thursday: weekday index 3 when Monday is 0.
 EPOCH_WEEKDAY = 3
 
@@ -39,27 +42,58 @@ def _offset(tz: ZoneInfo, moment: datetime) -> int:
     return int(delta.total_seconds()) if delta else 0
 
 
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[empty-body]
+    """DuckDB's microseconds since 1970 of a TIMESTAMPTZ, without a per-row time zone cast."""
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")
+def _spark_unix_micros(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[empty-body]
+    """Spark's microseconds since 1970 of a timestamp."""
+
+
+def epoch_seconds(con: Any, ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole seconds since 1970 (UTC) for each timestamp.
+
+    Ibis's generic ``epoch_seconds`` makes DuckDB convert every value through its time zone
+    library, which was most of a detection pass's time; the backends' own integer functions
+    avoid that. Other backends fall back to the generic form.
+    """
+    backend = getattr(con, "name", "")
+    if backend == "duckdb":
+        return _duckdb_epoch_us(ts) // 1_000_000
+    if backend == "pyspark":
+        return _spark_unix_micros(ts) // 1_000_000
+    return ts.epoch_seconds().floor().cast("int64")
+
+
 def local_epoch_seconds(
-    ts: ir.TimestampValue, zone: str, start: datetime, end: datetime
+    utc_seconds: ir.IntegerValue, zone: str, start: datetime, end: datetime
 ) -> ir.IntegerValue:
-    """Seconds since 1970-01-01 00:00 *local time* for each UTC timestamp."""
-    utc_seconds = ts.epoch_seconds().floor().cast("int64")
+    """Seconds since 1970-01-01 00:00 *local time*, from seconds since 1970 UTC."""
     periods = offset_periods(zone, start, end)
     if len(periods) == 1:
         return utc_seconds + periods[0][1]
     # Later periods first so that each branch only needs a lower bound.
-    branches = [(ts >= ibis.literal(begin), offset) for begin, offset in reversed(periods[1:])]
+    branches = [
+        (utc_seconds >= int(begin.timestamp()), offset) for begin, offset in reversed(periods[1:])
+    ]
     offset_expr = ibis.cases(*branches, else_=periods[0][1])
     return utc_seconds + offset_expr
 
 
+def _seconds_of_week(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
+    """Seconds since Monday 00:00 local time (one modulo; divisions are costly per row)."""
+    return (local_seconds + EPOCH_WEEKDAY * SECONDS_PER_DAY) % SECONDS_PER_WEEK
+
+
 def hour_of_week(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
     """0 = Monday 00:00-00:59 ... 167 = Sunday 23:00-23:59."""
-    return weekday(local_seconds) * 24 + (local_seconds % SECONDS_PER_DAY) // 3600
+    return _seconds_of_week(local_seconds) // 3600
 
 
 def minute_of_week(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
-    return weekday(local_seconds) * 1440 + (local_seconds % SECONDS_PER_DAY) // 60
+    return _seconds_of_week(local_seconds) // 60
 
 
 def weekday(local_seconds: ir.IntegerValue) -> ir.IntegerValue:
