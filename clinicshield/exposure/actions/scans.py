@@ -2,9 +2,10 @@
 
 import asyncio
 import ipaddress
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -57,21 +58,35 @@ def previous_scan(scan: Scan) -> Scan | None:
 
 
 @dataclass
-class _Throttle:
-    """Writes scan progress at most once a second: the scan must not wait on the database."""
+class _Progress:
+    """Counts written by the scan's event loop, read by the thread that owns the database.
 
-    scan: Scan
-    also: ProgressCallback | None
-    last: float = field(default=0.0)
+    Django's ORM must not be called from inside the event loop, and the scan must never
+    wait on the database, so the loop only stores two integers.
+    """
+
+    done: int = 0
+    total: int = 0
 
     def __call__(self, done: int, total: int) -> None:
-        if self.also is not None:
-            self.also(done, total)
-        now = time.monotonic()
-        if now - self.last >= 1.0 and total:
-            self.last = now
-            percent = min(99, done * 100 // total)
-            Scan.objects.filter(pk=self.scan.pk).update(progress=percent)
+        self.done, self.total = done, total
+
+
+def _scan_with_progress(
+    scan: Scan, addresses: list[str], options: ScanOptions, on_progress: ProgressCallback | None
+) -> Observation:
+    progress = _Progress()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(asyncio.run, _observe(addresses, options, progress))
+        while True:
+            try:
+                return running.result(timeout=1.0)
+            except FutureTimeout:
+                if progress.total:
+                    percent = min(99, progress.done * 100 // progress.total)
+                    Scan.objects.filter(pk=scan.pk).update(progress=percent)
+                    if on_progress is not None:
+                        on_progress(progress.done, progress.total)
 
 
 async def _observe(
@@ -80,14 +95,18 @@ async def _observe(
     result = await scan_async(addresses, options, progress)
     open_by_host = {a: sorted(h.open_ports) for a, h in result.hosts.items() if h.open_ports}
     # Identification and SNMP get a little more patience than a SYN: they need a reply.
-    services = await identify_all(open_by_host, timeout=max(1.0, 2 * options.timeout))
+    # Both mostly wait, so they wait together.
+    services, snmp_findings = await asyncio.gather(
+        identify_all(open_by_host, timeout=max(1.0, 2 * options.timeout)),
+        check_snmp(sorted(result.hosts), timeout=options.timeout),
+    )
     observation = Observation(source="scanner", hosts_up=sorted(result.hosts))
     observation.filtered = {a: sorted(h.filtered_ports) for a, h in result.hosts.items()}
     for (address, port), info in sorted(services.items()):
         observation.open_ports.append(
             OpenPort(address, port, "tcp", info.service, info.product, info.details)
         )
-    for finding in await check_snmp(observation.hosts_up, timeout=options.timeout):
+    for finding in snmp_findings:
         details = {"snmp_community": finding.community, "snmp_description": finding.description}
         observation.open_ports.append(
             OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)
@@ -115,7 +134,7 @@ def do_run_scan(
             observation = run_nmap(addresses, ports)
         else:
             options = ScanOptions(ports=ports, concurrency=concurrency, timeout=timeout)
-            observation = asyncio.run(_observe(addresses, options, _Throttle(scan, on_progress)))
+            observation = _scan_with_progress(scan, addresses, options, on_progress)
     except Exception as error:
         scan.status, scan.error, scan.finished_at = "failed", str(error)[:2000], timezone.now()
         scan.save(update_fields=["status", "error", "finished_at"])
