@@ -5,11 +5,18 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from clinicshield.readiness.demo import seed
 from tests.cli import clinicshield
+
+
+@pytest.fixture(scope="module")
+def data_dir_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data dir for the module: its database is migrated once, not once per test."""
+    return tmp_path_factory.mktemp("cli")
 
 
 def test_drills_scenarios_lists_the_four_scenarios_with_both_languages(data_dir_cli: Path) -> None:
