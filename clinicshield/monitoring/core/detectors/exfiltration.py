@@ -57,7 +57,7 @@ def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list
 def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
     history = outbound(
-        flow, ctx, ctx.start - timedelta(days=settings.exfil_baseline_days), ctx.start
+        con, flow, ctx, ctx.start - timedelta(days=settings.exfil_baseline_days), ctx.start
     )
     usual = history.group_by(host="src_ip").aggregate(
         usual_bytes=history.bytes_out.sum() / settings.exfil_baseline_days
