@@ -1,0 +1,224 @@
+"""Raising alerts (deduplicated, suppressible) and changing their status."""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinicshield.accounts.actions import audit
+from clinicshield.accounts.models import Organisation
+from clinicshield.lib import notify
+from clinicshield.lib.errors import UserError
+
+from ..alert_models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
+from ..explanations import kind_label, render
+
+log = logging.getLogger(__name__)
+MAX_RECORD_REFS = 50
+NOTIFY_ROLES = ("owner", "it")
+
+
+def _explanation_parts(explanation: Any) -> tuple[str, dict[str, Any]]:
+    """A ready sentence (other apps) or {"code", "params"} (our detectors)."""
+    if isinstance(explanation, dict):
+        return str(explanation["code"]), dict(explanation.get("params", {}))
+    return "text", {"text": str(explanation)}
+
+
+def is_suppressed(org: Organisation, *, kind: str, key: str, user: str, src_ip: str) -> bool:
+    candidates = Suppression.objects.filter(organisation=org, kind=kind)
+    for suppression in candidates:
+        if suppression.key and suppression.key != key:
+            continue
+        if suppression.user and suppression.user != user:
+            continue
+        if suppression.src_ip and suppression.src_ip != src_ip:
+            continue
+        return True
+    return False
+
+
+def do_raise_alert(
+    org: Organisation,
+    *,
+    kind: str,
+    severity: str,
+    key: str,
+    explanation: Any,
+    ts: datetime,
+    user: str = "",
+    src_ip: str = "",
+    host: str = "",
+    evidence: dict[str, Any] | None = None,
+    last_seen: datetime | None = None,
+    count: int = 1,
+) -> Alert | None:
+    """Raise an alert, or grow the open one with the same (kind, key).
+
+    ``explanation`` is a sentence or {"code": ..., "params": ...}. Returns None when a false
+    positive suppression covers it. New alerts notify owners and IT by email and webhook.
+    """
+    if severity not in SEVERITY_RANK:
+        raise ValueError(f"unknown severity {severity!r} for alert {kind}")
+    last_seen = last_seen or ts
+    if is_suppressed(org, kind=kind, key=key, user=user, src_ip=src_ip):
+        return None
+    code, params = _explanation_parts(explanation)
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update()
+            .filter(organisation=org, kind=kind, key=key, status__in=ACTIVE_STATUSES)
+            .first()
+        )
+        if alert is not None:
+            _grow(alert, severity, last_seen, count, evidence)
+            return alert
+        alert = Alert.objects.create(
+            organisation=org,
+            kind=kind,
+            severity=severity,
+            key=key[:300],
+            code=code,
+            params=params,
+            user=user[:200],
+            src_ip=src_ip[:64],
+            host=host[:200],
+            first_seen=ts,
+            last_seen=last_seen,
+            count=count,
+            evidence=evidence or {},
+        )
+        alert_id = alert.pk
+        transaction.on_commit(lambda: notify_new_alert(alert_id))
+    return alert
+
+
+def _grow(
+    alert: Alert, severity: str, last_seen: datetime, count: int, evidence: dict[str, Any] | None
+) -> None:
+    if last_seen <= alert.last_seen:
+        return  # nothing newer than what the alert already holds (an overlapping window)
+    alert.last_seen = last_seen
+    alert.count += count
+    if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+        alert.severity = severity
+    refs = list(alert.evidence.get("record_refs", []))
+    for ref in (evidence or {}).get("record_refs", []):
+        if len(refs) < MAX_RECORD_REFS and ref not in refs:
+            refs.append(ref)
+    if refs:
+        alert.evidence = {**alert.evidence, "record_refs": refs}
+    alert.save(update_fields=["last_seen", "count", "severity", "evidence"])
+
+
+def alert_payload(alert: Alert, language: str = "en") -> dict[str, Any]:
+    """The alert as plain data (CLI JSON, webhook, API), explained in ``language``."""
+    from django.utils import translation
+
+    with translation.override(language):
+        explanation = render(alert.code, alert.params)
+        label = kind_label(alert.kind)
+    return {
+        "id": alert.pk,
+        "kind": alert.kind,
+        "title": label,
+        "severity": alert.severity,
+        "status": alert.status,
+        "user": alert.user,
+        "src_ip": alert.src_ip,
+        "host": alert.host,
+        "first_seen": alert.first_seen.isoformat(),
+        "last_seen": alert.last_seen.isoformat(),
+        "count": alert.count,
+        "explanation": explanation,
+    }
+
+
+def notify_new_alert(alert_id: int) -> None:
+    """Email owners and IT of the organisation, then call its webhook. Best effort."""
+    alert = Alert.objects.select_related("organisation").get(pk=alert_id)
+    org = alert.organisation
+    recipients = sorted(
+        {
+            m.user.email
+            for m in org.memberships.select_related("user").filter(role__in=NOTIFY_ROLES)
+            if m.user.email
+        }
+    )
+    language = settings.LANGUAGE_CODE
+    payload = alert_payload(alert, language)
+    if recipients:
+        try:
+            notify.send_email(
+                recipients,
+                _("[ClinicShield] %(severity)s alert: %(title)s")
+                % {"severity": alert.get_severity_display(), "title": kind_label(alert.kind)},
+                "monitoring/email/new_alert",
+                {"alert": alert, "payload": payload, "org": org},
+                language=language,
+            )
+        except OSError as error:
+            log.warning("alert %s email failed: %s", alert.pk, error)
+    notify.send_webhook(org, "monitoring.alert_raised", payload)
+
+
+def _set_status(alert: Alert, status: str, actor: Any) -> Alert:
+    allowed = {
+        "acknowledged": ("open",),
+        "resolved": ("open", "acknowledged"),
+        "false_positive": ("open", "acknowledged", "resolved"),
+        "open": ("acknowledged", "resolved", "false_positive"),
+    }
+    if alert.status not in allowed[status]:
+        raise UserError(
+            "alert_status",
+            _("This alert is already %(status)s.") % {"status": alert.get_status_display()},
+            409,
+        )
+    alert.status = status
+    alert.status_changed_at = timezone.now()
+    alert.status_changed_by = audit_actor(actor)
+    alert.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    audit(alert.organisation, actor, f"monitoring.alert_{status}", f"alert {alert.pk}")
+    return alert
+
+
+def audit_actor(actor: Any) -> str:
+    from clinicshield.accounts.actions.audit import actor_name
+
+    return actor_name(actor)[:200]
+
+
+@transaction.atomic
+def do_acknowledge_alert(alert: Alert, actor: Any) -> Alert:
+    return _set_status(alert, "acknowledged", actor)
+
+
+@transaction.atomic
+def do_resolve_alert(alert: Alert, actor: Any) -> Alert:
+    return _set_status(alert, "resolved", actor)
+
+
+@transaction.atomic
+def do_reopen_alert(alert: Alert, actor: Any) -> Alert:
+    return _set_status(alert, "open", actor)
+
+
+@transaction.atomic
+def do_mark_false_positive(alert: Alert, actor: Any, reason: str = "") -> Suppression:
+    """Close the alert and suppress the same pattern for the same person (or source)."""
+    _set_status(alert, "false_positive", actor)
+    return Suppression.objects.create(
+        organisation=alert.organisation,
+        kind=alert.kind,
+        key=alert.key,
+        user=alert.user,
+        src_ip="" if alert.user else alert.src_ip,
+        reason=reason,
+        source_alert=alert,
+        created_by=audit_actor(actor),
+    )

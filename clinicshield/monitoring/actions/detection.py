@@ -1,0 +1,180 @@
+"""Running the detectors for an organisation and turning findings into alerts."""
+
+import importlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ibis
+from django.conf import settings
+from django.db import transaction
+
+from clinicshield.accounts.actions import audit
+from clinicshield.accounts.models import Organisation
+
+from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
+from ..core.detectors import DetectionContext, DetectionSettings, Finding, run_detectors
+from ..core.sigma_rules import CompiledRule, RuleSet, load_rules
+from .alerts import do_raise_alert
+
+log = logging.getLogger(__name__)
+# The first pass of an organisation looks back this far (later passes start where the
+# previous one ended).
+FIRST_WINDOW = timedelta(days=1)
+
+
+@dataclass
+class DetectionResult:
+    window_start: datetime
+    window_end: datetime
+    findings: int = 0
+    new_alerts: list[Alert] = field(default_factory=list)
+    grown_alerts: int = 0
+    suppressed: int = 0
+    simulations: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def detection_settings() -> DetectionSettings:
+    """Defaults overridden by the MONITORING_DETECTION mapping in settings (when present)."""
+    return DetectionSettings.from_mapping(dict(getattr(settings, "MONITORING_DETECTION", {})))
+
+
+@lru_cache(maxsize=8)
+def _rules(folders: tuple[str, ...]) -> RuleSet:
+    return load_rules([Path(f) for f in folders])
+
+
+def sigma_rules() -> RuleSet:
+    """Our ClickFix pack plus the SigmaHQ folders listed in MONITORING_SIGMA_DIRS."""
+    return _rules(tuple(str(f) for f in getattr(settings, "MONITORING_SIGMA_DIRS", [])))
+
+
+def opening_hours(org: Organisation) -> dict[int, list[tuple[str, str]]]:
+    """The organisation's opening hours: every site's hours together (a chain's widest day)."""
+    merged: dict[int, list[tuple[str, str]]] = {}
+    for site in org.sites.all():
+        for day, spans in (site.opening_hours or {}).items():
+            merged.setdefault(int(day), []).extend((str(a), str(b)) for a, b in spans)
+    return merged
+
+
+def detection_context(org: Organisation, start: datetime, end: datetime) -> DetectionContext:
+    rules: tuple[CompiledRule, ...] = tuple(sigma_rules().rules)
+    accounts = frozenset(n.lower() for n in org.service_accounts.values_list("name", flat=True))
+    return DetectionContext(
+        start=start,
+        end=end,
+        timezone=org.timezone or "UTC",
+        opening_hours=opening_hours(org),
+        service_accounts=accounts,
+        sigma_rules=rules,
+        settings=detection_settings(),
+    )
+
+
+def attributed_to_simulation(org: Organisation, finding: Finding) -> bool:
+    """A ClickFix command carrying a live simulation token belongs to that campaign."""
+    if finding.kind != "clickfix" or not finding.command_line:
+        return False
+    try:
+        simulations = importlib.import_module("clinicshield.simulations.actions")
+    except ImportError:
+        return False
+    if not hasattr(simulations, "do_attribute_clickfix_detection"):
+        return False
+    return bool(
+        simulations.do_attribute_clickfix_detection(org, finding.command_line, finding.first_seen)
+    )
+
+
+def do_run_detection(
+    org: Organisation, now: datetime, *, start: datetime | None = None
+) -> DetectionResult:
+    """Run every detector over the events since the last pass (or ``start``) up to ``now``."""
+    if start is None:
+        last = DetectionRun.objects.filter(organisation=org).first()
+        start = last.window_end if last else now - FIRST_WINDOW
+    result = DetectionResult(window_start=start, window_end=now)
+    if start >= now:
+        return result
+    began = time.perf_counter()
+    ctx = detection_context(org, start, now)
+    result.problems = [f"{p.path}: {p.message}" for p in sigma_rules().problems]
+    con = ibis.duckdb.connect()
+    findings = run_detectors(con, settings.DATA_DIR, org.slug, ctx)
+    result.findings = len(findings)
+    active_before = set(
+        Alert.objects.filter(organisation=org, status__in=ACTIVE_STATUSES).values_list(
+            "pk", flat=True
+        )
+    )
+    for finding in findings:
+        _raise(org, finding, result, active_before)
+    DetectionRun.objects.create(
+        organisation=org,
+        window_start=start,
+        window_end=now,
+        findings=result.findings,
+        new_alerts=len(result.new_alerts),
+        seconds=time.perf_counter() - began,
+        problems=result.problems[:50],
+    )
+    return result
+
+
+def _raise(
+    org: Organisation, finding: Finding, result: DetectionResult, active_before: set[int]
+) -> None:
+    if attributed_to_simulation(org, finding):
+        result.simulations += 1
+        return
+    alert = do_raise_alert(
+        org,
+        kind=finding.kind,
+        severity=finding.severity,
+        key=finding.key,
+        explanation={"code": finding.code, "params": finding.params},
+        ts=finding.first_seen,
+        last_seen=finding.last_seen,
+        count=finding.count,
+        user=finding.user,
+        src_ip=finding.src_ip,
+        host=finding.host,
+        evidence=_evidence(finding),
+    )
+    if alert is None:
+        result.suppressed += 1
+    elif alert.pk in active_before:
+        result.grown_alerts += 1
+    else:
+        result.new_alerts.append(alert)
+        active_before.add(alert.pk)
+
+
+def _evidence(finding: Finding) -> dict[str, Any]:
+    evidence = dict(finding.evidence)
+    if finding.command_line:
+        evidence["command_line"] = finding.command_line
+    return evidence
+
+
+@transaction.atomic
+def do_mark_service_account(
+    org: Organisation, name: str, actor: Any, note: str = ""
+) -> ServiceAccount:
+    account, _created = ServiceAccount.objects.get_or_create(
+        organisation=org, name=name.strip().lower(), defaults={"note": note}
+    )
+    audit(org, actor, "monitoring.service_account_marked", account.name)
+    return account
+
+
+@transaction.atomic
+def do_unmark_service_account(org: Organisation, name: str, actor: Any) -> None:
+    ServiceAccount.objects.filter(organisation=org, name=name.strip().lower()).delete()
+    audit(org, actor, "monitoring.service_account_unmarked", name)

@@ -1,0 +1,19 @@
+"""Periodic detection: every organisation's events since its last pass, every 15 minutes."""
+
+from datetime import datetime
+
+from clinicshield.accounts.models import Organisation
+from clinicshield.lib.due import due_job
+
+from .actions import do_run_detection
+
+
+@due_job("monitoring.detect", minute="*/15")
+def run_detection(now: datetime) -> str:
+    """Idempotent for a given ``now``: each pass starts where the previous one ended."""
+    summaries = []
+    for org in Organisation.objects.order_by("slug"):
+        result = do_run_detection(org, now)
+        if result.findings:
+            summaries.append(f"{org.slug}: {len(result.new_alerts)} new")
+    return "; ".join(summaries) or "nothing new"

@@ -1,0 +1,46 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, get_org
+from clinicshield.monitoring.actions import alert_payload
+from clinicshield.monitoring.alert_models import SEVERITY_RANK, STATUS_CHOICES, Alert
+
+TABLE_COLUMNS = ["id", "severity", "kind", "user", "src_ip", "host", "last_seen", "count", "status"]
+
+
+class Command(BaseCommand):
+    help = "List the organisation's alerts (newest activity first), explained."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_org_argument(parser)
+        add_format_argument(parser)
+        parser.add_argument(
+            "--status",
+            choices=[code for code, _label in STATUS_CHOICES] + ["all"],
+            default="all",
+            help="only alerts in this state (default all)",
+        )
+        parser.add_argument("--kind", help="only alerts of this kind (e.g. off_hours)")
+        parser.add_argument("--min-severity", choices=list(SEVERITY_RANK), default="low")
+        parser.add_argument("--language", choices=["en", "es"], default="en")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = get_org(options["org"])
+        alerts = Alert.objects.filter(organisation=org)
+        if options["status"] != "all":
+            alerts = alerts.filter(status=options["status"])
+        if options["kind"]:
+            alerts = alerts.filter(kind=options["kind"])
+        floor = SEVERITY_RANK[options["min_severity"]]
+        rows = [
+            alert_payload(alert, options["language"])
+            for alert in alerts.order_by("-last_seen", "-pk")
+            if SEVERITY_RANK.get(alert.severity, 0) >= floor
+        ]
+        if options["format"] == "table":
+            for row in rows:
+                row["last_seen"] = row["last_seen"][:16].replace("T", " ")
+            emit_rows(self.stdout, rows, "table", TABLE_COLUMNS + ["explanation"])
+            return
+        emit_rows(self.stdout, rows, "json")
