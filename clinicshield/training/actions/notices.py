@@ -9,6 +9,7 @@ server is down the job fails, nothing is recorded, and the next run tries again;
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -59,13 +60,19 @@ def send_assignment_notice(
     context["hours"] = settings.MAGIC_LINK_HOURS
 
     def send() -> None:
-        send_email(
-            [person.email],
-            _("New security training for you"),
-            "training/email/assigned",
-            context,
-            language=person.language,
-        )
+        # The assignment is committed whatever happens here: a mail server that is down must
+        # not undo it. The reminders before the due date will still reach the person.
+        try:
+            send_email(
+                [person.email],
+                _("New security training for you"),
+                "training/email/assigned",
+                context,
+                language=person.language,
+            )
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("could not email %s about new training: %s", person.email, error)
+            return
         _record(assignments, "assigned", person.email, now)
 
     transaction.on_commit(send)
