@@ -58,8 +58,12 @@ def campaign(org: Organisation, people: list[Person], *, days_ago: int, clicked:
     return c
 
 
-def network_with_scan(org: Organisation, site: Site, cidr: str, ports: list[tuple[str, int, str, str]],
-                      days_ago: int = 2) -> Network:  # fmt: skip
+Port = tuple[str, int, str, str]  # address, port, service, severity
+
+
+def network_with_scan(
+    org: Organisation, site: Site, cidr: str, ports: list[Port], days_ago: int = 2
+) -> Network:
     network = Network.objects.create(organisation=org, site=site, zone="admin", cidr=cidr)
     scan = Scan.objects.create(
         organisation=org, network=network, targets=cidr, status="done",

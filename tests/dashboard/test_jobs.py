@@ -1,0 +1,56 @@
+"""The daily score and the monthly report email, driven by `run-due --now`."""
+
+from datetime import date, datetime
+from typing import Any
+
+from clinicshield.dashboard.models import MonthlyReport, ScoreSnapshot
+from clinicshield.lib.due import run_due
+from tests.conftest import body_text
+from tests.dashboard.builders import seed_known
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_the_daily_job_keeps_one_score_a_day_per_org_and_site(org_a: Any) -> None:
+    seed_known(org_a)
+    run_due(at("2026-11-20T06:15:00+00:00"), only=["dashboard.daily_score"])
+    run_due(at("2026-11-20T12:15:00+00:00"), only=["dashboard.daily_score"])
+    rows = ScoreSnapshot.objects.filter(organisation=org_a)
+    assert rows.count() == 3  # the organisation and its two sites, once
+    org_row = rows.get(site__isnull=True)
+    assert org_row.day == date(2026, 11, 20)
+    assert org_row.total == 56
+    assert org_row.document["components"][0]["key"] == "training"
+    # Madrid's day starts at 23:00 UTC in winter
+    run_due(at("2026-11-20T23:30:00+00:00"), only=["dashboard.daily_score"])
+    assert set(rows.filter(site__isnull=True).values_list("day", flat=True)) == {
+        date(2026, 11, 20), date(2026, 11, 21),
+    }  # fmt: skip
+
+
+def test_the_owner_gets_the_monthly_report_on_the_first_once(
+    org_a: Any, alice: Any, bob: Any, smtp_server: Any
+) -> None:
+    seed_known(org_a)
+    run_due(at("2026-11-30T20:00:00+00:00"), only=["dashboard.daily_score"])
+    results = run_due(at("2026-12-01T07:00:00+00:00"), only=["dashboard.monthly_report"])
+    assert "clinic-a" in results["dashboard.monthly_report"]
+    received = smtp_server.to("alice@a.example")
+    assert len(received) == 1
+    assert smtp_server.to("bob@a.example") == []  # a viewer, not an owner
+    message = received[0]
+    assert "2026-11" in message["Subject"]
+    assert "insurer" in body_text(message)
+    attachments = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    assert attachments and attachments[0].get_payload(decode=True).startswith(b"%PDF")
+    assert MonthlyReport.objects.get(organisation=org_a).month == "2026-11"
+    run_due(at("2026-12-01T08:00:00+00:00"), only=["dashboard.monthly_report"])
+    run_due(at("2026-12-02T07:00:00+00:00"), only=["dashboard.monthly_report"])
+    assert len(smtp_server.to("alice@a.example")) == 1
+
+
+def test_nothing_is_sent_mid_month(org_a: Any, alice: Any, smtp_server: Any) -> None:
+    run_due(at("2026-12-15T07:00:00+00:00"), only=["dashboard.monthly_report"])
+    assert smtp_server.messages == []
