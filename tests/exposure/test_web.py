@@ -145,3 +145,11 @@ def test_scheduled_scans_are_queued_once_per_period(seeded: Organisation) -> Non
     assert queue_scheduled_scans(later) == "queued 6 scheduled scan(s)"
     assert queue_scheduled_scans(later) == "queued 0 scheduled scan(s)"  # idempotent
     assert Scan.objects.filter(organisation=seeded, status="queued").count() == 6
+
+
+def test_the_pages_and_advice_speak_spanish(client_alice: Client, seeded: Organisation) -> None:
+    client_alice.cookies["django_language"] = "es"
+    page = client_alice.get(f"/o/{seeded.slug}/exposure/", HTTP_ACCEPT_LANGUAGE="es")
+    text = page.content.decode()
+    assert "Hallazgos por riesgo" in text
+    assert "Elimine AnyDesk" in text  # knowledge base advice in Spanish
