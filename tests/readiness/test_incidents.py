@@ -125,20 +125,23 @@ def test_the_incident_page_shows_tasks_and_clock_and_a_viewer_cannot_change_it(
     assert denied.status_code == 403
 
 
-def test_it_updates_a_task_and_its_checklist_from_the_page(
-    org_a: Any, client_alice: Client
+def test_it_updates_a_task_its_checklist_and_owner_from_the_page(
+    org_a: Any, alice: Any, charlie: Any, client_alice: Client
 ) -> None:
     incident = open_breach(org_a)
     task = incident.tasks.get(step_id="record_awareness")
-    response = client_alice.post(
-        f"/o/clinic-a/readiness/incidents/{incident.number}/tasks/{task.pk}/",
-        {"status": "done", "checked": ["time"]},
-    )
+    url = f"/o/clinic-a/readiness/incidents/{incident.number}/tasks/{task.pk}/"
+    response = client_alice.post(url, {"status": "done", "checked": ["time"], "owner": alice.pk})
     assert response.status_code == 302
     task = IncidentTask.objects.get(pk=task.pk)
     assert task.status == "done" and task.done_at is not None
     assert [i["done"] for i in task.checklist] == [True, False]
-    assert incident.timeline.filter(kind="task").exists()
+    assert task.owner == alice
+    assert incident.timeline.filter(kind="task", text__contains="alice@a.example").exists()
+    client_alice.post(url, {"status": "doing", "owner": charlie.pk})  # not a member of A
+    assert IncidentTask.objects.get(pk=task.pk).owner == alice
+    with pytest.raises(UserError, match="member"):
+        actions.do_set_task_status(task, "doing", "test", owner=charlie)
 
 
 def test_evidence_is_kept_with_its_hash_and_only_members_download_it(

@@ -153,18 +153,27 @@ def _insert_incident(
 
 
 def do_set_task_status(
-    task: IncidentTask, status: str, actor: Any, checked: list[str] | None = None
+    task: IncidentTask, status: str, actor: Any, checked: list[str] | None = None, owner: Any = None
 ) -> IncidentTask:
+    """Move a task on; `owner` (a login user of the organisation) takes it when given."""
     if status not in {code for code, _label in IncidentTask.STATUSES}:
         raise UserError("bad_status", _("Unknown task status."))
+    if (
+        owner is not None
+        and not owner.memberships.filter(organisation=task.incident.organisation).exists()
+    ):
+        raise UserError("bad_owner", _("The owner must be a member of this organisation."))
     with transaction.atomic():
         task.status = status
         task.done_at = timezone.now() if status in ("done", "skipped") else None
         if checked is not None:
             task.checklist = [{**item, "done": item["id"] in checked} for item in task.checklist]
-        task.save(update_fields=["status", "done_at", "checklist"])
+        if owner is not None:
+            task.owner = owner
+        task.save(update_fields=["status", "done_at", "checklist", "owner"])
         label = dict(IncidentTask.STATUSES)[status]
-        add_timeline(task.incident, "task", f"{task.title}: {label}", actor)
+        who = f" ({actor_name(task.owner)})" if task.owner else ""
+        add_timeline(task.incident, "task", f"{task.title}: {label}{who}", actor)
     return task
 
 

@@ -78,6 +78,7 @@ def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRes
         "close_form": CloseIncidentForm(),
         "improvements": incident.improvements.all(),
         "statuses": IncidentTask.STATUSES,
+        "members": [m.user for m in incident.organisation.memberships.select_related("user")],
         "now": now,
         "can_edit": request.membership.role != "viewer",  # type: ignore[attr-defined]
     }
@@ -89,12 +90,17 @@ def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRes
 def task_update(request: HttpRequest, org_slug: str, number: int, task_id: int) -> HttpResponse:
     incident = _incident(request, number)
     task = get_object_or_404(IncidentTask, pk=task_id, incident=incident)
+    owner_id = request.POST.get("owner", "")
+    member = None
+    if owner_id.isdigit():
+        member = current_org(request).memberships.filter(user_id=int(owner_id)).first()
     try:
         actions.do_set_task_status(
             task,
             request.POST.get("status", ""),
             request.user,
             checked=request.POST.getlist("checked"),
+            owner=member.user if member else None,
         )
     except UserError as error:
         messages.error(request, str(error.message))
