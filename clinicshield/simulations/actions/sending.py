@@ -25,11 +25,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import close_old_connections, connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from ..core import mime
 from ..core.library import PreparedEmail, prepare_email, render_email
 from ..models import Campaign, Recipient
 
@@ -60,9 +61,30 @@ def tracking_urls(base_url: str, token: str) -> dict[str, str]:
     return {"link": f"{base_url}/t/{token}", "pixel": f"{base_url}/t/{token}/px.gif"}
 
 
+class _Prebuilt:
+    """What Django's SMTP backend asks a message for: its bytes."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def as_bytes(self, linesep: str = "\r\n") -> bytes:
+        return self.raw
+
+
+class SimulationEmail(EmailMessage):
+    """An EmailMessage whose MIME bytes were built by core.mime (see there for why)."""
+
+    def __init__(self, raw: bytes, from_address: str, to_address: str) -> None:
+        super().__init__(from_email=from_address, to=[to_address])
+        self.raw = raw
+
+    def message(self, *, policy: Any = None) -> Any:
+        return _Prebuilt(self.raw)
+
+
 def build_message(
     campaign: Campaign, prepared: PreparedEmail, recipient: Recipient, today: str
-) -> EmailMultiAlternatives:
+) -> SimulationEmail:
     urls = tracking_urls(campaign.base_url, recipient.token)
     values = {
         "first_name": recipient.name.split()[0] if recipient.name else "",
@@ -74,15 +96,16 @@ def build_message(
     }
     rendered = render_email(prepared, recipient.language, values, pixel_url=urls["pixel"])
     profile = campaign.sending_profile
-    message = EmailMultiAlternatives(
+    raw = mime.build_message(
+        from_name=rendered.from_name,
+        from_address=profile.from_address,
+        to_address=recipient.email,
         subject=rendered.subject,
-        body=rendered.text,
-        from_email=f'"{rendered.from_name}" <{profile.from_address}>',
-        to=[recipient.email],
-        headers={"Message-ID": message_id(recipient.token, profile.from_address)},
+        message_id=message_id(recipient.token, profile.from_address),
+        text=rendered.text,
+        html=rendered.html,
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return message
+    return SimulationEmail(raw, profile.from_address, recipient.email)
 
 
 def _open_connection(campaign: Campaign) -> Any:
@@ -119,6 +142,25 @@ def _release_lease(campaign_id: int, owner: str) -> None:
     )
 
 
+# Threads of one process take turns to write: SQLite allows one writer, and its busy
+# handler sleeps for milliseconds when writers collide, which would dwarf an SMTP send.
+_WRITE_LOCK = threading.Lock()
+_CLAIM_SQL = (
+    "UPDATE {table} SET send_state = 'sending', send_attempts = send_attempts + 1 "
+    "WHERE id = %s AND send_state IN ('pending', 'sending')"
+)
+_SENT_SQL = (
+    "UPDATE {table} SET send_state = 'sent', sent_at = %s, "
+    "status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END WHERE id = %s"
+)
+
+
+def _write(sql: str, params: list[Any]) -> int:
+    with _WRITE_LOCK, connection.cursor() as cursor:
+        cursor.execute(sql.format(table=Recipient._meta.db_table), params)
+        return int(cursor.rowcount)
+
+
 def _send_one(
     smtp: Any,
     campaign: Campaign,
@@ -127,11 +169,8 @@ def _send_one(
     today: str,
     summary: SendSummary,
 ) -> None:
-    claimed = Recipient.objects.filter(
-        pk=recipient.pk, send_state__in=("pending", "sending")
-    ).update(send_state="sending", send_attempts=F("send_attempts") + 1)
-    if not claimed:
-        return
+    if not _write(_CLAIM_SQL, [recipient.pk]):
+        return  # sent meanwhile by a previous run
     if recipient.send_state == "sending":
         summary.resent_after_crash += 1
     message = build_message(campaign, prepared, recipient, today)
@@ -147,9 +186,8 @@ def _send_one(
         )
         summary.failed += 1
         return
-    now = timezone.now()
-    Recipient.objects.filter(pk=recipient.pk).update(send_state="sent", sent_at=now)
-    Recipient.objects.filter(pk=recipient.pk, status="pending").update(status="sent")
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    _write(_SENT_SQL, [sent_at, recipient.pk])
     summary.sent += 1
 
 
