@@ -1,5 +1,51 @@
 """REST endpoints of the dashboard app, mounted at /api/dashboard/."""
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
+from .core.score import score_document
+from .measure import compute_scores
+from .models import ScoreSnapshot
+from .present import action_sentence
+
 router = Router(tags=["dashboard"])
+
+
+@router.get("/score")
+def score(request: HttpRequest) -> dict[str, Any]:
+    """The security score now: total, components with evidence, next actions, and per site."""
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    now = timezone.now()
+    scores = compute_scores(org, now)
+    names = dict(scores.measurement.sites)
+    return {
+        "organisation": org.slug,
+        "measured_at": now.isoformat(),
+        **score_document(scores.org),
+        "next_actions": [
+            {"code": a.code, "points": a.points, "up_to": a.up_to, "text": action_sentence(a)}
+            for a in scores.org.next_actions()
+        ],
+        "sites": [
+            {
+                "site": names[i],
+                "total": s.total,
+                "components": {c.key: c.points for c in s.components},
+            }
+            for i, s in scores.sites
+        ],
+    }
+
+
+@router.get("/history")
+def history(request: HttpRequest, days: int = 90) -> list[dict[str, Any]]:
+    """The organisation's daily score, oldest first (at most 3 years)."""
+    org = request.auth.organisation  # type: ignore[attr-defined]
+    rows = ScoreSnapshot.objects.filter(organisation=org, site__isnull=True).order_by("-day")
+    kept = rows.values("day", "total", "points")[: max(1, min(days, 1100))]
+    return [
+        {"day": r["day"].isoformat(), "total": r["total"], "points": r["points"]} for r in kept
+    ][::-1]

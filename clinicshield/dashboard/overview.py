@@ -12,11 +12,16 @@ from clinicshield.accounts.models import Organisation
 
 from .actions import history, local_day, month_changes
 from .core.chart import trend_svg
-from .core.score import Score
+from .core.score import Score, rank_actions
 from .measure import Measurement, Scores, compute_scores
 from .present import COMPONENT_LABELS, SEVERITY_LABELS, action_row, component_row
 
 SITES_PER_PAGE = 25
+# Actions a site can take on its own (the others are for the whole organisation).
+SITE_ACTIONS = frozenset(
+    {"train_staff", "chase_overdue", "close_port", "run_scan", "encourage_reporting",
+     "launch_campaign", "fix_silent_sources"}
+)  # fmt: skip
 
 
 def trend_points(org: Organisation, today: date, score: Score, days: int) -> list[tuple[date, int]]:
@@ -57,7 +62,9 @@ def site_rows(scores: Scores, org_slug: str, page_number: Any) -> dict[str, Any]
     page = Paginator(ranked, SITES_PER_PAGE).get_page(page_number)
     rows = []
     for site_id, score in page.object_list:
-        actions = score.next_actions(limit=1)
+        actions = rank_actions(
+            [a for c in score.components for a in c.actions if a.code in SITE_ACTIONS], limit=1
+        )
         rows.append(
             {
                 "id": site_id,

@@ -177,8 +177,10 @@ def _exposure_sentence(e: dict[str, Any]) -> str:
     if e["days_since_last_scan"] is None:
         scan = _("Networks registered but never scanned.")
     else:
-        scan = _(
-            "%(ports)d high-risk open ports (%(critical)d critical); last scan %(days)d days ago."
+        scan = ngettext(
+            "%(ports)d high-risk open port (%(critical)d critical); last scan %(days)d days ago.",
+            "%(ports)d high-risk open ports (%(critical)d critical); last scan %(days)d days ago.",
+            e["risky_ports"],
         ) % {
             "ports": e["risky_ports"],
             "critical": e["critical_ports"],
