@@ -16,10 +16,10 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.portal import person_view
 
 from . import actions
-from .catalogue import catalogue, language_for, policy_for
+from .catalogue import catalogue, language_for
 from .certificates import certificate_pdf
 from .core.content import Module
-from .core.schedule import assignment_state, freshness
+from .core.schedule import assignment_state
 from .models import Assignment
 from .rendering import render_markdown
 
@@ -41,30 +41,35 @@ def _lang(request: HttpRequest, module: Module) -> str:
 
 @person_view
 def index(request: HttpRequest) -> HttpResponse:
+    """What is to do, and the latest completion of each module (earlier rounds are history
+    for managers, not clutter for staff). Progress counts modules with nothing open."""
     person = _person(request)
     now = timezone.now()
     modules = catalogue(person.organisation)
-    policy = policy_for(person.organisation)
-    rows: list[dict[str, Any]] = []
-    for a in Assignment.objects.filter(person=person).order_by("completed_at", "due_at"):
+    open_rows: list[dict[str, Any]] = []
+    latest_done: dict[str, dict[str, Any]] = {}
+    for a in Assignment.objects.filter(person=person).order_by("due_at", "completed_at"):
         module = modules.get(a.module_key)
         if module is None:
             continue
-        rows.append(
-            {
-                "assignment": a,
-                "module": module,
-                "title": module.title(_lang(request, module)),
-                "state": assignment_state(a.due_at, a.completed_at, now),
-                "fresh": freshness(a.completed_at, now, policy) if a.completed_at else "",
-            }
-        )
-    open_rows = [r for r in rows if r["state"] != "completed"]
-    done = [r for r in rows if r["state"] == "completed"]
-    total = len(open_rows) + len({r["module"].key for r in done})
-    percent = (100 * (total - len(open_rows))) // total if total else 100
-    context = {"open_rows": open_rows, "done_rows": done, "percent": percent, "person": person}
-    return render(request, "training/portal/index.html", context)
+        row = {"assignment": a, "module": module, "title": module.title(_lang(request, module))}
+        row["state"] = assignment_state(a.due_at, a.completed_at, now)
+        if a.completed_at is None:
+            open_rows.append(row)
+        elif a.module_key not in latest_done or a.completed_at > _done_at(
+            latest_done[a.module_key]
+        ):
+            latest_done[a.module_key] = row
+    keys = {r["module"].key for r in open_rows} | set(latest_done)
+    still_open = {r["module"].key for r in open_rows}
+    percent = (100 * len(keys - still_open)) // len(keys) if keys else 100
+    done_rows = sorted(latest_done.values(), key=_done_at, reverse=True)
+    context = {"open_rows": open_rows, "done_rows": done_rows, "percent": percent}
+    return render(request, "training/portal/index.html", context | {"person": person})
+
+
+def _done_at(row: dict[str, Any]) -> Any:
+    return row["assignment"].completed_at
 
 
 @person_view
