@@ -44,11 +44,12 @@ def test_a_portal_report_opens_an_incident_and_emails_it_and_the_owner(
     client, reporter = portal_client(org_a)
     page = client.get("/portal/readiness/")
     assert page.status_code == 200 and 'id="report-form"' in page.content.decode()
+    assert "Nadie tiene problemas por avisar" in page.content.decode()  # Laura reads Spanish
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/portal/readiness/", ANSWERS)
     assert response.status_code == 200
     incident = Incident.objects.get(organisation=org_a)
-    assert f"#{incident.number}" in response.content.decode()
+    assert f"n.º {incident.number} se recibió" in response.content.decode()
     assert incident.reporter == reporter and incident.playbook_key == "clickfix"
     assert incident.source == "staff_report" and incident.opened_at is not None
     assert incident.tasks.first().step_id == "disconnect"
@@ -57,8 +58,10 @@ def test_a_portal_report_opens_an_incident_and_emails_it_and_the_owner(
     mail = smtp_server.to("alice@a.example")[0]
     text = body_text(mail)
     assert "Laura Gómez" in text and "puesto 2" in text
+    assert "Se ha abierto un incidente nuevo" in text  # the clinic's staff write Spanish
     assert f"/o/clinic-a/readiness/incidents/{incident.number}/" in text
-    assert f"#{incident.number}" in str(make_header(decode_header(mail["Subject"])))
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject.startswith(f"Incidente n.º {incident.number}: He pulsado un enlace")
     timeline = [e.text for e in incident.timeline.all()]
     assert any("email sent to 3 of 3" in t for t in timeline)
 

@@ -72,15 +72,15 @@ def do_report_problem(
             )
     label, playbook_key = REPORT_KINDS[kind]
     name = reporter.name if reporter else (reporter_name.strip() or _("someone (no name given)"))
-    details = "\n".join(
-        [
-            f"{_('What happened')}: {label}",
-            f"{_('When')}: {WHEN_CHOICES[when]}",
-            f"{_('Computer disconnected')}: {DISCONNECTED_CHOICES[disconnected]}",
-            f"{_('Where / which device')}: {where.strip() or '-'}",
-            f"{_('In their words')}: {what.strip() or '-'}",
-        ]
-    )
+    # Labels outside f-strings: xgettext does not look inside them.
+    lines = [
+        (_("What happened"), label),
+        (_("When"), WHEN_CHOICES[when]),
+        (_("Computer disconnected"), DISCONNECTED_CHOICES[disconnected]),
+        (_("Where / which device"), where.strip() or "-"),
+        (_("In their words"), what.strip() or "-"),
+    ]
+    details = "\n".join(f"{field}: {value}" for field, value in lines)
     return do_open_incident(
         org,
         title=f"{label} ({name})",
