@@ -1,0 +1,189 @@
+"""Alert pages: the list with filters, one alert with its events, a person's access profile."""
+
+from datetime import timedelta
+from typing import Any
+
+import ibis
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinicshield.lib.errors import UserError
+from clinicshield.lib.tenancy import current_org, org_view
+
+from .actions import (
+    detection_context,
+    do_acknowledge_alert,
+    do_mark_false_positive,
+    do_mark_service_account,
+    do_reopen_alert,
+    do_resolve_alert,
+    do_unmark_service_account,
+)
+from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert
+from .core.baselines import user_profile
+from .core.detectors import DetectionContext
+from .core.detectors.events import event_table
+from .core.detectors.evidence import alert_events
+from .explanations import WEEKDAYS, kind_label
+from .explanations import render as explain
+
+PAGE_SIZE = 100
+
+
+@org_view("viewer")
+def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = current_org(request)
+    alerts = Alert.objects.filter(organisation=org)
+    status = request.GET.get("status", "active")
+    if status == "active":
+        alerts = alerts.filter(status__in=("open", "acknowledged"))
+    elif status in dict(STATUS_CHOICES):
+        alerts = alerts.filter(status=status)
+    kind = request.GET.get("kind", "")
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    person = request.GET.get("user", "").strip().lower()
+    if person:
+        alerts = alerts.filter(user=person)
+    floor = SEVERITY_RANK.get(request.GET.get("severity", "low"), 0)
+    allowed = [code for code, rank in SEVERITY_RANK.items() if rank >= floor]
+    rows = [
+        (a, kind_label(a.kind), explain(a.code, a.params))
+        for a in alerts.filter(severity__in=allowed)[:PAGE_SIZE]
+    ]
+    kinds = sorted(Alert.objects.filter(organisation=org).values_list("kind", flat=True).distinct())
+    context = {
+        "section": "monitoring",
+        "rows": rows,
+        "filters": {
+            "status": status,
+            "kind": kind,
+            "user": person,
+            "severity": request.GET.get("severity", "low"),
+        },
+        "kinds": [(k, kind_label(k)) for k in kinds],
+        "statuses": STATUS_CHOICES,
+        "severities": SEVERITY_CHOICES,
+    }
+    return render(request, "monitoring/alerts.html", context)
+
+
+@org_view("viewer")
+def alert_detail(request: HttpRequest, org_slug: str, alert_id: int) -> HttpResponse:
+    org = current_org(request)
+    alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
+    event_kind, events = alert_events(
+        ibis.duckdb.connect(),
+        settings.DATA_DIR,
+        org.slug,
+        alert_kind=alert.kind,
+        first_seen=alert.first_seen,
+        last_seen=alert.last_seen,
+        record_refs=[str(r) for r in alert.evidence.get("record_refs", [])],
+        user=alert.user,
+        src_ip=alert.src_ip,
+    )
+    context = {
+        "section": "monitoring",
+        "alert": alert,
+        "title": kind_label(alert.kind),
+        "explanation": explain(alert.code, alert.params),
+        "event_kind": event_kind,
+        "events": events,
+        "columns": list(events[0].keys()) if events else [],
+        "rules": alert.evidence.get("rules", []),
+        "can_triage": request.membership.role in ("it", "owner"),  # type: ignore[attr-defined]
+    }
+    return render(request, "monitoring/alert.html", context)
+
+
+TRIAGE = {
+    "acknowledge": do_acknowledge_alert,
+    "resolve": do_resolve_alert,
+    "reopen": do_reopen_alert,
+}
+
+
+@require_POST
+@org_view("it")
+def alert_triage(request: HttpRequest, org_slug: str, alert_id: int, action: str) -> HttpResponse:
+    org = current_org(request)
+    alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
+    try:
+        if action == "false_positive":
+            do_mark_false_positive(
+                alert, request.user, reason=request.POST.get("reason", "")[:1000]
+            )
+            messages.success(
+                request,
+                _("Marked as a false positive: the same pattern will not raise an alert again."),
+            )
+        elif action in TRIAGE:
+            TRIAGE[action](alert, request.user)
+        else:
+            raise Http404
+    except UserError as error:
+        messages.error(request, str(error.message))
+    return redirect("monitoring:alert", org_slug, alert.pk)
+
+
+def heat_cells(hours: list[list[int]]) -> list[dict[str, Any]]:
+    """The 7x24 heat map as SVG rectangles (drawn by the template, no JavaScript)."""
+    peak = max((max(day) for day in hours), default=0) or 1
+    cells = []
+    for day, counts in enumerate(hours):
+        for hour, count in enumerate(counts):
+            cells.append(
+                {
+                    "x": 40 + hour * 18,
+                    "y": 4 + day * 18,
+                    "opacity": round(0.08 + 0.92 * count / peak, 2) if count else 0.04,
+                    "title": _("%(day)s %(hour)02d:00 — %(count)s sign-ins")
+                    % {"day": WEEKDAYS[day], "hour": hour, "count": count},
+                }
+            )
+    return cells
+
+
+@org_view("viewer")
+def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
+    org = current_org(request)
+    now = timezone.now()
+    base = detection_context(org, now - timedelta(minutes=1), now)
+    ctx = DetectionContext(
+        start=base.start, end=base.end, timezone=base.timezone, settings=base.settings
+    )
+    con = ibis.duckdb.connect()
+    profile = user_profile(
+        con, event_table(con, settings.DATA_DIR, org.slug, "auth"), account.lower(), ctx
+    )
+    context = {
+        "section": "monitoring",
+        "account": account.lower(),
+        "profile": profile,
+        "cells": heat_cells(profile["hours"]),
+        "day_labels": [{"y": 17 + day * 18, "name": str(WEEKDAYS[day])[:3]} for day in range(7)],
+        "hour_labels": [
+            {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
+        ],
+        "alerts": Alert.objects.filter(organisation=org, user=account.lower())[:20],
+        "timezone": base.timezone,
+        "is_service_account": org.service_accounts.filter(name=account.lower()).exists(),
+    }
+    return render(request, "monitoring/person.html", context)
+
+
+@require_POST
+@org_view("it")
+def service_account_toggle(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
+    org = current_org(request)
+    if org.service_accounts.filter(name=account.lower()).exists():
+        do_unmark_service_account(org, account, request.user)
+    else:
+        do_mark_service_account(org, account, request.user)
+    return redirect("monitoring:person", org_slug, account.lower())

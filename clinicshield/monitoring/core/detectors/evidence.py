@@ -1,0 +1,87 @@
+"""The events behind an alert, read back from the store by their record references."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from ._rows import fetch, only
+from .events import between, event_table
+
+# Which event kind an alert kind reads; anything else is a sign-in.
+EVENT_KINDS = {"clickfix": "process", "sigma": "process", "exfiltration": "flow"}
+COLUMNS = {
+    "auth": [
+        "ts",
+        "user",
+        "outcome",
+        "logon_type",
+        "src_ip",
+        "src_country",
+        "host",
+        "app",
+        "device",
+        "event_code",
+        "source",
+        "record_ref",
+    ],
+    "process": [
+        "ts",
+        "host",
+        "user",
+        "event_code",
+        "image",
+        "command_line",
+        "parent_image",
+        "target_object",
+        "details",
+        "source",
+        "record_ref",
+    ],
+    "flow": [
+        "ts",
+        "src_ip",
+        "dst_ip",
+        "dst_port",
+        "proto",
+        "service",
+        "bytes_out",
+        "bytes_in",
+        "source",
+        "record_ref",
+    ],
+}
+
+
+def alert_events(
+    con: Any,
+    data_dir: Path | str,
+    org_slug: str,
+    *,
+    alert_kind: str,
+    first_seen: datetime,
+    last_seen: datetime,
+    record_refs: list[str],
+    user: str = "",
+    src_ip: str = "",
+    limit: int = 50,
+) -> tuple[str, list[dict[str, Any]]]:
+    """(event kind, rows): the referenced events, or failing references, the person's or the
+    source's events of the alert's time span."""
+    kind = EVENT_KINDS.get(alert_kind, "auth")
+    table = event_table(con, data_dir, org_slug, kind)
+    # Lookback detectors (spray, travel, slow exfiltration) cite events before first_seen.
+    span = between(table, first_seen - timedelta(days=31), last_seen + timedelta(seconds=1))
+    if record_refs:
+        chosen = only(span, "record_ref", record_refs)
+        if user and kind == "auth":
+            chosen = chosen.filter(chosen.user == user)  # references repeat across files
+    elif user and kind != "flow":
+        chosen = span.filter(span.user == user)
+    elif src_ip:
+        chosen = span.filter(span.src_ip == src_ip)
+    else:
+        return kind, []
+    rows = fetch(con, chosen.select(*COLUMNS[kind]).order_by(ibis.desc("ts")).limit(limit))
+    return kind, rows
