@@ -25,6 +25,8 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 @pytest.fixture(autouse=True)
 def data_dir(settings: Any, tmp_path: Path) -> Path:
     """Every test gets its own data dir (event store, quarantine, generated files)."""
+    # Real hashing costs half a second a password; the tests are about our logic, not PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DATA_DIR = tmp_path / "data"
     settings.EVENTS_DIR = settings.DATA_DIR / "events"
     settings.DATA_DIR.mkdir()

@@ -58,7 +58,7 @@ def do_use_magic_link(token: str, purpose: str) -> MagicLink:
         raise UserError("bad_link", _("This link is not valid."), 404) from None
     with transaction.atomic():
         link = (
-            MagicLink.objects.select_for_update()
+            MagicLink.objects.select_for_update(of=("self",))
             .select_related("person", "user")
             .filter(token_hash=_hash(raw), purpose=purpose)
             .first()
