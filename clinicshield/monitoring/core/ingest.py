@@ -98,22 +98,43 @@ def _conform_sql(kind: str, columns: set[str]) -> str:
     return f"SELECT {', '.join(parts)} FROM good t {join}"
 
 
+def _raw_lines(lines: pa.Table | None, line_nos: pa.Array) -> pa.Array:
+    """The text of the given rows of a batch (for the few records quarantined late)."""
+    if lines is None or len(line_nos) == 0:
+        return pa.nulls(len(line_nos), pa.string())
+    picked = lines.filter(pc.is_in(lines["line_no"], value_set=line_nos))
+    by_number = dict(zip(picked["line_no"].to_pylist(), picked["line"].to_pylist(), strict=True))
+    return pa.array([by_number.get(n) for n in line_nos.to_pylist()], pa.string())
+
+
 def finish_kind(
-    kind: str, table: pa.Table, geo: GeoLookup, *, source: str, source_file: str
+    kind: str,
+    table: pa.Table,
+    geo: GeoLookup,
+    *,
+    source: str,
+    source_file: str,
+    lines: pa.Table | None = None,
 ) -> tuple[pa.Table, pa.Table]:
     """Split a parsed table into stored rows (schema, enriched) and timestamp rejects."""
     con = connect()
     con.register("parsed", table)
     latest = datetime.now(UTC) + FUTURE_SLACK
     con.execute(
-        "CREATE TEMP TABLE checked AS SELECT *, CASE WHEN ts IS NULL THEN 'bad_timestamp' "
-        "WHEN ts < $earliest OR ts > $latest THEN 'impossible_timestamp' END AS _reason "
-        "FROM parsed",
-        {"earliest": EARLIEST, "latest": latest},
+        "CREATE TEMP VIEW checked AS SELECT *, CASE WHEN ts IS NULL THEN 'bad_timestamp' "
+        f"WHEN ts < TIMESTAMPTZ '{EARLIEST.isoformat()}' "
+        f"OR ts > TIMESTAMPTZ '{latest.isoformat()}' THEN 'impossible_timestamp' END AS _reason "
+        "FROM parsed"
     )
-    rejects = con.execute(
-        "SELECT record_ref, _reason AS reason, _raw AS raw FROM checked WHERE _reason IS NOT NULL"
-    ).to_arrow_table()
+    where = "FROM checked WHERE _reason IS NOT NULL"
+    if "_raw" in table.column_names:
+        rejects = con.execute(f"SELECT record_ref, _reason AS reason, _raw AS raw {where}")
+        rejected = rejects.to_arrow_table()
+    else:
+        found = con.execute(f"SELECT record_ref, _reason AS reason, _line_no {where}")
+        rejected = found.to_arrow_table()
+        raw = _raw_lines(lines, rejected["_line_no"].combine_chunks())
+        rejected = rejected.drop(["_line_no"]).append_column("raw", raw)
     con.execute("CREATE TEMP VIEW good AS SELECT * FROM checked WHERE _reason IS NULL")
     address = _ENRICH.get(kind, ("", {}))[0]
     if address:
@@ -122,7 +143,7 @@ def finish_kind(
     sql = _conform_sql(kind, set(table.column_names))
     stored = con.execute(sql, {"source": source, "source_file": source_file}).to_arrow_table()
     con.close()
-    return stored, rejects
+    return stored, rejected
 
 
 def _note_times(result: IngestResult, table: pa.Table) -> None:
@@ -135,6 +156,7 @@ def _note_times(result: IngestResult, table: pa.Table) -> None:
 
 def _store_batch(
     parsed: Parsed,
+    lines: pa.Table,
     reader_rejects: list[dict[str, Any]],
     batch_name: store.BatchName,
     result: IngestResult,
@@ -149,7 +171,7 @@ def _store_batch(
         reader_rejects.clear()
     for kind, table in parsed.kinds.items():
         stored, rejects = finish_kind(
-            kind, table, geo, source=result.source, source_file=result.path
+            kind, table, geo, source=result.source, source_file=result.path, lines=lines
         )
         reject_tables.append(rejects.cast(empty_rejects().schema))
         written = store.append_events(data_dir, org, kind, stored, batch_name)
@@ -192,7 +214,14 @@ def ingest_file(
             parsed = spec.parser(batch, context, cp.state)
             batch_name = store.BatchName(cp.key, batch.start, batch.end)
             _store_batch(
-                parsed, reader_rejects, batch_name, result, data_dir=data_dir, org=org, geo=geo
+                parsed,
+                batch.lines,
+                reader_rejects,
+                batch_name,
+                result,
+                data_dir=data_dir,
+                org=org,
+                geo=geo,
             )
             result.read += batch.lines.num_rows
             cp.position = batch.end

@@ -42,7 +42,8 @@ def stamp(rejects: pa.Table, *, source: str, source_file: str) -> pa.Table:
     n = rejects.num_rows
     received = pa.array([datetime.now(UTC)] * n, pa.timestamp("us", tz="UTC"))
     raw = pa.array(
-        [None if r is None else r[:RAW_LIMIT] for r in rejects["raw"].to_pylist()], pa.string()
+        [None if r is None else r.rstrip("\r\n")[:RAW_LIMIT] for r in rejects["raw"].to_pylist()],
+        pa.string(),
     )
     return pa.table(
         {

@@ -48,7 +48,8 @@ class Parsed:
     """A parser's answer for one batch: tables per event kind, and what it rejected.
 
     Each kind's table has the kind's schema columns it knows (others become null), a
-    ``record_ref`` and ``_raw`` (the record, for quarantining an impossible timestamp).
+    ``record_ref`` and either ``_line_no`` (the row of the batch it came from) or ``_raw``
+    (the record itself), to quarantine it if its timestamp is impossible.
     ``rejects`` has ``record_ref``, ``reason``, ``raw``.
     """
 
@@ -62,35 +63,31 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _strings_without_newlines(data: bytes) -> tuple[pa.Array, np.ndarray]:
-    """Split ``data`` (whole lines) into a string array; return it and each line's offset."""
+# SQL: true when a line (which keeps its "\n") has something besides white space.
+NOT_BLANK = "trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''"
+STRIP_EOL = "rtrim(line, chr(13) || chr(10))"
+
+
+def split_lines(data: bytes) -> tuple[pa.Array, np.ndarray]:
+    """Split ``data`` (whole lines) into a string array; return it and each line's offset.
+
+    Each string keeps its line ending: the array's offsets are the newline positions, so
+    the bytes are not copied. SQL strips the ending where a value is kept.
+    """
     raw = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == 10)
+    ends = np.flatnonzero(raw == 10) + 1
     if len(data) and data[-1:] != b"\n":  # last line without a newline at end of file
-        newlines = np.append(newlines, len(data))
-    starts = np.concatenate(([0], newlines[:-1] + 1)).astype(np.int64)
-    drop = np.zeros(len(raw) + 1, dtype=bool)
-    drop[newlines] = True
-    carriage = newlines[(newlines > 0)] - 1
-    carriage = carriage[raw[carriage] == 13]  # "\r\n" endings lose their "\r" too
-    drop[carriage] = True
-    drop = drop[: len(raw)]
-    kept = raw[~drop]
-    removed_before = np.concatenate(([0], np.cumsum(drop, dtype=np.int64)))
-    ends = newlines - removed_before[newlines]
+        ends = np.append(ends, len(data))
     offsets = np.concatenate(([0], ends)).astype(np.int32)
-    offsets = np.maximum.accumulate(offsets)  # empty lines keep their place
     array = pa.StringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(kept.tobytes())
+        len(ends), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
     )
     try:
         array.validate(full=True)
     except pa.ArrowInvalid:  # not UTF-8: decode line by line, replacing bad bytes
-        text = data.decode("utf-8", errors="replace").split("\n")
-        if text and text[-1] == "":
-            text.pop()
-        array = pa.array([t.rstrip("\r") for t in text], pa.string())
-    return array, starts
+        text = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+        array = pa.array(text, pa.string())
+    return array, offsets[:-1].astype(np.int64)
 
 
 def read_line_batches(
@@ -114,7 +111,7 @@ def read_line_batches(
                 data, pending = data[: cut + 1], data[cut + 1 :]
             else:
                 pending = b""
-            lines, starts = _strings_without_newlines(data)
+            lines, starts = split_lines(data)
             n = len(lines)
             table = pa.table(
                 {

@@ -18,100 +18,124 @@ database fills only what it leaves empty.
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
+
 from .base import Batch, Context, Parsed, connect
 
-# (name, path inside a Graph signIn); the Azure Monitor form is the same under properties.
-FIELDS = [
-    ("created", "createdDateTime"),
-    ("upn", "userPrincipalName"),
-    ("ip", "ipAddress"),
-    ("error", "status.errorCode"),
-    ("reason", "status.failureReason"),
-    ("client", "clientAppUsed"),
-    ("app_name", "appDisplayName"),
-    ("interactive", "isInteractive"),
-    ("dev_name", "deviceDetail.displayName"),
-    ("dev_id", "deviceDetail.deviceId"),
-    ("browser", "deviceDetail.browser"),
-    ("os", "deviceDetail.operatingSystem"),
-    ("city", "location.city"),
-    ("country", "location.countryOrRegion"),
-    ("lat", "location.geoCoordinates.latitude"),
-    ("lon", "location.geoCoordinates.longitude"),
-]
-TOP_LEVEL = [
-    ("time", "time"),
-    ("category", "category"),
-    ("caller_ip", "callerIpAddress"),
-    ("result", "resultType"),
-]
+# The fields we read from a Graph signIn (the Azure Monitor form nests the same ones
+# under "properties"). json_transform parses each record once into this structure.
+SIGN_IN = {
+    "createdDateTime": "VARCHAR",
+    "userPrincipalName": "VARCHAR",
+    "ipAddress": "VARCHAR",
+    "status": {"errorCode": "VARCHAR", "failureReason": "VARCHAR"},
+    "clientAppUsed": "VARCHAR",
+    "appDisplayName": "VARCHAR",
+    "isInteractive": "VARCHAR",
+    "deviceDetail": {
+        "deviceId": "VARCHAR",
+        "displayName": "VARCHAR",
+        "browser": "VARCHAR",
+        "operatingSystem": "VARCHAR",
+    },
+    "location": {
+        "city": "VARCHAR",
+        "countryOrRegion": "VARCHAR",
+        "geoCoordinates": {"latitude": "DOUBLE", "longitude": "DOUBLE"},
+    },
+}
+AZURE_RECORD = {
+    "time": "VARCHAR",
+    "category": "VARCHAR",
+    "callerIpAddress": "VARCHAR",
+    "resultType": "VARCHAR",
+    "properties": SIGN_IN,
+}
 SIGN_IN_CATEGORIES = (
     "SignInLogs",
     "NonInteractiveUserSignInLogs",
     "ServicePrincipalSignInLogs",
     "ManagedIdentitySignInLogs",
 )
-
-
-def _paths() -> list[str]:
-    paths = [f"$.{p}" for _, p in FIELDS] + [f"$.properties.{p}" for _, p in FIELDS]
-    return paths + [f"$.{p}" for _, p in TOP_LEVEL]
-
-
-def _columns() -> str:
-    n = len(FIELDS)
-    parts = []
-    for i, (name, _) in enumerate(FIELDS, start=1):
-        parts.append(f"nullif(coalesce(f[{i}], f[{i + n}]), '') AS {name}")
-    for j, (name, _) in enumerate(TOP_LEVEL, start=2 * n + 1):
-        parts.append(f"nullif(f[{j}], '') AS {name}")
-    return ",\n    ".join(parts)
-
-
-_PATHS_SQL = "[" + ", ".join(f"'{p}'" for p in _paths()) + "]"
 _CATEGORIES_SQL = ", ".join(f"'{c}'" for c in SIGN_IN_CATEGORIES)
 
+
+def _flat_sql(azure: bool) -> str:
+    """One pass: parse each record once (json_transform) and flatten the fields we use."""
+    structure = json.dumps(AZURE_RECORD if azure else SIGN_IN)
+    root = "r.properties" if azure else "r"
+
+    def pick(path: str) -> str:
+        return f"nullif({root}.{path}, '')"
+
+    extra = (
+        "nullif(r.callerIpAddress, '') AS caller_ip, nullif(r.resultType, '') AS result, "
+        'r."time" AS "time", r.category AS category'
+        if azure
+        else "NULL::VARCHAR AS caller_ip, NULL::VARCHAR AS result, "
+        'NULL::VARCHAR AS "time", NULL::VARCHAR AS category'
+    )
+    return f"""
+SELECT line_no, r IS NULL AS _bad,
+  {pick("createdDateTime")} AS created, {pick("userPrincipalName")} AS upn,
+  {pick("ipAddress")} AS ip, {pick("status.errorCode")} AS error,
+  {pick("status.failureReason")} AS reason, {pick("clientAppUsed")} AS client,
+  {pick("appDisplayName")} AS app_name, {pick("isInteractive")} AS interactive,
+  {pick("deviceDetail.displayName")} AS dev_name, {pick("deviceDetail.deviceId")} AS dev_id,
+  {pick("deviceDetail.browser")} AS browser, {pick("deviceDetail.operatingSystem")} AS os,
+  {pick("location.city")} AS city, {pick("location.countryOrRegion")} AS country,
+  {root}.location.geoCoordinates.latitude AS lat,
+  {root}.location.geoCoordinates.longitude AS lon,
+  {extra}
+FROM (SELECT line_no, try(json_transform(line, '{structure}')) AS r FROM lines)
+"""
+
+
 _AUTH_SQL = f"""
-WITH r AS (
-  SELECT line_no, line, json_extract_string(line, {_PATHS_SQL}) AS f
-  FROM lines WHERE json_valid(line) AND trim(line) <> ''
-), v AS (
-  SELECT line_no, line,
-    {_columns()}
-  FROM r
-)
 SELECT
   coalesce(TRY_CAST(created AS TIMESTAMPTZ), TRY_CAST("time" AS TIMESTAMPTZ)) AS ts,
-  lower(regexp_replace(upn, '@.*$', '')) AS "user",
-  nullif(regexp_extract(lower(upn), '@(.*)$', 1), '') AS domain,
+  lower(split_part(upn, '@', 1)) AS "user",
+  nullif(lower(split_part(upn, '@', 2)), '') AS domain,
   CASE WHEN coalesce(error, result, '0') = '0' THEN 'success' ELSE 'failure' END AS outcome,
   CASE WHEN coalesce(error, result, '0') <> '0'
        THEN coalesce(error, result) || coalesce(': ' || reason, '') END AS failure_reason,
   CASE WHEN category = 'NonInteractiveUserSignInLogs' OR interactive = 'false'
        THEN 'non_interactive' ELSE 'interactive' END AS logon_type,
   coalesce(ip, caller_ip) AS src_ip,
-  upper(country) AS src_country, city AS src_city,
-  TRY_CAST(lat AS DOUBLE) AS src_lat, TRY_CAST(lon AS DOUBLE) AS src_lon,
+  upper(country) AS src_country, city AS src_city, lat AS src_lat, lon AS src_lon,
   app_name AS host,
   'entra:' || coalesce(client, 'unknown') AS app,
   coalesce(dev_name, dev_id,
            CASE WHEN browser IS NOT NULL OR os IS NOT NULL
                 THEN coalesce(browser, '?') || ' / ' || coalesce(os, '?') END) AS device,
   'entra:' || coalesce(error, result, '0') AS event_code,
-  $label || ' ' || line_no AS record_ref, line AS _raw
+  $label || ' ' || line_no AS record_ref, line_no AS _line_no
 FROM v
-WHERE category IS NULL OR category IN ({_CATEGORIES_SQL})
+WHERE NOT _bad AND (category IS NULL OR category IN ({_CATEGORIES_SQL}))
+  AND coalesce(created, "time", upn) IS NOT NULL
 """
 
+# Lines that are not JSON objects, and JSON objects that are not sign-ins at all.
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM lines WHERE NOT json_valid(line) AND trim(line) NOT IN ('', '[', ']', ',')
+FROM lines SEMI JOIN (SELECT line_no FROM v WHERE _bad) USING (line_no)
+WHERE trim(line, chr(32) || chr(9) || chr(13) || chr(10) || ',[]') <> ''
 """
+
+
+def _is_azure(lines: pa.Table) -> bool:
+    for text in lines["line"].slice(0, 20).to_pylist():
+        if text and text.strip(" \t\r\n,[]"):
+            return '"properties"' in text and '"category"' in text
+    return False
 
 
 def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
+    con.register("v", con.execute(_flat_sql(_is_azure(batch.lines))).to_arrow_table())
     auth = con.execute(_AUTH_SQL, {"label": batch.ref_label}).to_arrow_table()
     rejects = con.execute(_REJECTS_SQL, {"label": batch.ref_label}).to_arrow_table()
     con.close()

@@ -28,96 +28,132 @@ RFC5424 = (
     r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) "
     r"(-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$"
 )
-
-# Groups: 1 verb, 2 method, 3 "invalid user ", 4 user, 5 ip, 6 port | 7 user, 8 ip, 9 port |
-# 10 user, 11 ip, 12 port | 13 user, 14 ip | 15 rhost, 16 user
-AUTH_MESSAGE = (
-    r"^(?:error: )?(?:PAM: )?(?:"
-    r"(Failed|Accepted) (\S+) for (invalid user )?(.+?) from (\S+) port (\d+)"
-    r"|[Ii]nvalid user (.*?) from (\S+)(?: port (\d+))?"
-    r"|maximum authentication attempts exceeded for (?:invalid user )?(\S+) from (\S+) port (\d+)"
-    r"|User (\S+) from (\S+) not allowed because"
-    r"|(?:pam_unix\([^)]*\): )?authentication failure;.*? rhost=(\S*)(?:\s+user=(\S+))?"
-    r")"
-)
-_GROUPS = [f"g{i}" for i in range(1, 17)]
 _MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
-_HEADER_SQL = """
-CREATE OR REPLACE TEMP TABLE hdr AS
-SELECT line_no, line,
-  CASE WHEN starts_with(line, '<') AND regexp_matches(line, '^<\\d{1,3}>1 ')
-       THEN regexp_extract(line, $r5, ['pri','ts','host','prog','pid','msgid','sd','msg'])
-  END AS h5,
-  CASE WHEN h5 IS NULL
-       THEN regexp_extract(line, $r3, ['pri','mon','day','time','host','prog','pid','msg'])
-  END AS h3
-FROM lines
+# The hot path avoids regular expressions with capture groups (the slowest thing DuckDB
+# does with text): an RFC 3164 header has fixed positions, and the sshd/PAM messages
+# say "... <user> from <ip> port <port>", so plain string functions find the fields.
+_KEYWORDS = (
+    "Failed ",
+    "Accepted ",
+    "nvalid user ",
+    "authentication failure;",
+    "maximum authentication attempts",
+    " not allowed because",
+)
+_CANDIDATE = (
+    "((contains(line, 'sshd') OR contains(line, 'authentication failure;')) AND ("
+    + " OR ".join(f"contains(line, '{k}')" for k in _KEYWORDS)
+    + "))"
+)
+
+
+def _valid_3164(o: str) -> str:
+    """SQL: the line has an RFC 3164 timestamp starting after position ``o``."""
+    return (
+        f"(substr(line, {o} + 4, 1) = ' ' AND substr(line, {o} + 7, 1) = ' ' "
+        f"AND substr(line, {o} + 10, 1) = ':' AND substr(line, {o} + 13, 1) = ':')"
+    )
+
+
+_PRI_END = "CASE WHEN starts_with(line, '<') THEN strpos(line, '>') ELSE 0 END"
+
+# 1. Lines that may be sign-ins (plain substring tests, the only pass over every line).
+_CANDIDATES_SQL = f"""
+SELECT line_no, line, o, strpos(line, ': ') AS p, candidate,
+  {_valid_3164("o")} OR (o > 0 AND substr(line, o + 1, 2) = '1 ') AS valid
+FROM (SELECT line_no, line, {_PRI_END} AS o, {_CANDIDATE} AS candidate FROM lines
+      WHERE {_CANDIDATE} OR NOT {_valid_3164("0")})
 """
 
-_AUTH_SQL = f"""
-WITH h AS (
-  SELECT line_no, line,
-    h5.ts <> '' AS is5424,
-    CASE WHEN h5.ts <> '' THEN h5.host ELSE h3.host END AS host,
-    CASE WHEN h5.ts <> '' THEN h5.prog ELSE h3.prog END AS prog,
-    CASE WHEN h5.ts <> '' THEN ltrim(h5.msg, chr(65279)) ELSE h3.msg END AS msg,
-    h5.ts AS ts5, h3.mon AS mon, TRY_CAST(h3.day AS INTEGER) AS day, h3.time AS time
-  FROM hdr
-  WHERE (h5.ts <> '' OR h3.mon <> '')
-    AND regexp_matches(CASE WHEN h5.ts <> '' THEN h5.msg ELSE h3.msg END, $prefilter)
-), m AS (
-  SELECT *, regexp_extract(msg, $auth, {_GROUPS}) AS g,
-    (strpos('{_MONTHS}', mon) + 2) // 3 AS month
-  FROM h
-), t AS (
-  SELECT *,
-    CASE WHEN is5424 THEN TRY_CAST(ts5 AS TIMESTAMPTZ)
-      ELSE timezone($tz, try_strptime(
-        CAST({{year_expr}} AS VARCHAR) || ' ' || mon || ' ' || CAST(day AS VARCHAR) || ' ' || time,
-        '%Y %b %d %H:%M:%S'))
-    END AS ts
-  FROM m WHERE g.g1 <> '' OR g.g5 <> '' OR g.g8 <> '' OR g.g11 <> '' OR g.g14 <> ''
-    OR regexp_matches(msg, 'authentication failure;.*rhost=')
-)
-SELECT
-  ts,
-  lower(nullif(coalesce(nullif(g.g4, ''), nullif(g.g7, ''), nullif(g.g10, ''),
-                        nullif(g.g13, ''), nullif(g.g16, '')), '')) AS "user",
-  CASE WHEN g.g1 = 'Accepted' THEN 'success' ELSE 'failure' END AS outcome,
-  CASE WHEN g.g15 <> '' AND NOT regexp_matches(g.g15, '^[0-9A-Fa-f:.]+$')
-       THEN 'rhost=' || g.g15 END AS failure_reason,
-  'remote_interactive' AS logon_type,
-  nullif(CASE WHEN regexp_matches(coalesce(nullif(g.g5, ''), nullif(g.g8, ''),
-                    nullif(g.g11, ''), nullif(g.g14, ''), g.g15), '^[0-9A-Fa-f:.]+$')
-              THEN coalesce(nullif(g.g5, ''), nullif(g.g8, ''), nullif(g.g11, ''),
-                            nullif(g.g14, ''), g.g15) END, '') AS src_ip,
-  TRY_CAST(coalesce(nullif(g.g6, ''), nullif(g.g9, ''), nullif(g.g12, '')) AS INTEGER)
-    AS src_port,
-  host,
-  CASE WHEN starts_with(prog, 'sshd') THEN 'sshd'
-       ELSE regexp_extract(prog, '^([^(\\[]+)', 1) END AS app,
+# 2. Header fields: RFC 3164 by fixed positions; RFC 5424 by a regular expression.
+_HEADER_SQL = f"""
+SELECT line_no,
+  (strpos('{_MONTHS}', substr(line, o + 1, 3)) + 2) // 3 AS month,
+  TRY_CAST(trim(substr(line, o + 5, 2)) AS INTEGER) AS day,
+  TRY_CAST(substr(line, o + 8, 2) AS INTEGER) AS hh,
+  TRY_CAST(substr(line, o + 11, 2) AS INTEGER) AS mi,
+  TRY_CAST(substr(line, o + 14, 2) AS DOUBLE) AS ss,
+  substr(line, o + 17, p - o - 17) AS tag,
+  rtrim(substr(line, p + 2), chr(13) || chr(10)) AS msg,
+  NULL::TIMESTAMPTZ AS ts5
+FROM cand WHERE candidate AND p > o + 17 AND {_valid_3164("o")}
+UNION ALL
+SELECT line_no, NULL, NULL, NULL, NULL, NULL,
+  r.host || ' ' || r.prog, ltrim(r.msg, chr(65279)), TRY_CAST(r.ts AS TIMESTAMPTZ)
+FROM (SELECT line_no, line,
+        regexp_extract(rtrim(line, chr(13) || chr(10)), $r5,
+                       ['pri','ts','host','prog','pid','msgid','sd','msg']) AS r
+      FROM cand WHERE candidate AND o > 0 AND substr(line, o + 1, 2) = '1 ')
+"""
+
+# 3. Which message it is, and where its "from" is.
+_MESSAGE_SQL = """
+SELECT line_no, month, day, hh, mi, ss, ts5, host, prog, text,
+  strpos(text, ' from ') AS fp,
   CASE
-    WHEN g.g1 <> '' THEN 'sshd:' || lower(g.g1) || '_' || replace(lower(g.g2), '-', '_')
-    WHEN g.g8 <> '' THEN 'sshd:invalid_user'
-    WHEN g.g11 <> '' THEN 'sshd:max_attempts'
-    WHEN g.g14 <> '' THEN 'sshd:not_allowed'
-    ELSE 'pam:auth_failure'
-  END AS event_code,
+    WHEN starts_with(text, 'Failed ') OR starts_with(text, 'Accepted ')
+      THEN 'sshd:' || lower(split_part(text, ' ', 1)) || '_'
+           || replace(lower(split_part(text, ' ', 2)), '-', '_')
+    WHEN starts_with(text, 'Invalid user ') OR starts_with(text, 'invalid user ')
+      THEN 'sshd:invalid_user'
+    WHEN starts_with(text, 'maximum authentication attempts exceeded for ')
+      THEN 'sshd:max_attempts'
+    WHEN starts_with(text, 'User ') AND contains(text, ' not allowed because ')
+      THEN 'sshd:not_allowed'
+    WHEN contains(text, 'authentication failure;') AND contains(text, 'rhost=')
+      THEN 'pam:auth_failure'
+  END AS event_code
+FROM (
+  SELECT *, split_part(tag, ' ', 1) AS host,
+    rtrim(split_part(split_part(tag, ' ', 2), '[', 1), ':') AS prog,
+    CASE WHEN starts_with(msg, 'error: ') THEN substr(msg, 8) ELSE msg END AS text
+  FROM hdr
+)
+WHERE starts_with(prog, 'sshd') OR contains(text, 'authentication failure;')
+"""
+
+# 4. Who, from where.
+_AUTH_SQL = """
+SELECT
+  coalesce(ts5, make_timestamptz({year_expr}, month, day, hh, mi, ss, $tz)) AS ts,
+  lower(account) AS "user",
+  CASE WHEN starts_with(event_code, 'sshd:accepted') THEN 'success' ELSE 'failure' END
+    AS outcome,
+  CASE WHEN addr <> '' AND NOT regexp_matches(addr, '^[0-9A-Fa-f:.]+$')
+       THEN 'rhost=' || addr END AS failure_reason,
+  'remote_interactive' AS logon_type,
+  CASE WHEN regexp_matches(addr, '^[0-9A-Fa-f:.]+$') THEN addr END AS src_ip,
+  TRY_CAST(split_part(split_part(text, ' port ', 2), ' ', 1) AS INTEGER) AS src_port,
+  host,
+  CASE WHEN starts_with(prog, 'sshd') THEN 'sshd' ELSE split_part(prog, '(', 1) END AS app,
+  event_code,
   $label || ' ' || line_no AS record_ref,
-  line AS _raw
-FROM t
+  line_no AS _line_no
+FROM (
+  SELECT *,
+    CASE WHEN event_code = 'pam:auth_failure'
+         THEN split_part(split_part(text, 'rhost=', 2), ' ', 1)
+         ELSE split_part(substr(text, fp + 6), ' ', 1) END AS addr,
+    CASE WHEN event_code = 'pam:auth_failure'
+         THEN nullif(split_part(split_part(text, ' user=', 2), ' ', 1), '')
+         WHEN event_code = 'sshd:not_allowed' THEN split_part(text, ' ', 2)
+         ELSE split_part(substr(text, 1, fp - 1), ' ', -1) END AS account
+  FROM msg
+  WHERE event_code IS NOT NULL AND (event_code = 'pam:auth_failure' OR fp > 0)
+)
 """
 
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_syslog' AS reason, line AS raw
-FROM hdr WHERE coalesce(h5.ts, '') = '' AND h3.mon = '' AND trim(line) <> ''
+FROM cand WHERE NOT valid AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
-# Only lines that can be sign-ins reach the message regex.
-PREFILTER = (
-    "Failed |Accepted |nvalid user |authentication failure;|maximum authentication|not allowed"
-)
+_FIRST_MONTH_SQL = f"""
+SELECT (strpos('{_MONTHS}', substr(line, o + 1, 3)) + 2) // 3
+FROM (SELECT line_no, line, {_PRI_END} AS o FROM lines WHERE line_no < $first + 64)
+WHERE {_valid_3164("o")} ORDER BY line_no LIMIT 1
+"""
 
 
 def _year_expr(context: Context, state: dict[str, Any]) -> str:
@@ -131,13 +167,10 @@ def _year_expr(context: Context, state: dict[str, Any]) -> str:
     return f"({ref.year} - CASE WHEN month * 100 + day > {limit} THEN 1 ELSE 0 END)"
 
 
-def _remember_first_month(con: Any, state: dict[str, Any]) -> None:
+def _remember_first_month(con: Any, batch: Batch, state: dict[str, Any]) -> None:
     if "first_month" in state:
         return
-    row = con.execute(
-        f"SELECT (strpos('{_MONTHS}', h3.mon) + 2) // 3 FROM hdr "
-        "WHERE h3.mon <> '' ORDER BY line_no LIMIT 1"
-    ).fetchone()
+    row = con.execute(_FIRST_MONTH_SQL, {"first": batch.first_line}).fetchone()
     if row and row[0]:
         state["first_month"] = int(row[0])
 
@@ -146,18 +179,15 @@ def parse(batch: Batch, context: Context, state: dict[str, Any]) -> Parsed:
     """Parse one batch of syslog lines; ``state`` carries the first line's month."""
     con = connect()
     con.register("lines", batch.lines)
-    con.execute(_HEADER_SQL, {"r5": RFC5424, "r3": RFC3164})
-    _remember_first_month(con, state)
+    _remember_first_month(con, batch, state)
+    # Each step's result goes back to Arrow: cheaper than a DuckDB temporary table, and
+    # it stops DuckDB from inlining a step's string expressions into the next one.
+    con.register("cand", con.execute(_CANDIDATES_SQL).to_arrow_table())
+    con.register("hdr", con.execute(_HEADER_SQL, {"r5": RFC5424}).to_arrow_table())
+    con.register("msg", con.execute(_MESSAGE_SQL).to_arrow_table())
     sql = _AUTH_SQL.replace("{year_expr}", _year_expr(context, state))
-    auth = con.execute(
-        sql,
-        {
-            "auth": AUTH_MESSAGE,
-            "tz": context.timezone,
-            "prefilter": PREFILTER,
-            "label": batch.ref_label,
-        },
-    ).to_arrow_table()
+    params = {"tz": context.timezone, "label": batch.ref_label}
+    auth = con.execute(sql, params).to_arrow_table()
     rejects = con.execute(_REJECTS_SQL, {"label": batch.ref_label}).to_arrow_table()
     con.close()
     return Parsed(kinds={"auth": auth}, rejects=rejects)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..schema import SCHEMAS
-from .base import Batch, Context, Parsed, connect, empty_rejects, timestamp_sql
+from .base import NOT_BLANK, Batch, Context, Parsed, connect, empty_rejects, timestamp_sql
 
 # Our flow column <- the lower-cased header names firewall/NetFlow exports use for it.
 FLOW_ALIASES = {
@@ -162,12 +162,12 @@ def parse_json(batch: Batch, context: Context, state: dict[str, Any]) -> Parsed:
     con.register("lines", batch.lines)
     sql = (
         f"SELECT {mapping_sql(mapping, field)}, $label || ' ' || line_no AS record_ref, "
-        "line AS _raw FROM lines WHERE json_valid(line) AND trim(line) <> ''"
+        f"line_no AS _line_no FROM lines WHERE json_valid(line) AND {NOT_BLANK}"
     )
     out = con.execute(sql, {"tz": context.timezone, "label": batch.ref_label}).to_arrow_table()
     rejects = con.execute(
         "SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw "
-        "FROM lines WHERE NOT json_valid(line) AND trim(line) <> ''",
+        f"FROM lines WHERE NOT json_valid(line) AND {NOT_BLANK}",
         {"label": batch.ref_label},
     ).to_arrow_table()
     con.close()

@@ -46,7 +46,7 @@ SELECT line_no, line AS j,
     TRY_CAST(json_extract_string(line, '$."@timestamp"') AS TIMESTAMPTZ),
     timezone($tz, TRY_CAST(json_extract_string(line, '$.EventTime') AS TIMESTAMP))
   ) AS ts
-FROM lines WHERE json_valid(line) AND trim(line) <> ''
+FROM lines WHERE json_valid(line) AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
 _SYSMON = "(channel LIKE '%Sysmon%' OR provider LIKE '%Sysmon%')"
@@ -85,7 +85,7 @@ SELECT ts,
   host, 'windows' AS app,
   coalesce({_field("WorkstationName")}, {_field("Workstation")}) AS device,
   CAST(eid AS VARCHAR) AS event_code,
-  $label || ' ' || line_no AS record_ref, j AS _raw
+  $label || ' ' || line_no AS record_ref, line_no AS _line_no
 FROM rec WHERE eid IN (4624, 4625, 4648, 4768, 4771, 4776) AND {_SECURITY}
 """
 
@@ -100,7 +100,7 @@ SELECT ts, host,
   {_field("TargetObject")} AS target_object,
   {_field("Details")} AS details,
   {_field("EventType")} AS event_type,
-  j AS raw, $label || ' ' || line_no AS record_ref, j AS _raw
+  rtrim(j, chr(13) || chr(10)) AS raw, $label || ' ' || line_no AS record_ref, line_no AS _line_no
 FROM rec WHERE (eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON})
 """
 
@@ -110,13 +110,13 @@ SELECT ts,
   {_field("DestinationIp")} AS dst_ip,
   TRY_CAST({_field("DestinationPort")} AS INTEGER) AS dst_port,
   lower({_field("Protocol")}) AS proto, {_field("DestinationPortName")} AS service,
-  host, $label || ' ' || line_no AS record_ref, j AS _raw
+  host, $label || ' ' || line_no AS record_ref, line_no AS _line_no
 FROM rec WHERE eid = 3 AND {_SYSMON}
 """
 
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM lines WHERE NOT json_valid(line) AND trim(line) <> ''
+FROM lines WHERE NOT json_valid(line) AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
 

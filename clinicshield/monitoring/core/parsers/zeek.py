@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Batch, Context, Parsed, connect, timestamp_sql
+from .base import NOT_BLANK, Batch, Context, Parsed, connect, timestamp_sql
 
 # Our column <- Zeek field (dots; JSON writers may replace them with underscores).
 FIELDS = {
@@ -37,7 +37,7 @@ SELECT {timestamp_sql("ts")} AS ts,
   proto, service, TRY_CAST(duration AS DOUBLE) AS duration_s,
   TRY_CAST(orig_bytes AS BIGINT) AS bytes_out, TRY_CAST(resp_bytes AS BIGINT) AS bytes_in,
   coalesce(system, system2) AS host,
-  $label || ' ' || line_no AS record_ref, line AS _raw
+  $label || ' ' || line_no AS record_ref, line_no AS _line_no
 FROM z
 """
 
@@ -71,7 +71,7 @@ def _tsv_view(fields: list[str]) -> str:
         + ", ".join(columns)
         + " FROM (SELECT line_no, line, string_split(line, chr(9)) AS p FROM lines "
         "WHERE NOT starts_with(line, '#') AND NOT starts_with(ltrim(line), '{') "
-        "AND trim(line) <> '')"
+        "AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> '')"
     )
 
 
@@ -99,7 +99,7 @@ def parse(batch: Batch, context: Context, state: dict[str, Any]) -> Parsed:
         con.execute(_json_view())
         rejects_sql = (
             "SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw "
-            "FROM lines WHERE trim(line) <> '' AND NOT starts_with(line, '#') "
+            f"FROM lines WHERE {NOT_BLANK} AND NOT starts_with(line, '#') "
             "AND NOT json_valid(line)"
         )
     flow = con.execute(_SELECT, params).to_arrow_table()
