@@ -64,6 +64,9 @@ def test_every_department_has_a_track_and_every_roster_department_maps_to_one() 
     assert set(TRACK_OF_DEPARTMENT.values()) <= set(DEPARTMENTS)
     assert "ransomware-backups" in library.tracks["it"]
     assert "ransomware-backups" not in library.tracks["front_desk"]
+    assert "payment-fraud" in library.tracks["billing"]
+    assert "medical-devices" in library.tracks["lab"]
+    assert "medical-devices" not in library.tracks["billing"]
 
 
 @pytest.fixture
