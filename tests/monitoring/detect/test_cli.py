@@ -1,0 +1,62 @@
+"""`clinicshield detect` and `clinicshield alerts` through the real entry point."""
+
+import json
+from pathlib import Path
+
+from tests.cli import clinicshield
+
+from .conftest import at, daily, signin, write_events
+
+
+def test_detect_then_alerts_prints_one_explained_json_object_per_alert(tmp_path: Path) -> None:
+    made = clinicshield(
+        tmp_path, "createorg", "--name", "Clínica Sol", "--slug", "sol", "--timezone", "UTC"
+    )
+    assert made.code == 0, made.err
+    rows = [signin(ts, "ana", src_country="ES") for ts in daily(at("2025-01-01 00:00"), 31, 9)]
+    rows += [signin(at("2025-02-02 03:12"), "ana", src_country="ES", src_ip="83.1.1.1", host="ehr")]
+    write_events(tmp_path, "auth", rows, org="sol")
+    detect = clinicshield(
+        tmp_path,
+        "detect",
+        "--org",
+        "sol",
+        "--since",
+        "2025-02-01T00:00:00",
+        "--now",
+        "2025-02-03T00:00:00",
+        "--format",
+        "json",
+    )
+    assert detect.code == 0, detect.err
+    assert json.loads(detect.out)["new_alerts"] == 1
+    listed = clinicshield(tmp_path, "alerts", "--org", "sol", "--format", "json")
+    assert listed.code == 0, listed.err
+    alerts = [json.loads(line) for line in listed.out.splitlines()]
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert {k: alert[k] for k in ("kind", "severity", "user", "src_ip", "host", "count")} == {
+        "kind": "off_hours",
+        "severity": "medium",
+        "user": "ana",
+        "src_ip": "83.1.1.1",
+        "host": "ehr",
+        "count": 1,
+    }
+    assert alert["first_seen"] == alert["last_seen"] == "2025-02-02T03:12:00+00:00"
+    assert (
+        alert["explanation"]
+        == "ana signed in at 03:12 on Sunday; they usually sign in 09:00–10:00 on weekdays."
+    )
+    spanish = clinicshield(
+        tmp_path, "alerts", "--org", "sol", "--format", "json", "--language", "es"
+    )
+    assert "ana inició sesión a las 03:12 del domingo" in json.loads(spanish.out)["explanation"]
+
+
+def test_detect_refuses_a_bad_moment_with_exit_code_2(tmp_path: Path) -> None:
+    clinicshield(tmp_path, "createorg", "--name", "Sol", "--slug", "sol")
+    result = clinicshield(tmp_path, "detect", "--org", "sol", "--now", "yesterday")
+    assert result.code == 2
+    assert "--now 'yesterday' is not an ISO 8601 date and time" in result.err
+    assert clinicshield(tmp_path, "alerts", "--org", "nowhere").code == 2
