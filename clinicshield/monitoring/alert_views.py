@@ -24,7 +24,7 @@ from .actions import (
     do_resolve_alert,
     do_unmark_service_account,
 )
-from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert
+from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
 from .core.baselines import user_profile
 from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
@@ -173,7 +173,9 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
         ],
         "alerts": Alert.objects.filter(organisation=org, user=account.lower())[:20],
         "timezone": base.timezone,
-        "is_service_account": org.service_accounts.filter(name=account.lower()).exists(),
+        "is_service_account": ServiceAccount.objects.filter(
+            organisation=org, name=account.lower()
+        ).exists(),
     }
     return render(request, "monitoring/person.html", context)
 
@@ -182,7 +184,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
 @org_view("it")
 def service_account_toggle(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
     org = current_org(request)
-    if org.service_accounts.filter(name=account.lower()).exists():
+    if ServiceAccount.objects.filter(organisation=org, name=account.lower()).exists():
         do_unmark_service_account(org, account, request.user)
     else:
         do_mark_service_account(org, account, request.user)

@@ -65,7 +65,8 @@ def opening_hours(org: Organisation) -> dict[int, list[tuple[str, str]]]:
 
 def detection_context(org: Organisation, start: datetime, end: datetime) -> DetectionContext:
     rules: tuple[CompiledRule, ...] = tuple(sigma_rules().rules)
-    accounts = frozenset(n.lower() for n in org.service_accounts.values_list("name", flat=True))
+    names = ServiceAccount.objects.filter(organisation=org).values_list("name", flat=True)
+    accounts = frozenset(name.lower() for name in names)
     return DetectionContext(
         start=start,
         end=end,

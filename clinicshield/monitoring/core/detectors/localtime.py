@@ -43,12 +43,12 @@ def _offset(tz: ZoneInfo, moment: datetime) -> int:
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")
-def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[empty-body]
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
     """DuckDB's microseconds since 1970 of a TIMESTAMPTZ, without a per-row time zone cast."""
 
 
 @ibis.udf.scalar.builtin(name="unix_micros")
-def _spark_unix_micros(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[empty-body]
+def _spark_unix_micros(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
     """Spark's microseconds since 1970 of a timestamp."""
 
 
