@@ -51,3 +51,14 @@ def make_campaign(
         base_url=BASE_URL,
         actor="test",
     )
+
+
+@pytest.fixture
+def huey_immediate() -> Any:
+    """Run background tasks at once, in the test's own thread and database."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = before

@@ -29,7 +29,12 @@ def launched(org, smtp, template="ehr-password-expiry", targets="all"):
 
 
 def test_a_person_who_submits_is_enrolled_in_training_at_once(
-    org_a, staff, smtp_server, settings_fast_humans, django_capture_on_commit_callbacks
+    org_a,
+    staff,
+    smtp_server,
+    settings_fast_humans,
+    django_capture_on_commit_callbacks,
+    huey_immediate,
 ):
     from clinicshield.training.models import Assignment
 
@@ -89,7 +94,13 @@ def webhook_url():
 
 
 def test_a_click_sends_a_signed_webhook(
-    org_a, staff, smtp_server, settings_fast_humans, webhook_url, django_capture_on_commit_callbacks
+    org_a,
+    staff,
+    smtp_server,
+    settings_fast_humans,
+    webhook_url,
+    django_capture_on_commit_callbacks,
+    huey_immediate,
 ):
     org_a.webhook_url = webhook_url
     org_a.save(update_fields=["webhook_url"])

@@ -16,13 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from clinicshield.lib import notify
-
 from ..core.scanners import EventSignals, classify_event
 from ..core.status import LADDERS, advance, is_failure
 from ..core.tokens import is_well_formed_token
 from ..models import Recipient, TrackingEvent
-from .enrolment import enrol_after_failure
 
 TIMESTAMP_FIELDS = {
     "opened": "opened_at",
@@ -48,11 +45,12 @@ def min_human_seconds() -> float:
 def find_recipient(token: str) -> Recipient | None:
     if not is_well_formed_token(token):
         return None
-    return (
-        Recipient.objects.select_related("campaign", "campaign__organisation")
-        .filter(token=token)
-        .first()
-    )
+    try:
+        return Recipient.objects.select_related("campaign", "campaign__organisation").get(
+            token=token
+        )
+    except Recipient.DoesNotExist:
+        return None
 
 
 def do_record_event(
@@ -89,25 +87,29 @@ def do_record_event(
 
 
 def _move_forward(recipient: Recipient, event: str, now: datetime) -> None:
+    from .. import tasks  # tasks import actions: import late to avoid a cycle
+
     kind = recipient.campaign.kind
     ladder = LADDERS[kind]
     below = list(ladder[: ladder.index(event)])
     stamp = TIMESTAMP_FIELDS[event]
+    # One conditional UPDATE per step, so concurrent events can neither lose a step nor
+    # move anyone back: the stamp keeps the first time, the status only climbs.
     Recipient.objects.filter(pk=recipient.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now})
     moved = Recipient.objects.filter(pk=recipient.pk, status__in=below).update(status=event)
     if not moved:
         return
-    before = recipient.status
-    recipient.status = advance(before, event, kind).status
+    recipient.status = advance(recipient.status, event, kind).status
+    recipient_id = recipient.pk
     if is_failure(event):
-        recipient_id = recipient.pk
-        transaction.on_commit(lambda: enrol_after_failure(recipient_id, event))
-    payload: dict[str, Any] = {
-        "campaign": recipient.campaign_id,
-        "recipient": recipient.pk,
-        "status": event,
-        "at": now.isoformat(),
-    }
+        transaction.on_commit(lambda: tasks.enrol_task(recipient_id, event))
     org = recipient.campaign.organisation
     if org.webhook_url:
-        transaction.on_commit(lambda: notify.send_webhook(org, f"simulation.{event}", payload))
+        payload: dict[str, Any] = {
+            "campaign": recipient.campaign_id,
+            "recipient": recipient_id,
+            "status": event,
+            "at": now.isoformat(),
+        }
+        org_id = org.pk
+        transaction.on_commit(lambda: tasks.webhook_task(org_id, f"simulation.{event}", payload))

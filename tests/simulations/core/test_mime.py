@@ -12,7 +12,7 @@ def build(**overrides):
         subject="Ya tiene disponible su nómina de este mes (incluye una regularización) " * 2,
         message_id="<abc@sim.example>",
         text="Hola, Ana:\n\nVer mi nómina: https://x/t/abc\n",
-        html="<p>Hola, Ana:</p><p><a href=\"https://x/t/abc\">Ver mi nómina</a></p>",
+        html='<p>Hola, Ana:</p><p><a href="https://x/t/abc">Ver mi nómina</a></p>',
     )
     values.update(overrides)
     return build_message(**values)
@@ -24,7 +24,10 @@ def test_it_builds_a_message_the_standard_library_reads_back():
     assert message["From"].addresses[0].addr_spec == "nominas@sim.example"
     assert str(message["Subject"]).startswith("Ya tiene disponible su nómina")
     assert message["Message-ID"] == "<abc@sim.example>"
-    assert message.get_body(("plain",)).get_content() == "Hola, Ana:\n\nVer mi nómina: https://x/t/abc\n"
+    assert (
+        message.get_body(("plain",)).get_content()
+        == "Hola, Ana:\n\nVer mi nómina: https://x/t/abc\n"
+    )
     assert 'href="https://x/t/abc"' in message.get_body(("html",)).get_content()
 
 
