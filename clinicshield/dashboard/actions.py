@@ -80,9 +80,11 @@ def month_changes(org: Organisation, scores: Scores, today: date) -> dict[str, A
     if start is None:
         return {"since": None, "total": None, "components": [], "sites": []}
     now_points = {c.key: c.points for c in scores.org.components}
-    site_rows = ScoreSnapshot.objects.filter(organisation=org, day=start.day, site__isnull=False)
+    site_rows = ScoreSnapshot.objects.filter(
+        organisation=org, day=start.day, site__isnull=False
+    ).values_list("site_id", "total")
     names = dict(scores.measurement.sites)
-    before_sites = {names.get(r.site_id or 0, ""): float(r.total) for r in site_rows}
+    before_sites = {names.get(site_id or 0, ""): float(total) for site_id, total in site_rows}
     after_sites = {names[site_id]: float(s.total) for site_id, s in scores.sites}
     site_changes: list[Change] = changes(
         before_sites, {k: v for k, v in after_sites.items() if k in before_sites}, threshold=1
