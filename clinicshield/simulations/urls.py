@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/launch/", views.campaign_launch, name="launch"),
     path("templates/", views.teaching, name="teaching"),
+    path("templates/new/", views.template_new, name="template_new"),
     path("templates/<slug:key>/", views.template_preview, name="template"),
     path("templates/<slug:key>/landing/", views.landing_preview, name="landing"),
     path("trend/", views.trend, name="trend"),

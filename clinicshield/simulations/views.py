@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import nh3
+import yaml
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,13 @@ from clinicshield.lib.tenancy import current_org, org_view
 from . import actions
 from .charts import trend_svg
 from .core.landing import landing_content
-from .core.library import LANGUAGES, EmailTemplate, render_email, template_from_dict
+from .core.library import (
+    LANGUAGES,
+    EmailTemplate,
+    TemplateError,
+    render_email,
+    template_from_dict,
+)
 from .explain import explain_analysis
 from .forms import CampaignForm, TriageForm
 from .models import Campaign, ReportedMessage
@@ -111,6 +118,47 @@ def _preview(template: EmailTemplate | None, language: str = "") -> dict[str, An
         "red_flags": [f.text.get(language, f.text["en"]) for f in template.red_flags],
         "version": template.version(language),
     }
+
+
+STARTER_TEMPLATE = """key: our-own-lure
+landing: credential   # credential, clickfix or filefix
+difficulty: 2         # 1 easy, 2 medium, 3 hard
+en:
+  name: Our own lure
+  from_name: "Reception desk"
+  subject: "Please check this before your shift"
+  body: |
+    Hello {{first_name}},
+
+    [Open the document]({{link}})
+  landing_title: "Document portal"
+  landing_intro: "Sign in to continue."
+red_flags:
+  - code: unusual_channel
+    en: "Explain here what should have made the reader stop."
+"""
+
+
+@org_view("it")
+def template_new(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Write a template in the library's YAML shape, preview it, save it."""
+    text = request.POST.get("definition", STARTER_TEMPLATE)
+    preview, error = None, ""
+    if request.method == "POST":
+        try:
+            definition = yaml.safe_load(text)
+            preview = _preview(template_from_dict(definition, "template"))
+            if "save" in request.POST:
+                saved = actions.do_save_org_template(current_org(request), definition, request.user)
+                messages.success(request, _("Template “%s” saved.") % saved.key)
+                return redirect("simulations:teaching", org_slug=org_slug)
+        except (yaml.YAMLError, TemplateError, UserError) as problem:
+            error = str(getattr(problem, "message", problem))
+    return render(
+        request,
+        "simulations/template_new.html",
+        {"section": "simulations", "definition": text, "preview": preview, "error": error},
+    )
 
 
 @org_view("viewer")

@@ -91,3 +91,18 @@ def test_it_triages_a_reported_email(org_a, client_alice):
     client_alice.post(f"/o/clinic-a/simulations/triage/{item.pk}/", {"triage_state": "real"})
     item.refresh_from_db()
     assert item.triage_state == "real"
+
+
+def test_alice_writes_her_own_template_with_a_preview_and_a_clear_error(org_a, client_alice):
+    from clinicshield.simulations.views import STARTER_TEMPLATE
+
+    url = "/o/clinic-a/simulations/templates/new/"
+    bad = client_alice.post(
+        url, {"definition": STARTER_TEMPLATE.replace("{{link}}", "{{pasword}}"), "preview": "1"}
+    )
+    assert "unknown placeholder {{pasword}}" in bad.content.decode()
+    preview = client_alice.post(url, {"definition": STARTER_TEMPLATE, "preview": "1"})
+    assert "Please check this before your shift" in preview.content.decode()
+    saved = client_alice.post(url, {"definition": STARTER_TEMPLATE, "save": "1"})
+    assert saved.status_code == 302
+    assert org_a.simulation_templates.get().key == "our-own-lure"

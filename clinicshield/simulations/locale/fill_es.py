@@ -158,6 +158,12 @@ ES = {
     "Campaign scheduled. Emails go out in each site's opening hours.": "Campaña programada. Los correos saldrán en el horario de apertura de cada sede.",
     "%d people do not fit the sending window.": "%d personas no caben en la ventana de envío.",
     "ours": "nuestra",
+    "Write a template": "Escribir una plantilla",
+    "Same shape as the library: an English version (and a Spanish one if you like), a {{link}} in the body, and the red flags people should learn to spot.": "Con la misma forma que la biblioteca: una versión en inglés (y otra en español si quiere), un {{link}} en el cuerpo y las señales de alarma que el personal debe aprender a detectar.",
+    "Template (YAML)": "Plantilla (YAML)",
+    "Preview": "Vista previa",
+    "Save": "Guardar",
+    "Template “%s” saved.": "Plantilla «%s» guardada.",
 }
 PLURALS = {
     "%(n)s reported email to triage": (
