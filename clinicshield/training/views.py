@@ -14,11 +14,12 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
-from .catalogue import catalogue, language_for
+from .catalogue import catalogue, language_for, parse_custom
 from .certificates import evidence_pdf
 from .core.content import ROLE_TAGS
 from .core.progress import EVIDENCE_MAPPING
 from .models import CustomModule
+from .problems import describe
 from .rendering import render_markdown
 from .reports import evidence_csv, overview, person_matrix
 
@@ -118,12 +119,30 @@ def custom_edit(request: HttpRequest, org_slug: str, key: str | None = None) -> 
         if saved is not None:
             messages.success(request, _("Module saved."))
             return redirect("training:module", org_slug=org_slug, key=saved.key)
+        problems = [describe(p) for p in problems]
         values = fields
     else:
         values = _custom_values(existing)
     context = {"section": "training", "values": values, "existing": existing,
                "problems": problems, "role_tags": sorted(ROLE_TAGS)}  # fmt: skip
     return render(request, "training/custom_edit.html", context)
+
+
+@org_view("manager")
+@require_POST
+def custom_preview(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The editor's Preview button (htmx): rendered lessons and any problems, nothing saved."""
+    draft = CustomModule(organisation=current_org(request), key="preview", roles=["all"])
+    for name in ("lesson_en", "lesson_es", "quiz_en", "quiz_es"):
+        setattr(draft, name, request.POST.get(name, "").replace("\r\n", "\n"))
+    _module, problems = parse_custom(draft)
+    lessons = [
+        (lang, render_markdown(getattr(draft, f"lesson_{lang}")))
+        for lang in ("en", "es")
+        if getattr(draft, f"lesson_{lang}").strip()
+    ]
+    context = {"lessons": lessons, "problems": [describe(p) for p in problems]}
+    return render(request, "training/_preview.html", context)
 
 
 def _custom_values(existing: CustomModule | None) -> dict[str, Any]:

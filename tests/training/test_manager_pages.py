@@ -135,7 +135,7 @@ def test_a_broken_custom_module_is_refused_and_the_text_is_kept(client_alice: Cl
     response = client_alice.post("/o/clinic-a/training/custom/new/", form)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "question_needs_one_correct" in page
+    assert "Quiz (English), question 1: Exactly one choice must be marked" in page
     assert "Visitors sign in at reception." in page  # nothing the manager typed is lost
     assert client_alice.get("/o/clinic-a/training/m/visitors/").status_code == 404
 
@@ -147,3 +147,17 @@ def test_custom_markdown_is_sanitised(client_alice: Client, lucia: Person) -> No
     client_alice.post("/o/clinic-a/training/custom/new/", form)
     page = client_alice.get("/o/clinic-a/training/m/visitors/").content.decode()
     assert "<script>alert(1)" not in page and "javascript:" not in page
+
+
+def test_the_editor_preview_renders_and_checks_without_saving(client_alice: Client) -> None:
+    broken = CUSTOM_QUIZ.replace("explanation: Reception keeps the visitor book.", "")
+    response = client_alice.post(
+        "/o/clinic-a/training/custom/preview/",
+        {"lesson_en": CUSTOM_LESSON, "quiz_en": broken},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Our visitor policy</h1>" in page
+    assert "Quiz (English), question 1: The question has no explanation." in page
+    assert client_alice.get("/o/clinic-a/training/m/visitors/").status_code == 404
