@@ -2,12 +2,14 @@
 
 from io import BytesIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -23,8 +25,15 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308 - produced by qrcode from our own URL, no user markup
 
 
-def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:
+def render_pdf(
+    template: str,
+    context: dict[str, Any],
+    request: HttpRequest | None = None,
+    time_zone: str = "UTC",
+) -> bytes:
+    """Render `template` to PDF; times are shown in `time_zone` (the clinic's, on paper)."""
     from weasyprint import HTML  # imported late: it is slow to import and only PDFs need it
 
-    html = render_to_string(template, context, request=request)
+    with timezone.override(ZoneInfo(time_zone)):
+        html = render_to_string(template, context, request=request)
     return bytes(HTML(string=html, base_url=settings.SITE_URL).write_pdf())

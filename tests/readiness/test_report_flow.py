@@ -59,6 +59,7 @@ def test_a_portal_report_opens_an_incident_and_emails_it_and_the_owner(
     text = body_text(mail)
     assert "Laura Gómez" in text and "puesto 2" in text
     assert "Se ha abierto un incidente nuevo" in text  # the clinic's staff write Spanish
+    assert re.search(r"\b(CET|CEST)\b", text)  # times in the clinic's zone, not the server's
     assert f"/o/clinic-a/readiness/incidents/{incident.number}/" in text
     subject = str(make_header(decode_header(mail["Subject"])))
     assert subject.startswith(f"Incidente n.º {incident.number}: He pulsado un enlace")

@@ -6,6 +6,7 @@ failures are logged and written on the incident's timeline, where IT will see th
 
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -61,6 +62,19 @@ def notify_incident_opened(incident_id: int, details: str = "") -> None:
     incident = Incident.objects.select_related("organisation").get(pk=incident_id)
     to = recipients(incident)
     context = {"incident": incident, "details": details, "url": incident_url(incident)}
+    with timezone.override(ZoneInfo(incident.organisation.timezone)):  # the clinic's clock
+        sent = _send_emails(incident, to, context)
+    if to:
+        _record(incident, f"email sent to {sent} of {len(to)}: {', '.join(to)}")
+    if incident.organisation.webhook_url:
+        accepted = send_webhook(
+            incident.organisation, "incident.opened", incident_payload(incident)
+        )
+        _record(incident, f"webhook {'accepted' if accepted else 'failed'}")
+
+
+def _send_emails(incident: Incident, to: list[str], context: dict[str, Any]) -> int:
+    """One email per recipient, so nobody sees the others' addresses; returns how many went."""
     sent = 0
     for address in to:
         try:
@@ -76,10 +90,4 @@ def notify_incident_opened(incident_id: int, details: str = "") -> None:
         except Exception as error:  # noqa: BLE001 - any mail failure is recorded, never raised
             log.warning("incident email to %s failed: %s", address, error)
             _record(incident, f"email to {address} failed: {error}")
-    if to:
-        _record(incident, f"email sent to {sent} of {len(to)}: {', '.join(to)}")
-    if incident.organisation.webhook_url:
-        accepted = send_webhook(
-            incident.organisation, "incident.opened", incident_payload(incident)
-        )
-        _record(incident, f"webhook {'accepted' if accepted else 'failed'}")
+    return sent

@@ -1,7 +1,5 @@
 """Small helpers the readiness views share."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,9 +8,8 @@ from django.utils import timezone, translation
 from clinicshield.accounts.models import Organisation
 
 from ..actions import profile_for
+from ..due import drill_due_since
 from ..models import Drill
-
-DRILL_INTERVAL = timedelta(days=182)  # "every six months"
 
 
 def content_language(request: HttpRequest) -> str:
@@ -25,11 +22,6 @@ def report_page_url(org: Organisation) -> str:
 
 
 def drill_overdue(org: Organisation) -> bool:
-    last = (
-        Drill.objects.filter(organisation=org, status="finished").order_by("-finished_at").first()
-    )
-    return (
-        last is None
-        or last.finished_at is None
-        or (timezone.now() - last.finished_at > DRILL_INTERVAL)
-    )
+    """Never drilled, or the six months of the reminder job have run out."""
+    never = not Drill.objects.filter(organisation=org, status="finished").exists()
+    return never or timezone.now() >= drill_due_since(org)

@@ -202,7 +202,10 @@ def drill_report_pdf(request: HttpRequest, org_slug: str, drill_id: int) -> Http
     drill = _drill(request, drill_id)
     context = after_action(drill) | {"org": current_org(request)}
     response = HttpResponse(
-        render_pdf("readiness/drill_report_pdf.html", context), content_type="application/pdf"
+        render_pdf(
+            "readiness/drill_report_pdf.html", context, time_zone=drill.organisation.timezone
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="after-action-{drill.pk}.pdf"'
     return response
