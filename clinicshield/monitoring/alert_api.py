@@ -1,0 +1,86 @@
+"""REST endpoints for alerts, mounted at /api/monitoring/alerts (see api.py)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.lib.errors import UserError
+
+from .actions import (
+    alert_payload,
+    do_acknowledge_alert,
+    do_mark_false_positive,
+    do_reopen_alert,
+    do_resolve_alert,
+)
+from .alert_models import Alert
+
+router = Router(tags=["monitoring"])
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    title: str
+    severity: str
+    status: str
+    user: str
+    src_ip: str
+    host: str
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+    explanation: str
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.auth.organisation  # type: ignore[attr-defined]
+
+
+@router.get("", response=list[AlertOut])
+def list_alerts(
+    request: HttpRequest, status: str = "", kind: str = "", language: str = "en"
+) -> list[dict[str, Any]]:
+    alerts = Alert.objects.filter(organisation=_org(request))
+    if status:
+        alerts = alerts.filter(status=status)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    return [alert_payload(alert, language) for alert in alerts[:500]]
+
+
+@router.get("/{alert_id}", response=AlertOut)
+def get_alert(request: HttpRequest, alert_id: int, language: str = "en") -> dict[str, Any]:
+    alert = get_object_or_404(Alert, organisation=_org(request), pk=alert_id)
+    return alert_payload(alert, language)
+
+
+TRIAGE = {
+    "acknowledge": do_acknowledge_alert,
+    "resolve": do_resolve_alert,
+    "reopen": do_reopen_alert,
+}
+
+
+@router.post("/{alert_id}/{action}", response=AlertOut)
+def triage_alert(
+    request: HttpRequest, alert_id: int, action: str, reason: str = ""
+) -> dict[str, Any]:
+    token = request.auth  # type: ignore[attr-defined]
+    if not role_at_least(token.role, "it"):
+        raise UserError("forbidden", _("This token's role may not triage alerts."), status=403)
+    alert = get_object_or_404(Alert, organisation=_org(request), pk=alert_id)
+    actor = f"api:{token.name}"
+    if action == "false_positive":
+        do_mark_false_positive(alert, actor, reason=reason[:1000])
+    elif action in TRIAGE:
+        TRIAGE[action](alert, actor)
+    else:
+        raise UserError("unknown_action", _("Unknown alert action."), status=404)
+    alert.refresh_from_db()
+    return alert_payload(alert)
