@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import imaplib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from clinicshield.lib.due import due_job
 
 from .actions import do_poll_report_mailbox, do_send_due
-from .models import Campaign, ReportMailbox
+from .actions.reports import answer_reporter
+from .models import Campaign, ReportedMessage, ReportMailbox
 
 log = logging.getLogger(__name__)
 
@@ -32,4 +33,13 @@ def poll_report_mailboxes(now: datetime) -> str:
             handled += do_poll_report_mailbox(mailbox, now).fetched
         except (OSError, imaplib.IMAP4.error) as error:
             log.warning("report mailbox of %s: %s", mailbox.organisation.slug, error)
-    return f"handled {handled} reports"
+    # Answers that failed (mail server down) are retried for a day; the ten-minute wait keeps
+    # this job from racing the answer queued when the report arrived.
+    unanswered = ReportedMessage.objects.filter(
+        answered_at__isnull=True,
+        received_at__lte=now - timedelta(minutes=10),
+        received_at__gte=now - timedelta(days=1),
+    ).values_list("pk", flat=True)
+    for item_id in unanswered:
+        answer_reporter(item_id)
+    return f"handled {handled} reports, retried {len(unanswered)} answers"

@@ -104,3 +104,26 @@ def test_it_never_processes_a_message_twice(
     assert (first.fetched, second.fetched, third.fetched) == (1, 1, 0)
     assert ReportedMessage.objects.count() == 2
     assert len(smtp_server.to("ben@clinic-a.example")) == 2
+
+
+def test_an_answer_that_failed_is_retried_by_the_due_job(org_a, staff, smtp_server):
+    from datetime import timedelta
+
+    from clinicshield.simulations.due import poll_report_mailboxes
+
+    now = timezone.now()
+    item = ReportedMessage.objects.create(
+        organisation=org_a,
+        mailbox_uid="7:1",
+        reporter_email="ben@clinic-a.example",
+        reporter=staff[1],
+        subject="Invoice",
+        verdict="suspicious",
+        analysis={"verdict": "suspicious", "findings": [], "advice": ["wait_for_it"]},
+        received_at=now - timedelta(minutes=20),
+    )
+    assert "retried 1 answers" in poll_report_mailboxes(now)
+    item.refresh_from_db()
+    assert item.answered_at is not None
+    assert "Leave it alone until IT" in body_text(smtp_server.to("ben@clinic-a.example")[0])
+    assert "retried 0 answers" in poll_report_mailboxes(now)
