@@ -22,7 +22,7 @@ from clinicshield.lib.errors import UserError
 from ..core.catalogue import shipped_catalogue
 from ..core.clock import BreachFacts, Deadline, notification_deadlines
 from ..core.planning import plan_tasks
-from ..models import Evidence, Incident, IncidentTask, TimelineEntry
+from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
 from .notifications import notify_incident_opened
 from .setup import adaptation_for, profile_for
 
@@ -132,7 +132,10 @@ def _insert_incident(
     reporter_name: str,
     opened_at: datetime,
 ) -> Incident:
-    last = Incident.objects.select_for_update().filter(organisation=org).aggregate(n=Max("number"))
+    # Numbers are per organisation: lock its readiness profile row while taking the next one
+    # (PostgreSQL refuses FOR UPDATE on an aggregate; the unique constraint is the backstop).
+    ReadinessProfile.objects.select_for_update().filter(pk=profile_for(org).pk).first()
+    last = Incident.objects.filter(organisation=org).aggregate(n=Max("number"))
     language = reporter.language if reporter else organisation_language(org)
     starts_clock = (
         bool(playbook_key) and shipped_catalogue().playbook(playbook_key, "en").clock_starts_at_open
