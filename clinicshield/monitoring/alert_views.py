@@ -109,8 +109,8 @@ TRIAGE = {
 }
 
 
-@require_POST
 @org_view("it")
+@require_POST
 def alert_triage(request: HttpRequest, org_slug: str, alert_id: int, action: str) -> HttpResponse:
     org = current_org(request)
     alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
@@ -180,8 +180,8 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
     return render(request, "monitoring/person.html", context)
 
 
-@require_POST
 @org_view("it")
+@require_POST
 def service_account_toggle(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
     org = current_org(request)
     if ServiceAccount.objects.filter(organisation=org, name=account.lower()).exists():

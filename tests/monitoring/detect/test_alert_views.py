@@ -120,3 +120,17 @@ def test_marking_a_service_account_from_the_profile(client_alice, org_a):
     client_alice.post(f"/o/{org_a.slug}/monitoring/people/svc_backup/service-account/")
     assert not org_a.service_accounts.exists()
     assert Alert.objects.count() == 0
+
+
+def test_another_organisation_gets_404_even_on_post_only_pages(client_charlie, client_alice, org_a):
+    alert = ana_alert(org_a)
+    for url in (
+        f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}/resolve/",
+        f"/o/{org_a.slug}/monitoring/people/ana/service-account/",
+    ):
+        assert client_charlie.get(url).status_code == 404
+        assert client_charlie.post(url).status_code == 404
+    assert (
+        client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}/resolve/").status_code
+        == 405
+    )
