@@ -1,15 +1,21 @@
 """The scanner, identification and probes against real hosts in network namespaces."""
 
 import asyncio
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from clinicshield.exposure.core.identify import identify_all
+from clinicshield.exposure.core.nmap_xml import run_nmap
+from clinicshield.exposure.core.portsets import resolve_ports
 from clinicshield.exposure.core.probe import probe
 from clinicshield.exposure.core.scanner import ScanOptions, scan
 from clinicshield.exposure.core.segmentation import evaluate, parse_policy, plan_probe
 from clinicshield.exposure.core.snmp import check_snmp
 from tests.exposure.exposure_netlab import Lab, inside
+from tests.system import need_program
 
 pytestmark = pytest.mark.netns
 
@@ -104,3 +110,33 @@ def test_a_probe_whose_control_fails_never_reports_held(service_lab: Lab) -> Non
     verdicts = run_probe(service_lab, control="10.213.7.12:22")  # a control that cannot answer
     assert verdicts["vault"] == ("inconclusive", "control_failed")
     assert verdicts["lab"] == ("violated", "answered")  # an open port is evidence regardless
+
+
+def expand_nmap_services(text: str) -> set[int]:
+    ports: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        ports.update(range(int(low), int(high or low) + 1))
+    return ports
+
+
+def test_top1000_is_the_list_nmap_itself_scans(service_lab: Lab, tmp_path: Path) -> None:
+    nmap = need_program("nmap", "nmap")
+    output = tmp_path / "nmap.xml"
+    subprocess.run(
+        [*service_lab.exec_prefix(), nmap, "-sT", "-Pn", "-oX", str(output), "10.213.7.11"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    services = re.search(r' services="([^"]+)"', output.read_text())
+    assert services is not None
+    assert expand_nmap_services(services.group(1)) == set(resolve_ports("top1000"))
+
+
+def test_it_can_drive_nmap_and_read_its_results(service_lab: Lab) -> None:
+    need_program("nmap", "nmap")
+    with inside(service_lab.switch):
+        observation = run_nmap(["10.213.7.10"], [22, 80, 8080, 23])
+    assert observation.source == "nmap"
+    assert sorted(p.port for p in observation.open_ports) == [22, 80]
