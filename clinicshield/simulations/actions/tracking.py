@@ -15,6 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from ..core.scanners import EventSignals, classify_event
 from ..core.status import LADDERS, advance, is_failure
@@ -93,11 +95,15 @@ def _move_forward(recipient: Recipient, event: str, now: datetime) -> None:
     ladder = LADDERS[kind]
     below = list(ladder[: ladder.index(event)])
     stamp = TIMESTAMP_FIELDS[event]
-    # One conditional UPDATE per step, so concurrent events can neither lose a step nor
-    # move anyone back: the stamp keeps the first time, the status only climbs.
-    Recipient.objects.filter(pk=recipient.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now})
-    moved = Recipient.objects.filter(pk=recipient.pk, status__in=below).update(status=event)
+    # Conditional UPDATEs, so concurrent events can neither lose a step nor move anyone
+    # back: the status only climbs, the stamp keeps the first time. Usually one statement.
+    moved = Recipient.objects.filter(pk=recipient.pk, status__in=below).update(
+        status=event, **{stamp: Coalesce(F(stamp), Value(now))}
+    )
     if not moved:
+        Recipient.objects.filter(pk=recipient.pk, **{f"{stamp}__isnull": True}).update(
+            **{stamp: now}
+        )
         return
     recipient.status = advance(recipient.status, event, kind).status
     recipient_id = recipient.pk
