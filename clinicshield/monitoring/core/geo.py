@@ -97,6 +97,7 @@ class GeoLookup:
 
         self.internal = list(internal)
         self.readers = [maxminddb.open_database(str(p)) for p in mmdb_paths]
+        self._seen: dict[str, Place | None] = {}
 
     def close(self) -> None:
         for reader in self.readers:
@@ -108,6 +109,13 @@ class GeoLookup:
         return not address.is_global
 
     def place(self, ip: str) -> Place | None:
+        if ip not in self._seen:
+            if len(self._seen) > 200_000:  # a scan of the whole Internet: start afresh
+                self._seen.clear()
+            self._seen[ip] = self._look_up(ip)
+        return self._seen[ip]
+
+    def _look_up(self, ip: str) -> Place | None:
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:

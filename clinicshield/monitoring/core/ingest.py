@@ -210,7 +210,10 @@ def ingest_file(
         cp.state.setdefault("position_kind", position_kind(spec, str(path)))
         reader_rejects: list[dict[str, Any]] = []
         next_line = int(cp.state.get("next_line", 1))
-        for batch in spec.reader(str(path), cp.position, next_line, reader_rejects):
+        batches = spec.reader(
+            str(path), cp.position, next_line, reader_rejects, context.batch_bytes
+        )
+        for batch in batches:
             parsed = spec.parser(batch, context, cp.state)
             batch_name = store.BatchName(cp.key, batch.start, batch.end)
             _store_batch(

@@ -15,27 +15,33 @@ from .base import Batch, Context, Parsed, connect, read_line_batches
 
 __all__ = ["FORMATS", "Batch", "Context", "Format", "Parsed", "connect", "position_kind"]
 
-Reader = Callable[[str, int, int, list[dict[str, Any]]], Iterator[Batch]]
+Reader = Callable[[str, int, int, list[dict[str, Any]], int], Iterator[Batch]]
 Parser = Callable[[Batch, Context, dict[str, Any]], Parsed]
 
 
+def _records_per_batch(batch_bytes: int) -> int:
+    return max(100, batch_bytes // 256)
+
+
 def _lines(
-    path: str, start: int, first_line: int, rejects: list[dict[str, Any]]
+    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
 ) -> Iterator[Batch]:
-    return read_line_batches(path, start, first_line)
+    return read_line_batches(path, start, first_line, batch_bytes)
 
 
-def _evtx(path: str, start: int, first_line: int, rejects: list[dict[str, Any]]) -> Iterator[Batch]:
-    return readers.read_evtx_batches(path, start, rejects)
+def _evtx(
+    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
+) -> Iterator[Batch]:
+    return readers.read_evtx_batches(path, start, rejects, _records_per_batch(batch_bytes))
 
 
 def _json_any(
-    path: str, start: int, first_line: int, rejects: list[dict[str, Any]]
+    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
 ) -> Iterator[Batch]:
     """Entra exports: JSON lines, or one document (array or paged object)."""
     if is_json_document(path):
-        return readers.read_json_document_batches(path, start)
-    return read_line_batches(path, start, first_line)
+        return readers.read_json_document_batches(path, start, _records_per_batch(batch_bytes))
+    return read_line_batches(path, start, first_line, batch_bytes)
 
 
 def is_json_document(path: str) -> bool:

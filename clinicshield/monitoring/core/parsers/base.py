@@ -29,6 +29,7 @@ class Context:
     timezone: str = "UTC"  # --timezone: the zone of timestamps that carry none
     file_mtime: datetime | None = None  # decides the year when --year is not given
     options: dict[str, Any] = field(default_factory=dict)  # format-specific (CSV mapping, ...)
+    batch_bytes: int = BATCH_BYTES  # how much of a line file one batch holds
 
 
 @dataclass
@@ -57,8 +58,15 @@ class Parsed:
     rejects: pa.Table
 
 
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
 def connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    """A fresh DuckDB connection (a cursor on one in-memory database, so it costs half a
+    millisecond instead of forty) with UTC as its time zone."""
+    if not _DATABASE:
+        _DATABASE.append(duckdb.connect())
+    con = _DATABASE[0].cursor()
     con.execute("SET TimeZone = 'UTC'")
     return con
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .base import Batch
+from .base import Batch, connect
 
 RECORDS_PER_BATCH = 250_000
 
@@ -82,7 +81,7 @@ def read_evtx_batches(
         if not ids and position <= start and not rejects:
             continue  # records stored by an earlier run
         table = pa.table({"rid": pa.array(ids, pa.int64()), "d": pa.array(data, pa.string())})
-        con = duckdb.connect()
+        con = connect()
         con.register("records", table)
         lines = con.execute(_FLATTEN_EVTX).to_arrow_table()
         con.close()
@@ -94,7 +93,7 @@ def read_json_document_batches(
     path: str, start: int, per_batch: int = RECORDS_PER_BATCH
 ) -> Iterator[Batch]:
     """Records of a JSON array, or of a ``{"value": [...]}`` / ``{"records": [...]}`` page."""
-    con = duckdb.connect()
+    con = connect()
     first = _first_char(path)
     if first == "[":
         sql = "SELECT json AS line FROM read_json_objects($p, format = 'array')"

@@ -1,0 +1,42 @@
+"""The Parquet store: one file per kind and day, named after its batch; files of batches
+beyond the checkpoint are removed so that they are written exactly once."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from clinicshield.monitoring.core import store
+from clinicshield.monitoring.core.schema import AUTH
+
+
+def _auth(*days: int) -> pa.Table:
+    rows = [{"ts": datetime(2026, 3, d, 12, tzinfo=UTC), "user": "ana"} for d in days]
+    return pa.Table.from_pylist(rows, schema=AUTH)
+
+
+def test_it_writes_one_file_per_day_under_the_hive_layout(tmp_path: Path) -> None:
+    batch = store.BatchName("0123456789abcdef", 0, 100)
+    assert store.append_events(tmp_path, "clinic-a", "auth", _auth(1, 1, 2), batch) == 3
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
+    assert files == [
+        "events/org=clinic-a/kind=auth/day=2026-03-01/0123456789abcdef-000000000000000-000000000000100.parquet",
+        "events/org=clinic-a/kind=auth/day=2026-03-02/0123456789abcdef-000000000000000-000000000000100.parquet",
+    ]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_it_discards_only_batches_past_the_checkpoint_of_that_source(tmp_path: Path) -> None:
+    key, other = "0123456789abcdef", "fedcba9876543210"
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 0, 100))
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 100, 200))
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(other, 100, 200))
+    assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 1
+    names = sorted(p.name[:20] for p in tmp_path.rglob("*.parquet"))
+    assert names == ["0123456789abcdef-000", "fedcba9876543210-000"]
+
+
+def test_it_refuses_a_slug_that_could_escape_the_store(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="slug"):
+        store.events_root(tmp_path, "../other")

@@ -1,0 +1,96 @@
+"""Checkpoints: ingesting again adds nothing; a growing file adds only its new lines; a
+process killed with SIGKILL in the middle loses and duplicates nothing on restart."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from clinicshield.monitoring.core import synthetic
+from tests.monitoring.ingest.helpers import ORG, quarantined, run, stored, write
+
+LINE = (
+    "Mar  3 08:16:{s:02d} web1 sshd[{s}]: Failed password for root from 203.0.113.5 port {s} ssh2"
+)
+
+
+def test_ingesting_the_same_file_again_adds_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path / "auth.log", [LINE.format(s=s) for s in range(10)])
+    first = run(tmp_path, path, "syslog", year=2026)
+    again = run(tmp_path, path, "syslog", year=2026)
+    assert first.stored == {"auth": 10}
+    assert again.read == 0 and again.stored_total == 0
+    assert len(stored(tmp_path, "auth")) == 10
+
+
+def test_a_copy_under_another_name_is_recognised_by_its_content(tmp_path: Path) -> None:
+    path = write(tmp_path / "auth.log", [LINE.format(s=s) for s in range(10)])
+    run(tmp_path, path, "syslog", year=2026)
+    copy = tmp_path / "auth.log.1"
+    shutil.copy(path, copy)
+    assert run(tmp_path, copy, "syslog", year=2026).stored_total == 0
+
+
+def test_a_growing_log_adds_only_its_new_lines_with_their_line_numbers(tmp_path: Path) -> None:
+    path = write(tmp_path / "auth.log", [LINE.format(s=s) for s in range(30)])
+    run(tmp_path, path, "syslog", year=2026)
+    with open(path, "a") as handle:
+        handle.write("not syslog\n" + LINE.format(s=59) + "\n")
+    later = run(tmp_path, path, "syslog", year=2026)
+    assert later.read == 2 and later.stored == {"auth": 1} and later.quarantined == 1
+    assert quarantined(tmp_path)[0]["record_ref"] == "line 31"
+    assert stored(tmp_path, "auth")[-1]["record_ref"] == "line 32"
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from clinicshield.monitoring.core import ingest
+from clinicshield.monitoring.core.parsers import Context
+ingest.ingest_file(Path(sys.argv[1]), data_dir=Path(sys.argv[2]), org=sys.argv[3],
+                   fmt="syslog", context=Context(year=2025, batch_bytes=24 * 1024))
+"""
+
+
+def _checkpoint_position(data_dir: Path) -> int:
+    import json
+
+    for path in (data_dir / "checkpoints" / f"org={ORG}").glob("*.json"):
+        return int(json.loads(path.read_text())["position"])
+    return 0
+
+
+def test_a_kill_9_in_the_middle_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    log = tmp_path / "auth.log"
+    synthetic.write_sshd_auth_log(log, 12_000, seed=3)
+    expected_dir = tmp_path / "expected"
+    expected = run(expected_dir, log, "syslog", year=2025)  # one batch
+
+    killed_dir = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(log), str(killed_dir), ORG], env=env
+    )
+    deadline = time.monotonic() + 60
+    while _checkpoint_position(killed_dir) < log.stat().st_size // 4:
+        assert child.poll() is None, "the ingestion finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    assert child.wait() == -signal.SIGKILL
+    position = _checkpoint_position(killed_dir)
+    assert 0 < position < log.stat().st_size
+
+    resumed = run(killed_dir, log, "syslog", year=2025, batch_bytes=24 * 1024)
+    assert resumed.read < expected.read  # it went on from the checkpoint
+    rows = stored(killed_dir, "auth", order="record_ref")
+    assert len(rows) == expected.stored["auth"]
+    assert len({r["record_ref"] for r in rows}) == len(rows)
+    assert [r["record_ref"] for r in rows] == [
+        r["record_ref"] for r in stored(expected_dir, "auth", order="record_ref")
+    ]
+    leftovers = list(killed_dir.rglob("*.tmp"))
+    assert leftovers == []
