@@ -165,7 +165,7 @@ def main() -> None:
     reused = (
         stored.is_dir()
         and sum(pq.ParquetFile(p).metadata.num_rows for p in stored.glob("day=*/*.parquet"))
-        == args.events
+        >= args.events
     )
     generation = 0.0 if reused else generate(folder, args.events, args.days)
     command = [
