@@ -127,3 +127,17 @@ def seed_known(org: Organisation) -> dict[str, Any]:
     segmentation(org, ["held", "violated"])
     readiness(org, drill_days_ago=40, contacts=["owner", "it_support"])
     return {"madrid": madrid, "toledo": toledo}
+
+
+def monitoring(org: Organisation) -> None:
+    """Two log sources (one silent for two days) and three alerts (one high left for 3 days)."""
+    from clinicshield.monitoring.models import Alert, LogSource
+
+    LogSource.objects.create(organisation=org, name="entra", last_event_at=NOW - timedelta(hours=2))
+    LogSource.objects.create(organisation=org, name="dc01", last_event_at=NOW - timedelta(days=2))
+    for severity, age, status in (("high", 3, "open"), ("medium", 1, "acknowledged"),
+                                  ("critical", 9, "resolved")):  # fmt: skip
+        Alert.objects.create(
+            organisation=org, kind="off_hours", severity=severity, key=f"{severity}-{age}",
+            code="text", first_seen=NOW - timedelta(days=age), last_seen=NOW, status=status,
+        )  # fmt: skip

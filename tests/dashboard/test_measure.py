@@ -64,3 +64,17 @@ def test_closing_the_rdp_port_is_among_the_next_actions_with_its_site(org_a: Any
     assert close[0].params["site"] == "Toledo"
     assert close[0].points == 8  # 12 - 12 x 0.36
     assert actions[0].points >= actions[-1].points
+
+
+def test_monitoring_counts_silent_sources_and_alerts_left_waiting(org_a: Any) -> None:
+    from tests.dashboard.builders import monitoring
+
+    monitoring(org_a)
+    figures = monitoring_posture(org_a, NOW)
+    assert figures["org"] == {
+        "sources": 2, "reporting": 1, "open_by_severity": {"high": 1, "medium": 1},
+        "open_alerts": 2, "stale_alerts": 1,
+    }  # fmt: skip
+    component = compute_scores(org_a, NOW).org.component("monitoring")
+    assert component.points == 11.6  # 12 x 1/2 + 8 x 0.7
+    assert {a.code for a in component.actions} == {"fix_silent_sources", "triage_alerts"}
