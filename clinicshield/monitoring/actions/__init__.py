@@ -15,11 +15,14 @@ from .detection import (
     do_run_detection,
     do_unmark_service_account,
 )
+from .ingestion import do_ingest_files, do_ingest_messages, geo_lookup, log_source
 
 __all__ = [
     "alert_payload",
     "detection_context",
     "do_acknowledge_alert",
+    "do_ingest_files",
+    "do_ingest_messages",
     "do_mark_false_positive",
     "do_mark_service_account",
     "do_raise_alert",
@@ -27,5 +30,7 @@ __all__ = [
     "do_resolve_alert",
     "do_run_detection",
     "do_unmark_service_account",
+    "geo_lookup",
     "is_suppressed",
+    "log_source",
 ]

@@ -12,7 +12,7 @@ the checkpoint moves leaves files that the next run removes and writes again
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from . import checkpoint, quarantine, store
 from .detect_format import detect
 from .geo import GeoLookup
 from .parsers import FORMATS, Context, Parsed, connect, position_kind
-from .parsers.base import empty_rejects
+from .parsers.base import Batch, empty_rejects, split_lines
 from .schema import SCHEMAS
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -232,4 +232,48 @@ def ingest_file(
             checkpoint.save(data_dir, org, cp, path)
             if progress:
                 progress(batch.end - batch.start)
+    return result
+
+
+def ingest_lines(
+    lines: Sequence[str],
+    *,
+    data_dir: Path,
+    org: str,
+    source: str,
+    fmt: str = "syslog",
+    context: Context | None = None,
+    geo: GeoLookup | None = None,
+) -> IngestResult:
+    """Store messages received live (the syslog receiver), numbered in arrival order.
+
+    The stream's checkpoint counts messages stored, so a batch cut short by a crash is
+    removed and not counted; what was only in memory then is lost, as with any receiver
+    that does not acknowledge (UDP syslog).
+    """
+    spec = FORMATS[fmt]
+    context = context or Context()
+    context.file_mtime = context.file_mtime or datetime.now(UTC)
+    geo = geo or GeoLookup()
+    data = "".join(t if t.endswith("\n") else t + "\n" for t in lines).encode()
+    array, offsets = split_lines(data)
+    result = IngestResult(f"stream:{source}", fmt, source)
+    with store.writer_lock(data_dir, org):
+        cp = checkpoint.for_stream(data_dir, org, source)
+        store.discard_uncommitted(data_dir, org, cp.key, cp.position)
+        start, end = cp.position, cp.position + len(array)
+        table = pa.table(
+            {
+                "line_no": pa.array(range(start + 1, end + 1), pa.int64()),
+                "offset": pa.array(offsets),
+                "line": array,
+            }
+        )
+        batch = Batch(start, end, start + 1, table, ref_label="message", data=data)
+        parsed = spec.parser(batch, context, cp.state)
+        batch_name = store.BatchName(cp.key, start, end)
+        _store_batch(parsed, table, [], batch_name, result, data_dir=data_dir, org=org, geo=geo)
+        result.read = len(array)
+        cp.position = end
+        checkpoint.save(data_dir, org, cp)
     return result
