@@ -103,11 +103,19 @@ def action_sentence(action: Action) -> str:
     return str(text % {"count": count}) if "%(count)" in str(text) else str(text)
 
 
+# URL arguments an action's target page needs, taken from the action's parameters.
+TARGET_ARGUMENTS = {"exposure:host": ("address",)}
+
+
 def action_link(action: Action, org_slug: str) -> str:
     """Where the action is done; the app's front page when the exact page does not exist."""
-    for name in (action.target, action.target.split(":")[0] + ":index"):
+    arguments = {name: action.params.get(name) for name in TARGET_ARGUMENTS.get(action.target, ())}
+    for name, kwargs in (
+        (action.target, {"org_slug": org_slug, **arguments}),
+        (action.target.split(":")[0] + ":index", {"org_slug": org_slug}),
+    ):
         try:
-            return reverse(name, kwargs={"org_slug": org_slug})
+            return reverse(name, kwargs=kwargs)
         except NoReverseMatch:
             continue
     return reverse("dashboard:index", kwargs={"org_slug": org_slug})

@@ -39,7 +39,8 @@ def test_it_shows_score_actions_counters_and_sites(client_alice: Client, org_a: 
     html = response.content.decode()
     assert 'data-testid="score-total"' in html
     assert "Close ms-wbt-server (port 3389) on 10.1.2.20 at Toledo" in html
-    assert "/o/clinic-a/exposure/" in html
+    assert "/o/clinic-a/exposure/hosts/10.1.2.20/" in html
+    assert "/o/clinic-a/exposure/segmentation/" in html
     assert "<svg" in html and "Security score over the last 90 days" in html
     assert "Toledo" in html and "Madrid" in html
     assert "Not set up" in html  # monitoring

@@ -231,21 +231,25 @@ def _port_actions(e: ExposureFigures, now_points: float) -> list[Action]:
             "severity": port.severity,
             "site": port.site,
         }
-        actions.append(Action("close_port", gain, "exposure:index", params))
+        actions.append(Action("close_port", gain, "exposure:host", params))
     return actions
 
 
 def _segmentation_actions(g: SegmentationFigures | None) -> list[Action]:
     if g is None or g.rules == 0:
-        return [Action("write_segmentation_policy", 8, "exposure:index", up_to=True)]
+        return [Action("write_segmentation_policy", 8, "exposure:segmentation", up_to=True)]
     now = _segmentation_points(g)
     actions = []
     if g.violated:
         gain = _gain(_segmentation_points(replace(g, violated=0)), now)
-        actions.append(Action("fix_segmentation", gain, "exposure:index", {"count": g.violated}))
+        actions.append(
+            Action("fix_segmentation", gain, "exposure:segmentation", {"count": g.violated})
+        )
     if g.untested:
         gain = _gain(_segmentation_points(replace(g, untested=0)), now)
-        actions.append(Action("probe_segmentation", gain, "exposure:index", {"count": g.untested}))
+        actions.append(
+            Action("probe_segmentation", gain, "exposure:segmentation", {"count": g.untested})
+        )
     return actions
 
 
@@ -305,7 +309,9 @@ def score_monitoring(m: MonitoringFigures | None) -> Component:
         actions.append(Action("fix_silent_sources", gain, "monitoring:index", {"count": silent}))
     if m.stale_alerts:
         gain = _gain(_monitoring_points(replace(m, stale_alerts=0)), points)
-        actions.append(Action("triage_alerts", gain, "monitoring:index", {"count": m.stale_alerts}))
+        actions.append(
+            Action("triage_alerts", gain, "monitoring:alerts", {"count": m.stale_alerts})
+        )
     evidence = {
         "sources": m.sources,
         "reporting": m.reporting,
