@@ -121,19 +121,39 @@ def test_a_participant_polling_is_told_to_reload_when_the_inject_changes(org_a: 
     assert Client().get("/drill/not-a-token/").status_code == 404
 
 
-def test_every_poster_is_a_one_page_pdf(org_a: Any, client_alice: Client, tmp_path: Path) -> None:
+def decode_qr(pdf: Path, folder: Path) -> str:
+    """Render the poster as a phone camera would see it and read its QR code with zbarimg."""
+    pdftoppm = need_program("pdftoppm", "poppler-utils")
+    zbarimg = need_program("zbarimg", "zbar-tools")
+    subprocess.run([pdftoppm, "-r", "150", "-png", "-singlefile", pdf, folder / "scan"], check=True)
+    found = subprocess.run(
+        [zbarimg, "-q", "--raw", folder / "scan.png"], capture_output=True, text=True
+    )
+    return found.stdout.splitlines()[0] if found.stdout else ""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_poster_is_one_page_with_a_qr_code_to_the_report_page(
+    org_a: Any, client_alice: Client, tmp_path: Path, settings: Any, language: str
+) -> None:
     pdfinfo = need_program("pdfinfo", "poppler-utils")
     pdftotext = need_program("pdftotext", "poppler-utils")
-    for key in shipped_catalogue().playbooks["en"]:
+    actions.do_add_contact(org_a, "test", kind="it_support", name="MSP Salud", phone="910555010")
+    client_alice.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    token = actions.profile_for(org_a).report_token
+    for key in shipped_catalogue().playbooks[language]:
         response = client_alice.get(f"/o/clinic-a/readiness/playbooks/{key}/poster.pdf")
         path = tmp_path / f"{key}.pdf"
         path.write_bytes(response.content)
         info = subprocess.run([pdfinfo, path], capture_output=True, text=True, check=True).stdout
-        assert re.search(r"^Pages:\s+1$", info, re.M), f"{key}: {info}"
+        assert re.search(r"^Pages:\s+1$", info, re.M), f"{language}/{key}: {info}"
         text = subprocess.run(
             [pdftotext, path, "-"], capture_output=True, text=True, check=True
         ).stdout
-        assert shipped_catalogue().playbook(key, "en").poster.do_now[0][:20] in text
+        poster = shipped_catalogue().playbook(key, language).poster
+        assert poster.do_now[0][:20] in text and "910555010" in text
+        if key == "clickfix":  # every poster carries the same code; scanning one is enough
+            assert decode_qr(path, tmp_path) == f"{settings.SITE_URL}/report/{token}/"
 
 
 def test_the_qr_code_is_inline_svg_without_script_or_xml_declaration() -> None:
