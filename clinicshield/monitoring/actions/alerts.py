@@ -77,6 +77,16 @@ def do_raise_alert(
         if alert is not None:
             _grow(alert, severity, last_seen, count, evidence)
             return alert
+        closed = (
+            Alert.objects.filter(organisation=org, kind=kind, key=key)
+            .exclude(status__in=ACTIVE_STATUSES)
+            .order_by("-last_seen")
+            .first()
+        )
+        if closed is not None and closed.last_seen >= last_seen:
+            # Detection windows overlap to catch late events: what a closed alert already
+            # covered is not news.
+            return closed
         alert = Alert.objects.create(
             organisation=org,
             kind=kind,

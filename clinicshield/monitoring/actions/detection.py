@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # The first pass of an organisation looks back this far (later passes start where the
 # previous one ended).
 FIRST_WINDOW = timedelta(days=1)
+# Each pass also re-reads the last hour of the previous one, for events that reached the
+# store late (forwarders batch, files are copied in later). Alerts do not count them twice.
+LATE_EVENTS_GRACE = timedelta(hours=1)
 
 
 @dataclass
@@ -99,7 +102,7 @@ def do_run_detection(
     """Run every detector over the events since the last pass (or ``start``) up to ``now``."""
     if start is None:
         last = DetectionRun.objects.filter(organisation=org).first()
-        start = last.window_end if last else now - FIRST_WINDOW
+        start = last.window_end - LATE_EVENTS_GRACE if last else now - FIRST_WINDOW
     result = DetectionResult(window_start=start, window_end=now)
     if start >= now:
         return result

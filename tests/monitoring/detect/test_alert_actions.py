@@ -60,6 +60,22 @@ def test_an_overlapping_window_does_not_count_twice(org_a):
     assert alert.count == 1
 
 
+def test_a_closed_alert_is_not_raised_again_for_what_it_already_covered(org_a, alice):
+    alert = raise_one(org_a)
+    do_resolve_alert(alert, alice)
+    assert raise_one(org_a).pk == alert.pk  # an overlapping pass saw the same sign-in
+    assert Alert.objects.filter(organisation=org_a).count() == 1
+
+
+def test_late_events_in_the_overlap_are_still_found(org_a):
+    store_history(org_a.slug)
+    do_run_detection(org_a, at("2025-02-02 02:30"), start=at("2025-02-01 00:00"))
+    late = [signin(at("2025-02-02 02:20"), "ana", src_country="NG", record_ref="late")]
+    write_events(settings.DATA_DIR, "auth", late, org=org_a.slug)  # arrives after the pass
+    result = do_run_detection(org_a, at("2025-02-02 03:00"))
+    assert [a.kind for a in result.new_alerts] == ["new_country"]
+
+
 def test_a_resolved_alert_is_not_reopened_by_new_activity(org_a, alice):
     alert = raise_one(org_a)
     do_resolve_alert(alert, alice)
@@ -157,7 +173,8 @@ def test_a_detection_run_raises_explained_alerts_once(org_a, alice):
     )
     # The next pass starts where this one ended: nothing new, nothing counted twice.
     again = do_run_detection(org_a, NOW + timedelta(minutes=15))
-    assert again.window_start == NOW and again.new_alerts == [] and again.findings == 0
+    assert again.window_start == NOW - timedelta(hours=1)
+    assert again.new_alerts == [] and again.findings == 0
     assert DetectionRun.objects.filter(organisation=org_a).count() == 2
 
 
