@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from clinicshield.accounts.models import Organisation, Site
 
 from .actions import local_day, snapshot_before
-from .core.chart import trend_svg
+from .core.chart import bars_svg, trend_svg
 from .core.score import Score, score_from_document
 from .evidence import evidence_pack
 from .measure import compute_scores
@@ -93,6 +93,7 @@ def report_context(
         {"text": action_sentence(a), "points": a.points, "up_to": a.up_to}
         for a in score.next_actions(6)
     ]
+    rows = [component_row(c) for c in score.components]
     worst_sites = sorted(site_totals, key=lambda item: (item[1], item[0]))[:20]
     return {
         "org": org,
@@ -102,7 +103,10 @@ def report_context(
         "change": score.total - start.total if start and start.day < first else None,
         "start": start,
         "measured_on": measured_on,
-        "components": [component_row(c) for c in score.components],
+        "components": rows,
+        "bars": bars_svg(
+            [(str(r["label"]), r["points"], r["weight"]) for r in rows], _("Points by area")
+        ),
         "actions": actions,
         "chart": chart,
         "sites": worst_sites if len(site_totals) > 1 else [],

@@ -67,3 +67,28 @@ def trend_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bars_svg(rows: Sequence[tuple[str, float, int]], title: str) -> str:
+    """Horizontal bars of (label, points, out of): each area's share of its points."""
+    row_height, label_width, bar_width = 26, 260, 300
+    height = row_height * len(rows) + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_width + bar_width + 70} '
+        f'{height}" role="img" aria-label="{escape(title)}" class="bars">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, (label, points, weight) in enumerate(rows):
+        y = 4 + index * row_height
+        share = max(0.0, min(1.0, points / weight)) if weight else 0.0
+        colour = "#1e7b34" if share >= 0.8 else "#9a6100" if share >= 0.5 else "#b3261e"
+        parts.append(
+            f'<text x="0" y="{y + 15}" font-size="12" fill="#1b2430">{escape(label)}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="14" fill="#e8ebef"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share:.1f}" height="14" '
+            f'fill="{colour}"/>'
+            f'<text x="{label_width + bar_width + 6}" y="{y + 15}" font-size="12" '
+            f'fill="#1b2430">{points:g} / {weight}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -56,3 +56,12 @@ def test_requirements_follow_their_activities() -> None:
     assert set(nothing.values()) == {MISSING}
     half = {s.requirement.code: s.status for s in assess({"training": COVERED})}
     assert half["hipaa_308a5"] == PARTIAL and half["gdpr_32_4"] == COVERED
+
+
+def test_bars_show_each_area_with_its_points() -> None:
+    from clinicshield.dashboard.core.chart import bars_svg
+
+    svg = bars_svg([("Training", 17.5, 25), ("Drills", 0.0, 10)], "Areas")
+    assert ElementTree.fromstring(svg).tag.endswith("svg")
+    assert "17.5 / 25" in svg and "0 / 10" in svg
+    assert 'width="210.0"' in svg  # 300 x 17.5/25
