@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("incidents/<int:number>/facts/", incidents.set_facts, name="set_facts"),
     path("incidents/<int:number>/notified/", incidents.mark_notified, name="mark_notified"),
+    path("incidents/<int:number>/contained/", incidents.mark_contained, name="mark_contained"),
     path("incidents/<int:number>/close/", incidents.close_incident, name="close_incident"),
     path(
         "improvements/<int:task_id>/close/", incidents.close_improvement, name="close_improvement"

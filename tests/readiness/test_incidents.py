@@ -182,3 +182,14 @@ def test_closing_needs_lessons_and_opens_improvement_tasks(
         "Train billing",
         "Turn off autocomplete",
     ]
+
+
+def test_an_open_incident_can_be_marked_contained_once(org_a: Any, client_alice: Client) -> None:
+    incident = open_breach(org_a)
+    url = f"/o/clinic-a/readiness/incidents/{incident.number}/contained/"
+    assert client_alice.post(url).status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == "contained"
+    assert incident.timeline.filter(kind="status").exists()
+    with pytest.raises(UserError, match="Only an open incident"):
+        actions.do_mark_contained(incident, "test")

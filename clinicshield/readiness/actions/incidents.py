@@ -250,6 +250,17 @@ def do_mark_notified(incident: Incident, code: str, actor: Any, reference: str =
     return incident
 
 
+def do_mark_contained(incident: Incident, actor: Any) -> Incident:
+    """The spread is stopped; recovery and notifications go on until the closing review."""
+    if incident.status != "open":
+        raise UserError("not_open", _("Only an open incident can be marked as contained."), 409)
+    with transaction.atomic():
+        incident.status = "contained"
+        incident.save(update_fields=["status"])
+        add_timeline(incident, "status", _("Incident contained."), actor)
+    return incident
+
+
 def do_close_incident(
     incident: Incident,
     actor: Any,

@@ -203,3 +203,13 @@ def close_improvement(request: HttpRequest, org_slug: str, task_id: int) -> Http
     if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
         return redirect(back)
     return redirect("readiness:index", org_slug)
+
+
+@org_view("manager")
+@require_POST
+def mark_contained(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
+    try:
+        actions.do_mark_contained(_incident(request, number), request.user)
+    except UserError as error:
+        messages.error(request, str(error.message))
+    return redirect("readiness:incident", org_slug, number)
