@@ -221,3 +221,26 @@ def test_a_broken_rule_is_reported_with_its_file_and_the_rest_still_load(tmp_pat
     problems = {Path(p.path).name: p.message for p in ruleset.problems}
     assert set(problems) == {"broken.yml", "dns.yml"}
     assert "dns_query" in problems["dns.yml"]
+
+
+WINDOWS_JSON = (
+    SIGMA_DIR.parent / "windows-json" / "cmd_mshta_vbscript_execute_psh_2020-10-2202580804.json"
+)
+
+
+@needs_shared
+def test_the_regression_sample_matches_after_real_ingestion(tmp_path, con):
+    from clinicshield.monitoring.core.detectors import run_detectors
+    from clinicshield.monitoring.core.ingest import ingest_file
+
+    ingest_file(REGRESSION / f"{RUNMRU_DELETE_RULE}.evtx", data_dir=tmp_path, org="lab")
+    ingest_file(WINDOWS_JSON, data_dir=tmp_path, org="lab")
+    rules = tuple(load_rules([SIGMA_DIR]).rules)
+    runmru = context(rules, at("2025-10-24 00:00"))
+    findings = run_detectors(con, tmp_path, "lab", runmru, only=["process_rules"])
+    assert [[r["id"] for r in f.evidence["rules"]] for f in findings] == [[RUNMRU_DELETE_RULE]]
+    # The mshta-launches-PowerShell attack run (cmd.exe parent, no Run dialog) is not ClickFix.
+    mshta_day = DetectionContext(
+        start=at("2020-10-22 00:00"), end=at("2020-10-23 00:00"), sigma_rules=rules
+    )
+    assert run_detectors(con, tmp_path, "lab", mshta_day, only=["process_rules"]) == []
