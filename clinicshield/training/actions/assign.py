@@ -17,7 +17,7 @@ from ..catalogue import catalogue, policy_for
 from ..core.content import TRACK_OF_DEPARTMENT
 from ..core.schedule import Completion, just_in_time_due, plan_onboarding, plan_refreshes
 from ..models import REASON_CHOICES, Assignment
-from .notices import send_assignment_notice
+from .notices import mail_connection, portal_links, send_assignment_notice
 
 REASON_CODES = {code for code, _label in REASON_CHOICES}
 
@@ -92,15 +92,38 @@ def do_assign_onboarding_and_refreshes(now: datetime) -> dict[str, int]:
     """The due job's work: onboarding tracks for people who have never been assigned them,
     refreshes for training about to expire. One email per person, however many modules."""
     created = {"onboarding": 0, "refresh": 0}
-    library_tracks = _tracks()
     people = Person.objects.filter(active=True).select_related("organisation")
     by_org: dict[int, list[Person]] = {}
     for person in people:
         by_org.setdefault(person.organisation_id, []).append(person)
     for persons in by_org.values():
-        org = persons[0].organisation
-        policy = policy_for(org)
-        modules = catalogue(org)
+        fresh = _assign_for_organisation(persons, now)
+        if not fresh:
+            continue
+        by_person = {p.pk: p for p in persons}
+        links = portal_links([by_person[pk] for pk in fresh])
+        modules = catalogue(persons[0].organisation)
+        with mail_connection() as connection:
+            for person_id, items in fresh.items():
+                for a in items:
+                    created[a.reason] += 1
+                send_assignment_notice(
+                    by_person[person_id], items, now, connection, links[person_id], modules
+                )
+    return created
+
+
+def _assign_for_organisation(persons: list[Person], now: datetime) -> dict[int, list[Assignment]]:
+    """Plan and create one organisation's assignments in a single transaction.
+
+    One bulk insert instead of one transaction per assignment: on SQLite every commit is a
+    disk sync, and onboarding a chain means tens of thousands of rows.
+    """
+    org = persons[0].organisation
+    policy = policy_for(org)
+    modules = catalogue(org)
+    tracks = _tracks()
+    with transaction.atomic():
         assignments = list(Assignment.objects.filter(organisation=org, person__active=True))
         ever = _keys_by_person(assignments)
         open_keys = {(a.person_id, a.module_key) for a in assignments if a.completed_at is None}
@@ -111,30 +134,32 @@ def do_assign_onboarding_and_refreshes(now: datetime) -> dict[str, int]:
         ]
         plans = plan_refreshes(completions, open_keys, now, policy)
         for person in persons:
-            track = library_tracks.get(TRACK_OF_DEPARTMENT.get(person.department, ""), ())
+            track = tracks.get(TRACK_OF_DEPARTMENT.get(person.department, ""), ())
             plans += plan_onboarding(
                 person.pk, person.joined_at, track, ever.get(person.pk, set()), now, policy
             )
-        by_person = {p.pk: p for p in persons}
-        fresh: dict[int, list[Assignment]] = {}
-        for plan in plans:
-            planned_for = by_person.get(plan.person_id)
-            if planned_for is None or plan.module_key not in modules:
-                continue
-            assignment = do_assign_module(
-                planned_for,
-                plan.module_key,
+        active = {p.pk for p in persons}
+        new = [
+            Assignment(
+                organisation=org,
+                person_id=plan.person_id,
+                module_key=plan.module_key,
                 reason=plan.reason,
-                due=plan.due_at,
-                now=now,
-                notify=False,
+                assigned_at=now,
+                due_at=plan.due_at,
             )
-            if assignment.assigned_at == now:
-                fresh.setdefault(planned_for.pk, []).append(assignment)
-                created[plan.reason] += 1
-        for person_id, items in fresh.items():
-            send_assignment_notice(by_person[person_id], items, now)
-    return created
+            for plan in plans
+            if plan.person_id in active
+            and plan.module_key in modules
+            and (plan.person_id, plan.module_key) not in open_keys
+        ]
+        Assignment.objects.bulk_create(new)
+        if new:
+            audit(org, "system", "training.assign_due", "", assignments=len(new))
+    fresh: dict[int, list[Assignment]] = {}
+    for a in new:
+        fresh.setdefault(a.person_id, []).append(a)
+    return fresh
 
 
 def _tracks() -> dict[str, tuple[str, ...]]:

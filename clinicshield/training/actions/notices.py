@@ -4,25 +4,30 @@ escalations to a person's manager. Each carries a fresh magic link into the port
 Sending order: the email goes out first, then the Reminder rows are written. If the SMTP
 server is down the job fails, nothing is recorded, and the next run tries again; the unique
 (assignment, kind) constraint keeps a reminder from being recorded, hence sent, twice.
+A job run shares one SMTP connection and writes its magic links in one transaction: a
+chain's reminders are thousands of emails, and each SQLite commit is a disk sync.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.actions import do_create_magic_link
-from clinicshield.accounts.models import Membership, Person
+from clinicshield.accounts.models import Membership, Organisation, Person
 from clinicshield.lib.notify import send_email
 
 from ..catalogue import catalogue, language_for, policy_for
+from ..core.content import Module
 from ..core.schedule import escalation_due, next_reminder
 from ..models import Assignment, Reminder
 
@@ -30,8 +35,10 @@ log = logging.getLogger(__name__)
 PORTAL_PATH = "/portal/training/"
 
 
-def _items(person: Person, assignments: Sequence[Assignment]) -> list[dict[str, Any]]:
-    modules = catalogue(person.organisation)
+def _items(
+    person: Person, assignments: Sequence[Assignment], modules: dict[str, Module] | None = None
+) -> list[dict[str, Any]]:
+    modules = catalogue(person.organisation) if modules is None else modules
     items = []
     for a in assignments:
         module = modules.get(a.module_key)
@@ -40,23 +47,67 @@ def _items(person: Person, assignments: Sequence[Assignment]) -> list[dict[str, 
     return items
 
 
+class Catalogues(dict[int, dict[str, Module]]):
+    """Each organisation's catalogue, read once per job run rather than once per person."""
+
+    def of(self, org: Organisation) -> dict[str, Module]:
+        if org.pk not in self:
+            self[org.pk] = catalogue(org)
+        return self[org.pk]
+
+
+def portal_links(people: Sequence[Person]) -> dict[int, str]:
+    """A fresh magic link for each person, written in one transaction (one disk sync)."""
+    with transaction.atomic():
+        return {
+            p.pk: do_create_magic_link("portal", person=p, next_path=PORTAL_PATH) for p in people
+        }
+
+
 def _record(assignments: Sequence[Assignment], kind: str, to: str, now: datetime) -> None:
-    for a in assignments:
-        try:
-            with transaction.atomic():
-                Reminder.objects.create(assignment=a, kind=kind, sent_to=to, sent_at=now)
-        except IntegrityError:
-            log.info("reminder %s for assignment %s was already recorded", kind, a.pk)
+    """Record that `kind` went out for each assignment; one commit for the lot."""
+    rows = [Reminder(assignment=a, kind=kind, sent_to=to, sent_at=now) for a in assignments]
+    try:
+        with transaction.atomic():
+            Reminder.objects.bulk_create(rows)
+    except IntegrityError:  # one was recorded already (another recipient): go one by one
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                log.info("reminder %s for assignment %s exists", kind, row.assignment_id)
+
+
+@contextmanager
+def mail_connection() -> Iterator[Any]:
+    """One SMTP connection for a whole job run (Django's backend closes a connection after
+    each message unless it was opened beforehand). When the server cannot be reached, each
+    message tries on its own and reports its own failure."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("mail server unavailable, sending message by message: %s", error)
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 def send_assignment_notice(
-    person: Person, assignments: Sequence[Assignment], now: datetime
+    person: Person,
+    assignments: Sequence[Assignment],
+    now: datetime,
+    connection: Any = None,
+    url: str | None = None,
+    modules: dict[str, Module] | None = None,
 ) -> None:
     """One email telling `person` about newly assigned modules, with a link in."""
     if not assignments:
         return
-    url = do_create_magic_link("portal", person=person, next_path=PORTAL_PATH)
-    context = {"person": person, "items": _items(person, assignments), "url": url}
+    url = url or do_create_magic_link("portal", person=person, next_path=PORTAL_PATH)
+    context = {"person": person, "items": _items(person, assignments, modules), "url": url}
     context["hours"] = settings.MAGIC_LINK_HOURS
 
     def send() -> None:
@@ -69,6 +120,7 @@ def send_assignment_notice(
                 "training/email/assigned",
                 context,
                 language=person.language,
+                connection=connection,
             )
         except (smtplib.SMTPException, OSError) as error:
             log.warning("could not email %s about new training: %s", person.email, error)
@@ -91,37 +143,60 @@ def do_send_reminders(now: datetime) -> int:
         kind = next_reminder(a.due_at, now, [r.kind for r in a.reminders.all()], policy)
         if kind is not None:
             due_by_person.setdefault(a.person_id, []).append((a, kind))
-    for pairs in due_by_person.values():
-        person = pairs[0][0].person
-        url = do_create_magic_link("portal", person=person, next_path=PORTAL_PATH)
-        items = _items(person, [a for a, _kind in pairs])
-        overdue = any(kind.startswith("after") for _a, kind in pairs)
-        subject = (
-            _("Your security training is overdue")
-            if overdue
-            else _("Reminder: security training due soon")
-        )
-        send_email(
-            [person.email],
-            subject,
-            "training/email/reminder",
-            {"person": person, "items": items, "url": url, "overdue": overdue, "now": now},
-            language=person.language,
-        )
-        for a, kind in pairs:
-            _record([a], kind, person.email, now)
+    people = [pairs[0][0].person for pairs in due_by_person.values()]
+    if not people:
+        return 0
+    links = portal_links(people)
+    catalogues = Catalogues()
+    with mail_connection() as connection:
+        for person in people:
+            pairs = due_by_person[person.pk]
+            _send_reminder(person, pairs, links[person.pk], catalogues, connection, now)
     return len(due_by_person)
 
 
-def escalation_recipients(person: Person) -> list[tuple[str, str]]:
+def _send_reminder(
+    person: Person,
+    pairs: list[tuple[Assignment, str]],
+    url: str,
+    catalogues: Catalogues,
+    connection: Any,
+    now: datetime,
+) -> None:
+    modules = catalogues.of(person.organisation)
+    items = _items(person, [a for a, _kind in pairs], modules)
+    overdue = any(kind.startswith("after") for _a, kind in pairs)
+    subject = (
+        _("Your security training is overdue")
+        if overdue
+        else _("Reminder: security training due soon")
+    )
+    send_email(
+        [person.email],
+        subject,
+        "training/email/reminder",
+        {"person": person, "items": items, "url": url, "overdue": overdue, "now": now},
+        language=person.language,
+        connection=connection,
+    )
+    by_kind: dict[str, list[Assignment]] = {}
+    for a, kind in pairs:
+        by_kind.setdefault(kind, []).append(a)
+    for kind, assignments in by_kind.items():
+        _record(assignments, kind, person.email, now)
+
+
+def escalation_recipients(person: Person, owners: dict[int, list[str]]) -> list[tuple[str, str]]:
     """(email, language) of whoever should hear that `person` is overdue: their manager, or
-    failing that the organisation's owners and managers."""
+    failing that the organisation's owners and managers (`owners` caches them per org)."""
     if person.manager is not None and person.manager.active:
         return [(person.manager.email, person.manager.language)]
-    members = Membership.objects.filter(
-        organisation=person.organisation, role__in=["owner", "manager"]
-    ).select_related("user")
-    return [(m.user.email, settings.LANGUAGE_CODE) for m in members if m.user.email]
+    if person.organisation_id not in owners:
+        members = Membership.objects.filter(
+            organisation_id=person.organisation_id, role__in=["owner", "manager"]
+        ).select_related("user")
+        owners[person.organisation_id] = [m.user.email for m in members if m.user.email]
+    return [(email, settings.LANGUAGE_CODE) for email in owners[person.organisation_id]]
 
 
 def do_escalate_overdue(now: datetime) -> int:
@@ -130,25 +205,37 @@ def do_escalate_overdue(now: datetime) -> int:
         completed_at__isnull=True, escalated_at__isnull=True, person__active=True, due_at__lt=now
     ).select_related("person", "person__manager", "person__organisation")
     by_recipient: dict[tuple[str, str], list[Assignment]] = {}
+    owners: dict[int, list[str]] = {}
     for a in candidates:
         if not escalation_due(a.due_at, now, False, policy_for(a.person.organisation)):
             continue
-        for recipient in escalation_recipients(a.person):
+        for recipient in escalation_recipients(a.person, owners):
             by_recipient.setdefault(recipient, []).append(a)
     escalated: set[int] = set()
-    for (email, language), items in by_recipient.items():
-        rows = [
-            {"person": a.person, "module": _items(a.person, [a])[0]["title"], "due": a.due_at}
-            for a in items
-        ]
-        send_email(
-            [email],
-            _("Overdue security training in your team"),
-            "training/email/escalation",
-            {"rows": rows, "now": now, "org": items[0].organisation},
-            language=language,
-        )
-        _record(items, "escalation", email, now)
-        escalated.update(a.pk for a in items)
+    catalogues = Catalogues()
+    if not by_recipient:
+        return 0
+    with mail_connection() as connection:
+        for (email, language), items in by_recipient.items():
+            rows = [
+                {
+                    "person": a.person,
+                    "module": _items(a.person, [a], catalogues.of(a.person.organisation))[0][
+                        "title"
+                    ],
+                    "due": a.due_at,
+                }
+                for a in items
+            ]
+            send_email(
+                [email],
+                _("Overdue security training in your team"),
+                "training/email/escalation",
+                {"rows": rows, "now": now, "org": items[0].person.organisation},
+                language=language,
+                connection=connection,
+            )
+            _record(items, "escalation", email, now)
+            escalated.update(a.pk for a in items)
     Assignment.objects.filter(pk__in=escalated).update(escalated_at=now)
     return len(escalated)
