@@ -50,3 +50,16 @@ def test_another_organisations_token_sees_none_of_its_incidents(org_a: Any, org_
     )
     assert Client().get("/api/readiness/incidents", **bearer(theirs)).json() == []
     assert Client().get("/api/readiness/incidents/1", **bearer(theirs)).status_code == 404
+
+
+def test_scenarios_and_drills_are_listed_for_scripts(org_a: Any) -> None:
+    from clinicshield.readiness import actions
+
+    token = do_create_api_token(org_a, "report", "viewer", "test")
+    scenarios = Client().get("/api/readiness/scenarios", **bearer(token)).json()
+    assert len(scenarios) >= 4 and all(s["languages"] == ["en", "es"] for s in scenarios)
+    drill = actions.do_start_drill(org_a, "lost-laptop", "es", "test")
+    actions.do_record_decision(drill, "q-reception", ["report-it"])
+    actions.do_finish_drill(drill, "test", went_well="", gaps_noted="", improvements=[])
+    [listed] = Client().get("/api/readiness/drills", **bearer(token)).json()
+    assert listed["status"] == "finished" and listed["percent"] == 9  # 2 of 23 points
