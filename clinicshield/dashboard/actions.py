@@ -16,13 +16,16 @@ from .measure import Scores, compute_scores
 from .models import ScoreSnapshot
 
 
+def org_zone(org: Organisation) -> ZoneInfo:
+    try:
+        return ZoneInfo(org.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def local_day(org: Organisation, now: datetime) -> date:
     """The organisation's calendar day at `now` (a Madrid clinic's day starts at 23:00 UTC)."""
-    try:
-        zone = ZoneInfo(org.timezone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    return now.astimezone(org_zone(org)).date()
 
 
 def do_record_scores(org: Organisation, now: datetime) -> ScoreSnapshot:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation, Site
 
-from .actions import local_day, snapshot_before
+from .actions import local_day, org_zone, snapshot_before
 from .core.chart import bars_svg, trend_svg
 from .core.score import Score, score_from_document
 from .evidence import evidence_pack
@@ -111,20 +110,13 @@ def report_context(
         "chart": chart,
         "sites": worst_sites if len(site_totals) > 1 else [],
         "site_count": len(site_totals),
-        "generated_at": now.astimezone(_zone(org)),
+        "generated_at": now,
         "lang": lang,
     }
 
 
-def _zone(org: Organisation) -> ZoneInfo:
-    try:
-        return ZoneInfo(org.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def monthly_report_pdf(org: Organisation, year: int, month: int, now: datetime, lang: str) -> bytes:
-    with translation.override(lang):
+    with translation.override(lang), timezone.override(org_zone(org)):
         context = report_context(org, year, month, now, lang)
         html = render_to_string("dashboard/report.html", context)
     return html_to_pdf(html)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from clinicshield.lib.tenancy import current_org, org_view
 
-from .actions import local_day
+from .actions import local_day, org_zone
 from .core.history import parse_month, previous_month
 from .overview import overview
 from .reports import evidence_pack, monthly_report_pdf
@@ -33,7 +33,8 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
             "this_month": f"{today.year:04d}-{today.month:02d}",
         }
     )
-    return render(request, "dashboard/index.html", context)
+    with timezone.override(org_zone(org)):
+        return render(request, "dashboard/index.html", context)
 
 
 @org_view("viewer")
