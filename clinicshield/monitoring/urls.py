@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import alert_views, views
+from . import alert_views, source_views, views
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("sources/", source_views.sources, name="sources"),
+    path("events/", source_views.events, name="events"),
     path("alerts/", alert_views.alert_list, name="alerts"),
     path("alerts/<int:alert_id>/", alert_views.alert_detail, name="alert"),
     path("alerts/<int:alert_id>/<str:action>/", alert_views.alert_triage, name="triage"),

@@ -2,7 +2,7 @@
 
 People of a clinic chain sign in on weekdays within their shift, from their site's
 public address or from home (same country), on one or two devices. A handful of
-anomalies can be mixed in on purpose: a sign-in at 03:00 on a Sunday, one from a new
+anomalies can be mixed in on purpose: a sign-in at 03:12 at night, one from a new
 country, two sign-ins too far apart for the time between them, a password spray from one
 address ending in a success, and a brute force against one account.
 
@@ -100,14 +100,21 @@ class Person:
     home_ip: str
 
 
-def people(n: int, sites: int, rng: random.Random, domain: str = "clinic.example") -> list[Person]:
+def people(
+    n: int,
+    sites: int,
+    rng: random.Random,
+    domain: str = "clinic.example",
+    upns: list[str] | None = None,
+) -> list[Person]:
+    """``n`` staff (or one per given sign-in name) with shifts, devices and a home address."""
     found = []
-    for i in range(n):
+    for i in range(len(upns) if upns else n):
         name = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{i}"
         prefix = rng.choice(COUNTRY_PREFIXES["ES"])
         found.append(
             Person(
-                upn=f"{name}@{domain}",
+                upn=upns[i] if upns else f"{name}@{domain}",
                 site=i % max(1, sites),
                 shift_start=rng.choice([7, 8, 8, 9, 14, 15]),
                 shift_hours=rng.choice([6, 7, 8]),
@@ -164,11 +171,15 @@ def normal_sign_ins(
         if date.weekday() >= 5:
             continue
         for person in staff:
-            for _ in range(rng.choice([1, 2, 2, 3])):
-                minute = rng.randrange(person.shift_hours * 60)
-                ts = date.replace(hour=person.shift_start, minute=0, second=0) + timedelta(
-                    minutes=minute, seconds=rng.randrange(60)
-                )
+            # People keep to their shift: a sign-in as it starts, one mid-shift and one
+            # before leaving, each within a quarter of an hour of the usual time.
+            shift = date.replace(hour=person.shift_start, minute=0, second=0, microsecond=0)
+            moments = [
+                shift + timedelta(minutes=offset + rng.randrange(-10, 15))
+                for offset in (10, person.shift_hours * 30, person.shift_hours * 60 - 40)
+            ]
+            for ts in moments:
+                ts += timedelta(seconds=rng.randrange(60))
                 ip = site_ip(person.site) if rng.random() < 0.85 else person.home_ip
                 error = 50126 if rng.random() < 0.03 else 0
                 yield sign_in(person, ts, ip, error=error, rng=rng)
@@ -180,10 +191,10 @@ def anomalies(
     """The few sign-ins a newcomer should see alerts for."""
     late = start + timedelta(days=days - 3)
     victim, traveller, target = staff[0], staff[1 % len(staff)], staff[2 % len(staff)]
-    sunday = late - timedelta(days=(late.weekday() + 1) % 7)
-    yield sign_in(victim, sunday.replace(hour=3, minute=12), victim.home_ip, rng=rng)
-    yield sign_in(traveller, late.replace(hour=10, minute=5), site_ip(traveller.site), rng=rng)
-    yield sign_in(traveller, late.replace(hour=10, minute=50), "105.112.7.9", country="NG", rng=rng)
+    yield sign_in(victim, late.replace(hour=3, minute=12), victim.home_ip, rng=rng)
+    at_work = late.replace(hour=traveller.shift_start, minute=5)
+    yield sign_in(traveller, at_work, site_ip(traveller.site), rng=rng)
+    yield sign_in(traveller, at_work + timedelta(minutes=45), "105.112.7.9", country="NG", rng=rng)
     spray_ip, spray_at = "95.165.33.7", late.replace(hour=4, minute=0)
     for i, person in enumerate(staff[:25]):
         yield sign_in(
@@ -215,10 +226,11 @@ def clinic_month(
     days: int = 30,
     seed: int = 7,
     with_anomalies: bool = True,
+    upns: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """A month of a small clinic's Entra sign-ins ending yesterday, oldest first."""
     rng = random.Random(seed)
-    staff = people(users, sites, rng)
+    staff = people(users, sites, rng, upns=upns)
     start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     records = list(normal_sign_ins(staff, start, days, rng))
     if with_anomalies:
