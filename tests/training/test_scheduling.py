@@ -120,3 +120,47 @@ def test_people_who_left_get_nothing(lucia: Person, smtp_server: SmtpSink, run_d
     run_due(T0 + timedelta(hours=1))
     assert not Assignment.objects.filter(person=lucia).exists()
     assert smtp_server.to("lucia@a.example") == []
+
+
+def test_without_a_manager_the_owners_hear_about_overdue_training(
+    org_a: Any, alice: Any, smtp_server: SmtpSink, run_due: Any
+) -> None:
+    from .conftest import make_person
+
+    make_person(org_a, "Pilar Sanz", "pilar@a.example", "billing")
+    run_due(T0 + timedelta(hours=1))
+    smtp_server.clear()
+    run_due(T0 + timedelta(days=30 + 8))
+    (escalation,) = [m for m in smtp_server.to("alice@a.example")]
+    assert "Pilar Sanz" in body_text(escalation)
+
+
+def test_a_mail_server_that_is_down_never_undoes_an_assignment(
+    lucia: Person, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from clinicshield.training.actions import do_assign_module
+    from tests.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = do_assign_module(lucia, "clickfix", reason="manual")
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+    assert not Reminder.objects.exists()  # not recorded as sent: the reminders will follow
+
+
+def test_reminders_are_not_recorded_when_they_could_not_be_sent(
+    lucia: Person, settings: Any, smtp_server: SmtpSink, run_due: Any
+) -> None:
+    from tests.conftest import free_port
+
+    run_due(T0 + timedelta(hours=1))
+    settings.EMAIL_PORT = free_port()  # the server goes away
+    with pytest.raises(OSError):
+        run_due(T0 + timedelta(days=24))
+    assert not Reminder.objects.filter(kind="before-7").exists()
+    settings.EMAIL_PORT = smtp_server.port  # back: the next run sends it
+    run_due(T0 + timedelta(days=24, hours=1))
+    sent = Reminder.objects.filter(kind="before-7", assignment__person=lucia)
+    assert sent.count() == len(RECEPTION_TRACK)
+    assert len(smtp_server.to("lucia@a.example")) == 2  # the onboarding email and this one
