@@ -10,8 +10,8 @@ from django.db import transaction
 
 from clinicshield.accounts.models import Organisation
 
+from .core.document import score_document
 from .core.history import Change, changes, month_start
-from .core.score import score_document
 from .measure import Scores, compute_scores
 from .models import ScoreSnapshot
 

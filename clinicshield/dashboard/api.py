@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from .core.score import score_document
+from .core.document import score_document
 from .measure import compute_scores
 from .models import ScoreSnapshot
 from .present import action_sentence

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from .core.score import Action, Component
 
@@ -37,70 +37,72 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{round(100 * value)} %"
 
 
+PLAIN_ACTIONS = {
+    "start_training": gettext_lazy("Assign the security training to your staff"),
+    "launch_campaign": gettext_lazy("Run a phishing simulation"),
+    "register_networks": gettext_lazy("Register your networks and scan them"),
+    "run_scan": gettext_lazy("Scan your networks again"),
+    "write_segmentation_policy": gettext_lazy(
+        "Write down which networks may talk to each other, and test it"
+    ),
+    "connect_log_source": gettext_lazy("Connect your sign-in logs (Microsoft 365, Windows, VPN)"),
+    "run_drill": gettext_lazy("Run a 30-minute incident drill with your team"),
+    "complete_call_tree": gettext_lazy("Complete the call tree: who to phone in an incident"),
+    "add_it_contact": gettext_lazy("Add your IT support's phone number to the call tree"),
+}
+COUNTED_ACTIONS = {
+    "train_staff": ngettext_lazy(
+        "Get %(count)d person without current training trained",
+        "Get %(count)d people without current training trained",
+        "count",
+    ),
+    "chase_overdue": ngettext_lazy(
+        "Remind %(count)d person whose training is overdue",
+        "Remind %(count)d people whose training is overdue",
+        "count",
+    ),
+    "fix_segmentation": ngettext_lazy(
+        "Fix %(count)d network separation rule that is broken",
+        "Fix %(count)d network separation rules that are broken",
+        "count",
+    ),
+    "probe_segmentation": ngettext_lazy(
+        "Test %(count)d network separation rule",
+        "Test %(count)d network separation rules",
+        "count",
+    ),
+    "fix_silent_sources": ngettext_lazy(
+        "Fix %(count)d log source that has gone silent",
+        "Fix %(count)d log sources that have gone silent",
+        "count",
+    ),
+    "triage_alerts": ngettext_lazy(
+        "Deal with %(count)d alert that has waited too long",
+        "Deal with %(count)d alerts that have waited too long",
+        "count",
+    ),
+}
+
+
 def action_sentence(action: Action) -> str:
+    """The action in words, in the current language."""
     p = action.params
-    count = p.get("count", 0)
-    sentences: dict[str, Any] = {
-        "start_training": lambda: _("Assign the security training to your staff"),
-        "train_staff": lambda: ngettext(
-            "Get %(count)d person without current training trained",
-            "Get %(count)d people without current training trained",
-            count,
-        ),
-        "chase_overdue": lambda: ngettext(
-            "Remind %(count)d person whose training is overdue",
-            "Remind %(count)d people whose training is overdue",
-            count,
-        ),
-        "launch_campaign": lambda: _("Run a phishing simulation"),
-        "encourage_reporting": lambda: (
-            _("Teach staff to report suspicious email (report rate %(report)s)")
-            % {"report": percent(p.get("report_rate"))}
-        ),
-        "register_networks": lambda: _("Register your networks and scan them"),
-        "run_scan": lambda: _("Scan your networks again"),
-        "close_port": lambda: (
-            _("Close %(service)s (port %(port)s) on %(address)s at %(site)s")
-            % {
-                "service": p["service"],
-                "port": p["port"],
-                "address": p["address"],
-                "site": p["site"] or "—",
-            }
-        ),
-        "write_segmentation_policy": lambda: _(
-            "Write down which networks may talk to each other, and test it"
-        ),
-        "fix_segmentation": lambda: ngettext(
-            "Fix %(count)d network separation rule that is broken",
-            "Fix %(count)d network separation rules that are broken",
-            count,
-        ),
-        "probe_segmentation": lambda: ngettext(
-            "Test %(count)d network separation rule",
-            "Test %(count)d network separation rules",
-            count,
-        ),
-        "connect_log_source": lambda: _("Connect your sign-in logs (Microsoft 365, Windows, VPN)"),
-        "fix_silent_sources": lambda: ngettext(
-            "Fix %(count)d log source that has gone silent",
-            "Fix %(count)d log sources that have gone silent",
-            count,
-        ),
-        "triage_alerts": lambda: ngettext(
-            "Deal with %(count)d alert that has waited too long",
-            "Deal with %(count)d alerts that have waited too long",
-            count,
-        ),
-        "run_drill": lambda: _("Run a 30-minute incident drill with your team"),
-        "complete_call_tree": lambda: _("Complete the call tree: who to phone in an incident"),
-        "add_it_contact": lambda: _("Add your IT support's phone number to the call tree"),
-    }
-    make = sentences.get(action.code)
-    if make is None:
-        return action.code
-    text = make()
-    return str(text % {"count": count}) if "%(count)" in str(text) else str(text)
+    if action.code in PLAIN_ACTIONS:
+        return str(PLAIN_ACTIONS[action.code])
+    if action.code in COUNTED_ACTIONS:
+        return str(COUNTED_ACTIONS[action.code] % {"count": p.get("count", 0)})
+    if action.code == "close_port":
+        return _("Close %(service)s (port %(port)s) on %(address)s at %(site)s") % {
+            "service": p["service"],
+            "port": p["port"],
+            "address": p["address"],
+            "site": p["site"] or "—",
+        }
+    if action.code == "encourage_reporting":
+        return _("Teach staff to report suspicious email (report rate %(report)s)") % {
+            "report": percent(p.get("report_rate"))
+        }
+    return action.code
 
 
 # URL arguments an action's target page needs, taken from the action's parameters.

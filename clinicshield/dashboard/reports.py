@@ -14,7 +14,8 @@ from clinicshield.accounts.models import Organisation, Site
 
 from .actions import local_day, org_zone, snapshot_before
 from .core.chart import bars_svg, trend_svg
-from .core.score import Score, score_from_document
+from .core.document import score_from_document
+from .core.score import Score
 from .evidence import evidence_pack
 from .measure import compute_scores
 from .models import ScoreSnapshot

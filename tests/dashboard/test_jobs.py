@@ -1,7 +1,10 @@
 """The daily score and the monthly report email, driven by `run-due --now`."""
 
+import io
 from datetime import date, datetime
 from typing import Any
+
+from django.core.management import call_command
 
 from clinicshield.dashboard.models import MonthlyReport, ScoreSnapshot
 from clinicshield.lib.due import run_due
@@ -35,8 +38,11 @@ def test_the_owner_gets_the_monthly_report_on_the_first_once(
 ) -> None:
     seed_known(org_a)
     run_due(at("2026-11-30T20:00:00+00:00"), only=["dashboard.daily_score"])
-    results = run_due(at("2026-12-01T07:00:00+00:00"), only=["dashboard.monthly_report"])
-    assert "clinic-a" in results["dashboard.monthly_report"]
+    out = io.StringIO()
+    call_command(
+        "run-due", "--now", "2026-12-01T07:00", "--only", "dashboard.monthly_report", stdout=out
+    )
+    assert "1 monthly report(s) sent: clinic-a" in out.getvalue()
     received = smtp_server.to("alice@a.example")
     assert len(received) == 1
     assert smtp_server.to("bob@a.example") == []  # a viewer, not an owner

@@ -42,6 +42,7 @@ def test_it_shows_score_actions_counters_and_sites(client_alice: Client, org_a: 
     assert "/o/clinic-a/exposure/hosts/10.1.2.20/" in html
     assert "/o/clinic-a/exposure/segmentation/" in html
     assert "<svg" in html and "Security score over the last 90 days" in html
+    assert "Get 6 people without current training trained" in html
     assert "Toledo" in html and "Madrid" in html
     assert "Not set up" in html  # monitoring
 
@@ -71,8 +72,10 @@ def test_the_page_needs_few_queries_whatever_the_number_of_sites(
         for person in staff(org_a, site, 3, f"S{n}x"):
             assign(person, done_days_ago=10, due_days=-5)
     with CaptureQueriesContext(connection) as large:
-        client_alice.get("/o/clinic-a/dashboard/")
+        page = client_alice.get("/o/clinic-a/dashboard/").content.decode()
     assert len(large) == len(small)
+    assert "32 sites, lowest score first" in page and "Page 1 of 2" in page
+    assert "Site 29" in client_alice.get("/o/clinic-a/dashboard/?page=2").content.decode()
     assert len(large) < 50
 
 

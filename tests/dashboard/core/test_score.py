@@ -1,5 +1,6 @@
 """The score from known figures: each component's points, evidence and actions."""
 
+from clinicshield.dashboard.core.document import score_document
 from clinicshield.dashboard.core.posture import (
     ExposureFigures,
     MonitoringFigures,
@@ -14,7 +15,6 @@ from clinicshield.dashboard.core.score import (
     NOT_SET_UP,
     WEIGHTS,
     compute_score,
-    score_document,
     score_drills,
     score_exposure,
     score_monitoring,
@@ -144,7 +144,7 @@ def test_the_document_is_plain_json_data() -> None:
 
 
 def test_a_kept_document_gives_back_the_same_score() -> None:
-    from clinicshield.dashboard.core.score import score_from_document
+    from clinicshield.dashboard.core.document import score_from_document
 
     score = compute_score(
         Posture(exposure=ExposureFigures(risky_ports=(RDP,), days_since_last_scan=2))

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from clinicshield.dashboard.core.score import score_document
+from clinicshield.dashboard.core.document import score_document
 from clinicshield.dashboard.measure import compute_scores
 from clinicshield.dashboard.present import action_sentence
 from clinicshield.lib.cli import (
