@@ -23,7 +23,6 @@ from ..core.catalogue import shipped_catalogue
 from ..core.clock import BreachFacts, Deadline, notification_deadlines
 from ..core.planning import plan_tasks
 from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
-from .notifications import notify_incident_opened
 from .setup import adaptation_for, profile_for
 
 SOURCES = {code for code, _label in Incident.SOURCES}
@@ -118,8 +117,14 @@ def do_open_incident(
         add_timeline(incident, "opened", text, actor, at=incident.opened_at)
         audit(org, actor, "readiness.incident.open", str(incident), source=source)
         if notify:  # only the demo and imports of past incidents pass False
-            transaction.on_commit(lambda: notify_incident_opened(incident.pk, details))
+            transaction.on_commit(lambda: _queue_notification(incident.pk, details))
     return incident
+
+
+def _queue_notification(incident_id: int, details: str) -> None:
+    from ..tasks import notify_incident_opened_task  # late: tasks imports these actions
+
+    notify_incident_opened_task(incident_id, details)
 
 
 def _insert_incident(
