@@ -15,13 +15,13 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
 from ..core import drift
-from ..core.identify import identify_all
+from ..core.identify import ServiceInfo, identify_port
 from ..core.knowledge import HIGH_RISK, assess
 from ..core.nmap_xml import NmapXmlError, parse_nmap_xml, run_nmap
 from ..core.observations import Observation, OpenPort
 from ..core.scanner import ScanOptions, scan_async
 from ..core.scope import network_of
-from ..core.snmp import check_snmp
+from ..core.snmp import SnmpSession
 from ..models import Change, Finding, Network, Scan
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
@@ -92,21 +92,34 @@ def _scan_with_progress(
 async def _observe(
     addresses: list[str], options: ScanOptions, progress: ProgressCallback
 ) -> Observation:
-    result = await scan_async(addresses, options, progress)
-    open_by_host = {a: sorted(h.open_ports) for a, h in result.hosts.items() if h.open_ports}
+    """Scan, identify and check SNMP, each stage starting as soon as it has work.
+
+    A port is identified the moment it is found open and a host is asked for SNMP the
+    moment it is found up, so those waits overlap the rest of the scan.
+    """
+    loop = asyncio.get_running_loop()
     # Identification and SNMP get a little more patience than a SYN: they need a reply.
-    # Both mostly wait, so they wait together.
-    services, snmp_findings = await asyncio.gather(
-        identify_all(open_by_host, timeout=max(1.0, 2 * options.timeout)),
-        check_snmp(sorted(result.hosts), timeout=options.timeout),
-    )
+    identify_timeout = max(1.0, 2 * options.timeout)
+    limit = asyncio.Semaphore(64)
+    snmp = SnmpSession(timeout=options.timeout)
+    pending: list[asyncio.Task[Any]] = []
+
+    async def identify(address: str, port: int) -> tuple[tuple[str, int], ServiceInfo]:
+        async with limit:
+            return (address, port), await identify_port(address, port, identify_timeout)
+
+    options.on_open = lambda a, p: pending.append(loop.create_task(identify(a, p)))
+    options.on_host_up = lambda a: pending.append(loop.create_task(snmp.ask(a)))
+    result = await scan_async(addresses, options, progress)
+    finished = await asyncio.gather(*pending)
+    services = dict(item for item in finished if item is not None)
     observation = Observation(source="scanner", hosts_up=sorted(result.hosts))
     observation.filtered = {a: sorted(h.filtered_ports) for a, h in result.hosts.items()}
     for (address, port), info in sorted(services.items()):
         observation.open_ports.append(
             OpenPort(address, port, "tcp", info.service, info.product, info.details)
         )
-    for finding in snmp_findings:
+    for finding in await snmp.results():
         details = {"snmp_community": finding.community, "snmp_description": finding.description}
         observation.open_ports.append(
             OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)

@@ -184,7 +184,7 @@ async def identify_port(address: str, port: int, timeout: float = 2.0) -> Servic
                 info.service, info.details = "smb", smb
                 return info
         if port not in TLS_FIRST_PORTS:
-            greeting, _ = await _exchange(address, port, None, timeout / 2)
+            greeting, _ = await _exchange(address, port, None, timeout / 4)
             if greeting:
                 info.service, info.product = classify_greeting(port, greeting)
                 return info

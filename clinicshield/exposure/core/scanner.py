@@ -17,6 +17,7 @@ every probe on the local segment is still found, like nmap's ARP ping.
 
 from __future__ import annotations
 
+import _socket
 import asyncio
 import errno
 import heapq
@@ -68,6 +69,10 @@ class ScanOptions:
     discovery_ports: Sequence[int] = DISCOVERY_PORTS
     discovery_timeout: float = 1.0
     min_timeout: float = 0.2  # floor of the adaptive timeout, however fast the host answers
+    min_discovery_timeout: float = 0.25  # floor of the adaptive discovery wait
+    # Called from the event loop as results arrive, so later stages can start at once.
+    on_open: Callable[[str, int], None] | None = None
+    on_host_up: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -102,8 +107,12 @@ class _Engine:
         self.options = options
         self.on_progress = on_progress
         self.queue: deque[_Attempt] = deque()
-        self.inflight: dict[int, tuple[socket.socket, _Attempt, int, float]] = {}
+        self.inflight: dict[int, tuple[_socket.socket, _Attempt, int, float]] = {}
         self.rtt: dict[str, tuple[float, float]] = {}  # address -> (smoothed RTT, variance)
+        self.any_rtt: tuple[float, float] | None = None  # the same over every host
+        self.samples: dict[str, int] = {}  # answers seen per host
+        self.timeouts: dict[str, float] = {}  # current adaptive timeout per host
+        self.discovering: deque[tuple[float, int, int]] = deque()  # (start, sequence, fd)
         self.deadlines: list[tuple[float, int, int]] = []
         self.sequence = 0
         self.hosts: dict[str, HostResult] = {}
@@ -141,6 +150,8 @@ class _Engine:
         if address in self.hosts:
             return
         self.hosts[address] = HostResult(address, reason)
+        if self.options.on_host_up is not None:
+            self.options.on_host_up(address)
         self.queue.extend(_Attempt(address, port, "scan") for port in self.options.ports)
         self.planned += len(self.options.ports)
 
@@ -152,13 +163,22 @@ class _Engine:
             if attempt.kind == "discover" and attempt.address in self.hosts:
                 self.finished += 1  # already known to be up: no need to ask again
                 continue
-            self._start(attempt)
+            try:
+                self._start(attempt)
+            except OSError as exc:
+                if exc.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    raise
+                # Out of descriptors or buffers: wait for attempts in flight to finish;
+                # the sweep timer tries again.
+                self.queue.appendleft(attempt)
+                break
         if not self.queue and not self.inflight and not self.done.done():
             self.done.set_result(None)
 
     def _start(self, attempt: _Attempt) -> None:
         family = socket.AF_INET6 if ":" in attempt.address else socket.AF_INET
-        sock = socket.socket(family, _NONBLOCKING_STREAM)
+        # The C-level socket: the Python wrapper's constructor costs more than the syscall.
+        sock = _socket.socket(family, _NONBLOCKING_STREAM)
         if _NONBLOCKING_STREAM == socket.SOCK_STREAM:
             sock.setblocking(False)
         self.attempts += 1
@@ -168,37 +188,49 @@ class _Engine:
             return
         fd = sock.fileno()
         self.sequence += 1
-        timeout = self._timeout_for(attempt) * (1 + attempt.tries)  # a retry waits longer
+        if attempt.kind == "discover":
+            timeout = self.options.discovery_timeout
+        else:
+            timeout = self.timeouts.get(attempt.address, self.options.timeout)
+        timeout *= 1 + attempt.tries  # a retry waits longer
         now = self.loop.time()
         self.inflight[fd] = (sock, attempt, self.sequence, now)
         heapq.heappush(self.deadlines, (now + timeout, self.sequence, fd))
+        if attempt.kind == "discover":
+            self.discovering.append((now, self.sequence, fd))
         if self.epoll is not None:
             self.epoll.register(fd, select.EPOLLOUT | select.EPOLLONESHOT)
         else:
             self.loop.add_writer(fd, self._on_writable, fd)
 
-    def _timeout_for(self, attempt: _Attempt) -> float:
+    def _learn_rtt(self, address: str, sample: float) -> None:
         """Like TCP's retransmission timer (RFC 6298): smoothed RTT plus four deviations.
 
         A host that answers in a millisecond does not need a second of patience per
         silent port; a slow or loaded one keeps the configured timeout as a ceiling.
+        After the first answers only every 16th is sampled: the estimate is stable by
+        then, and a 65,535-port scan should not spend its time on arithmetic.
         """
-        if attempt.kind == "discover":
-            return self.options.discovery_timeout
-        estimate = self.rtt.get(attempt.address)
-        if estimate is None:
-            return self.options.timeout
-        smoothed, variance = estimate
-        return min(self.options.timeout, max(self.options.min_timeout, smoothed + 4 * variance))
-
-    def _learn_rtt(self, address: str, sample: float) -> None:
-        estimate = self.rtt.get(address)
-        if estimate is None:
-            self.rtt[address] = (sample, sample / 2)
+        seen = self.samples.get(address, 0) + 1
+        self.samples[address] = seen
+        if seen > 32 and seen % 16:
             return
-        smoothed, variance = estimate
-        variance = 0.75 * variance + 0.25 * abs(smoothed - sample)
-        self.rtt[address] = (0.875 * smoothed + 0.125 * sample, variance)
+        smoothed, variance = self.rtt[address] = _smooth(self.rtt.get(address), sample)
+        self.any_rtt = _smooth(self.any_rtt, sample)
+        timeout = max(self.options.min_timeout, smoothed + 4 * variance)
+        self.timeouts[address] = min(self.options.timeout, timeout)
+
+    def _discovery_patience(self) -> float:
+        """How long a discovery probe may stay silent, given how fast other hosts answer.
+
+        Absent addresses are usually most of a block; once live neighbours have shown the
+        network's round-trip time, waiting the full discovery timeout for them is waste.
+        """
+        if self.any_rtt is None:
+            return self.options.discovery_timeout
+        smoothed, variance = self.any_rtt
+        patience = max(self.options.min_discovery_timeout, smoothed + 4 * variance)
+        return min(self.options.discovery_timeout, patience)
 
     def _drain(self) -> None:
         assert self.epoll is not None
@@ -219,23 +251,30 @@ class _Engine:
             self._learn_rtt(attempt.address, self.loop.time() - started)
         self._finish(sock, attempt, _ERRNO_STATES.get(code, FILTERED))
 
+    def _expire(self, fd: int, sequence: int) -> None:
+        entry = self.inflight.get(fd)
+        if entry is None or entry[2] != sequence:
+            return  # already answered; the fd number may have been reused
+        del self.inflight[fd]
+        if self.epoll is None:
+            self.loop.remove_writer(fd)
+        self._finish(entry[0], entry[1], FILTERED)
+
     def sweep(self) -> None:
         now = self.loop.time()
+        cutoff = now - self._discovery_patience()
+        while self.discovering and self.discovering[0][0] <= cutoff:
+            _, sequence, fd = self.discovering.popleft()
+            self._expire(fd, sequence)
         while self.deadlines and self.deadlines[0][0] <= now:
             _, sequence, fd = heapq.heappop(self.deadlines)
-            entry = self.inflight.get(fd)
-            if entry is None or entry[2] != sequence:
-                continue  # already answered; the fd number may have been reused
-            del self.inflight[fd]
-            if self.epoll is None:
-                self.loop.remove_writer(fd)
-            self._finish(entry[0], entry[1], FILTERED)
+            self._expire(fd, sequence)
         self.start_more()
         if not self.done.done():
             self.loop.call_later(_SWEEP_SECONDS, self.sweep)
 
     # -- outcomes ---------------------------------------------------------------
-    def _finish(self, sock: socket.socket, attempt: _Attempt, state: str) -> None:
+    def _finish(self, sock: _socket.socket, attempt: _Attempt, state: str) -> None:
         if state == OPEN:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
         sock.close()
@@ -266,8 +305,19 @@ class _Engine:
         host = self.hosts[attempt.address]
         if state == OPEN:
             host.open_ports.add(attempt.port)
+            if self.options.on_open is not None:
+                self.options.on_open(attempt.address, attempt.port)
         elif state in (FILTERED, UNREACHABLE):
             host.filtered_ports.add(attempt.port)
+
+
+def _smooth(estimate: tuple[float, float] | None, sample: float) -> tuple[float, float]:
+    """RFC 6298's smoothed round-trip time and its mean deviation."""
+    if estimate is None:
+        return (sample, sample / 2)
+    smoothed, variance = estimate
+    variance = 0.75 * variance + 0.25 * abs(smoothed - sample)
+    return (0.875 * smoothed + 0.125 * sample, variance)
 
 
 def resolved_neighbours() -> set[str]:
@@ -285,17 +335,22 @@ def resolved_neighbours() -> set[str]:
     return resolved
 
 
+# Descriptors kept free for everything else: identification, SNMP, the database, logs.
+_SPARE_DESCRIPTORS = 256
+
+
 def raise_open_file_limit(wanted: int) -> int:
     """Raise the soft descriptor limit towards `wanted`; return the concurrency it allows."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted + 64 if hard == resource.RLIM_INFINITY else min(hard, wanted + 64)
+    room = wanted + _SPARE_DESCRIPTORS
+    target = room if hard == resource.RLIM_INFINITY else min(hard, room)
     if target > soft:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
             soft = target
         except (ValueError, OSError):
             pass
-    return max(1, min(wanted, soft - 64))
+    return max(1, min(wanted, soft - _SPARE_DESCRIPTORS))
 
 
 async def scan_async(

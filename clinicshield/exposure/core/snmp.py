@@ -88,31 +88,61 @@ class _Collector(asyncio.DatagramProtocol):
         self.replies.append((str(addr[0]), data))
 
 
+class SnmpSession:
+    """Ask hosts as they are found; collect the answers at the end.
+
+    One UDP socket per address family for the whole scan. Each host is asked with every
+    default community, and asked again `resend_after` seconds later (UDP is lossy);
+    `results()` waits `timeout` after the last question.
+    """
+
+    def __init__(self, timeout: float = 1.0, tries: int = 2, resend_after: float = 0.25) -> None:
+        self.timeout, self.tries, self.resend_after = timeout, tries, resend_after
+        self.loop = asyncio.get_running_loop()
+        self.endpoints: dict[int, tuple[asyncio.DatagramTransport, _Collector]] = {}
+        self.last_question = self.loop.time()
+
+    async def _endpoint(self, version: int) -> tuple[asyncio.DatagramTransport, _Collector]:
+        if version not in self.endpoints:
+            local = ("::", 0) if version == 6 else ("0.0.0.0", 0)  # noqa: S104
+            transport, collector = await self.loop.create_datagram_endpoint(
+                _Collector, local_addr=local
+            )
+            self.endpoints[version] = (transport, collector)
+        return self.endpoints[version]
+
+    async def ask(self, address: str) -> None:
+        transport, _ = await self._endpoint(6 if ":" in address else 4)
+        for attempt in range(self.tries):
+            delay = attempt * self.resend_after
+            self.loop.call_later(delay, self._send, transport, address)
+            self.last_question = max(self.last_question, self.loop.time() + delay)
+
+    @staticmethod
+    def _send(transport: asyncio.DatagramTransport, address: str) -> None:
+        if transport.is_closing():
+            return
+        for community in COMMUNITIES:
+            request = get_request(community, int.from_bytes(os.urandom(3), "big"))
+            transport.sendto(request, (address, 161))
+
+    async def results(self) -> list[SnmpFinding]:
+        await asyncio.sleep(max(0.0, self.last_question + self.timeout - self.loop.time()))
+        findings: dict[tuple[str, str], SnmpFinding] = {}
+        for transport, collector in self.endpoints.values():
+            transport.close()
+            for address, data in collector.replies:
+                parsed = parse_response(data)
+                if parsed is not None and parsed[0] in COMMUNITIES:
+                    findings[(address, parsed[0])] = SnmpFinding(address, parsed[0], parsed[1])
+        return list(findings.values())
+
+
 async def check_snmp(
     addresses: Sequence[str], timeout: float = 1.0, tries: int = 2
 ) -> list[SnmpFinding]:
-    """Ask every address with every default community; UDP is lossy, so ask `tries` times."""
-    loop = asyncio.get_running_loop()
-    findings: dict[tuple[str, str], SnmpFinding] = {}
-    for family_addresses in (
-        [a for a in addresses if ":" not in a],
-        [a for a in addresses if ":" in a],
-    ):
-        if not family_addresses:
-            continue
-        local = ("::", 0) if ":" in family_addresses[0] else ("0.0.0.0", 0)  # noqa: S104
-        transport, collector = await loop.create_datagram_endpoint(_Collector, local_addr=local)
-        try:
-            for _ in range(tries):
-                for address in family_addresses:
-                    for community in COMMUNITIES:
-                        request = get_request(community, int.from_bytes(os.urandom(3), "big"))
-                        transport.sendto(request, (address, 161))
-                await asyncio.sleep(timeout)
-        finally:
-            transport.close()
-        for address, data in collector.replies:
-            parsed = parse_response(data)
-            if parsed is not None and parsed[0] in COMMUNITIES:
-                findings[(address, parsed[0])] = SnmpFinding(address, parsed[0], parsed[1])
-    return list(findings.values())
+    """Ask every address with every default community, `tries` times."""
+    session = SnmpSession(timeout, tries)
+    for address in addresses:
+        await session.ask(address)
+    return await session.results()
