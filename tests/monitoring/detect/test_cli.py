@@ -8,7 +8,9 @@ from tests.cli import clinicshield
 from .conftest import at, daily, signin, write_events
 
 
-def test_detect_then_alerts_prints_one_explained_json_object_per_alert(tmp_path: Path) -> None:
+def test_detect_then_alerts_prints_one_explained_json_object_per_alert_and_refuses_bad_usage(
+    tmp_path: Path,
+) -> None:
     made = clinicshield(
         tmp_path, "createorg", "--name", "Clínica Sol", "--slug", "sol", "--timezone", "UTC"
     )
@@ -52,11 +54,8 @@ def test_detect_then_alerts_prints_one_explained_json_object_per_alert(tmp_path:
         tmp_path, "alerts", "--org", "sol", "--format", "json", "--language", "es"
     )
     assert "ana inició sesión a las 03:12 del domingo" in json.loads(spanish.out)["explanation"]
-
-
-def test_detect_refuses_a_bad_moment_with_exit_code_2(tmp_path: Path) -> None:
-    clinicshield(tmp_path, "createorg", "--name", "Sol", "--slug", "sol")
-    result = clinicshield(tmp_path, "detect", "--org", "sol", "--now", "yesterday")
-    assert result.code == 2
-    assert "--now 'yesterday' is not an ISO 8601 date and time" in result.err
+    # Bad usage is refused with exit code 2 and a one-line reason.
+    refused = clinicshield(tmp_path, "detect", "--org", "sol", "--now", "yesterday")
+    assert refused.code == 2
+    assert "--now 'yesterday' is not an ISO 8601 date and time" in refused.err
     assert clinicshield(tmp_path, "alerts", "--org", "nowhere").code == 2
