@@ -40,7 +40,10 @@ class Command(BaseCommand):
                 "grown_alerts": result.grown_alerts,
                 "suppressed": result.suppressed,
                 "simulations": result.simulations,
-                "rule_problems": result.problems,
+                # A SigmaHQ checkout holds thousands of rules for logs we do not store:
+                # say how many were skipped and show a few, not all of them.
+                "rules_skipped": len(result.problems),
+                "rules_skipped_examples": result.problems[:5],
             },
             options["format"],
         )
