@@ -19,8 +19,8 @@ from .present import COMPONENT_LABELS, SEVERITY_LABELS, action_row, component_ro
 SITES_PER_PAGE = 25
 # Actions a site can take on its own (the others are for the whole organisation).
 SITE_ACTIONS = frozenset(
-    {"train_staff", "chase_overdue", "close_port", "run_scan", "encourage_reporting",
-     "launch_campaign", "fix_silent_sources"}
+    {"train_staff", "chase_overdue", "close_port", "close_risky_ports", "run_scan",
+     "encourage_reporting", "launch_campaign", "fix_silent_sources"}
 )  # fmt: skip
 
 

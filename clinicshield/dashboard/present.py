@@ -61,6 +61,11 @@ COUNTED_ACTIONS = {
         "Remind %(count)d people whose training is overdue",
         "count",
     ),
+    "close_risky_ports": ngettext_lazy(
+        "Close the %(count)d high-risk open port",
+        "Close the %(count)d high-risk open ports",
+        "count",
+    ),
     "fix_segmentation": ngettext_lazy(
         "Fix %(count)d network separation rule that is broken",
         "Fix %(count)d network separation rules that are broken",

@@ -232,6 +232,11 @@ def _port_actions(e: ExposureFigures, now_points: float) -> list[Action]:
             "site": port.site,
         }
         actions.append(Action("close_port", gain, "exposure:host", params))
+    if len(e.risky_ports) > 1:
+        # With several ports open, closing any one alone is worth little; all of them is not.
+        gain = _gain(_ports_points(e, ()), now_points)
+        count = len(e.risky_ports)
+        actions.append(Action("close_risky_ports", gain, "exposure:index", {"count": count}))
     return actions
 
 

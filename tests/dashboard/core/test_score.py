@@ -84,6 +84,15 @@ def test_closing_rdp_is_worth_the_most_and_names_host_and_site() -> None:
     assert [a.params["port"] for a in close] == [3389, 445]
     assert close[0].points > close[1].points > 0
     assert close[0].params["site"] == "Toledo"
+    all_ports = [a for a in component.actions if a.code == "close_risky_ports"]
+    assert [(a.points, a.params["count"]) for a in all_ports] == [(9, 2)]  # 12 - 12 x 0.6^3
+
+
+def test_with_many_ports_open_closing_them_all_is_the_action_worth_having() -> None:
+    ports = tuple(RiskyPort(f"10.0.0.{i}", 445, "tcp", "smb", "high") for i in range(8))
+    component = score_exposure(ExposureFigures(risky_ports=ports, days_since_last_scan=1), None)
+    worth = {a.code: a.points for a in component.actions}
+    assert worth["close_port"] == 0 and worth["close_risky_ports"] == 12
 
 
 def test_a_stale_scan_halves_the_port_points() -> None:
