@@ -1,7 +1,7 @@
 """Incidents: tasks from playbooks, the interface other apps call, the page, the review."""
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -193,3 +193,21 @@ def test_an_open_incident_can_be_marked_contained_once(org_a: Any, client_alice:
     assert incident.timeline.filter(kind="status").exists()
     with pytest.raises(UserError, match="Only an open incident"):
         actions.do_mark_contained(incident, "test")
+
+
+def test_an_awareness_time_typed_on_the_page_is_the_clinics_local_time(
+    org_a: Any, client_alice: Client
+) -> None:
+    incident = actions.do_open_incident(
+        org_a, title="Phished", source="manual", playbook_key="clickfix"
+    )
+    assert incident.aware_at is None  # ClickFix is not yet a breach: no clock
+    client_alice.post(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/facts/",
+        {"aware_at": "2026-03-06T08:15", "affected": "40", "high_risk": "on"},
+    )
+    incident.refresh_from_db()
+    assert incident.aware_at == datetime(2026, 3, 6, 7, 15, tzinfo=UTC)  # 08:15 in Madrid (CET)
+    assert incident.affected_individuals == 40 and incident.high_risk
+    page = client_alice.get(f"/o/clinic-a/readiness/incidents/{incident.number}/")
+    assert "Tell the people affected" in page.content.decode()

@@ -23,7 +23,7 @@ from ..forms import FinishDrillForm, StartDrillForm
 from ..models import Drill
 from ..pdf import qr_svg, render_pdf
 from ..presenters import LEVEL_LABELS
-from .common import content_language
+from .common import content_language, in_clinic_time
 
 
 def _drill(request: HttpRequest, drill_id: int) -> Drill:
@@ -35,6 +35,7 @@ def participant_url(drill: Drill) -> str:
 
 
 @org_view("viewer")
+@in_clinic_time
 def drill_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     form = StartDrillForm(request.POST or None, initial={"language": content_language(request)})
@@ -80,6 +81,7 @@ def _shown_injects(drill: Drill, scenario: Scenario) -> list[dict[str, Any]]:
 
 
 @org_view("manager")
+@in_clinic_time
 def drill_run(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     if drill.status == "finished":
@@ -103,6 +105,7 @@ def drill_run(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRespons
 
 
 @org_view("manager")
+@in_clinic_time
 @require_POST
 def drill_next(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     try:
@@ -113,6 +116,7 @@ def drill_next(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRespon
 
 
 @org_view("manager")
+@in_clinic_time
 @require_POST
 def drill_decision(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     try:
@@ -131,6 +135,7 @@ def drill_decision(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRe
 
 
 @org_view("manager")
+@in_clinic_time
 def drill_finish(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     form = FinishDrillForm(request.POST or None)
@@ -192,12 +197,14 @@ def after_action(drill: Drill) -> dict[str, Any]:
 
 
 @org_view("viewer")
+@in_clinic_time
 def drill_report(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     context = after_action(_drill(request, drill_id)) | {"section": "readiness"}
     return render(request, "readiness/drill_report.html", context)
 
 
 @org_view("viewer")
+@in_clinic_time
 def drill_report_pdf(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     context = after_action(drill) | {"org": current_org(request)}
