@@ -17,6 +17,7 @@ from .actions import (
     do_mark_false_positive,
     do_reopen_alert,
     do_resolve_alert,
+    people_names,
 )
 from .alert_models import Alert
 
@@ -51,7 +52,9 @@ def list_alerts(
         alerts = alerts.filter(status=status)
     if kind:
         alerts = alerts.filter(kind=kind)
-    return [alert_payload(alert, language) for alert in alerts[:500]]
+    chosen = list(alerts[:500])
+    names = people_names(_org(request), {alert.user for alert in chosen})
+    return [alert_payload(alert, language, names) for alert in chosen]
 
 
 @router.get("/{alert_id}", response=AlertOut)

@@ -23,6 +23,7 @@ from .actions import (
     do_reopen_alert,
     do_resolve_alert,
     do_unmark_service_account,
+    people_names,
 )
 from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
 from .core.baselines import user_profile
@@ -52,10 +53,9 @@ def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         alerts = alerts.filter(user=person)
     floor = SEVERITY_RANK.get(request.GET.get("severity", "low"), 0)
     allowed = [code for code, rank in SEVERITY_RANK.items() if rank >= floor]
-    rows = [
-        (a, kind_label(a.kind), explain(a.code, a.params))
-        for a in alerts.filter(severity__in=allowed)[:PAGE_SIZE]
-    ]
+    shown = list(alerts.filter(severity__in=allowed)[:PAGE_SIZE])
+    names = people_names(org, {a.user for a in shown})
+    rows = [(a, kind_label(a.kind), explain(a.code, a.params, names)) for a in shown]
     kinds = sorted(Alert.objects.filter(organisation=org).values_list("kind", flat=True).distinct())
     context = {
         "section": "monitoring",
@@ -92,7 +92,7 @@ def alert_detail(request: HttpRequest, org_slug: str, alert_id: int) -> HttpResp
         "section": "monitoring",
         "alert": alert,
         "title": kind_label(alert.kind),
-        "explanation": explain(alert.code, alert.params),
+        "explanation": explain(alert.code, alert.params, people_names(org, {alert.user})),
         "event_kind": event_kind,
         "events": events,
         "columns": list(events[0].keys()) if events else [],

@@ -199,13 +199,19 @@ SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def render(code: str, params: dict[str, Any]) -> str:
-    """One sentence for an alert, in the active language."""
+def render(code: str, params: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """One sentence for an alert, in the active language.
+
+    ``names`` maps account names to people's names ("ana" -> "Ana García"), so the sentence
+    speaks of the person rather than the login.
+    """
     if code == "text":
         return str(params.get("text", ""))
     sentence = SENTENCES.get(code)
     if sentence is None:
         return _("Unusual activity (%(code)s).") % {"code": code}
+    if names and params.get("user") in names:
+        params = {**params, "user": names[params["user"]]}
     try:
         return sentence(params)
     except (KeyError, IndexError, TypeError, ValueError):

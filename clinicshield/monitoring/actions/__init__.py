@@ -8,6 +8,7 @@ from .alerts import (
     do_reopen_alert,
     do_resolve_alert,
     is_suppressed,
+    people_names,
 )
 from .detection import (
     detection_context,
@@ -32,5 +33,6 @@ __all__ = [
     "do_unmark_service_account",
     "geo_lookup",
     "is_suppressed",
+    "people_names",
     "log_source",
 ]

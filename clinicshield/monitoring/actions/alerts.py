@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.actions import audit
-from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib import notify
 from clinicshield.lib.errors import UserError
 
@@ -125,12 +125,30 @@ def _grow(
     alert.save(update_fields=["last_seen", "count", "severity", "evidence"])
 
 
-def alert_payload(alert: Alert, language: str = "en") -> dict[str, Any]:
+def people_names(org: Organisation, accounts: set[str]) -> dict[str, str]:
+    """Account names to people's names, matched on the local part of the staff email
+    ("ana" is ana@clinic.example). Accounts nobody matches keep their login name."""
+    wanted = {a.lower() for a in accounts if a}
+    if not wanted:
+        return {}
+    names: dict[str, str] = {}
+    for name, email in Person.objects.filter(organisation=org).values_list("name", "email"):
+        local = email.split("@", 1)[0].lower()
+        if local in wanted:
+            names.setdefault(local, name)
+    return names
+
+
+def alert_payload(
+    alert: Alert, language: str = "en", names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The alert as plain data (CLI JSON, webhook, API), explained in ``language``."""
     from django.utils import translation
 
+    if names is None:
+        names = people_names(alert.organisation, {alert.user})
     with translation.override(language):
-        explanation = render(alert.code, alert.params)
+        explanation = render(alert.code, alert.params, names)
         label = kind_label(alert.kind)
     return {
         "id": alert.pk,

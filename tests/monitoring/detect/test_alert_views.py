@@ -134,3 +134,14 @@ def test_another_organisation_gets_404_even_on_post_only_pages(client_charlie, c
         client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}/resolve/").status_code
         == 405
     )
+
+
+def test_the_sentence_names_the_person_behind_the_account(client_alice, org_a):
+    from clinicshield.accounts.models import Person
+
+    Person.objects.create(
+        organisation=org_a, name="Ana García", email="ana@clinic-a.example", department="reception"
+    )
+    ana_alert(org_a)
+    text = client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/").content.decode()
+    assert "Ana García signed in from NG (Lagos) for the first time" in text

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, get_org
-from clinicshield.monitoring.actions import alert_payload
+from clinicshield.monitoring.actions import alert_payload, people_names
 from clinicshield.monitoring.alert_models import SEVERITY_RANK, STATUS_CHOICES, Alert
 
 TABLE_COLUMNS = ["id", "severity", "kind", "user", "src_ip", "host", "last_seen", "count", "status"]
@@ -33,11 +33,13 @@ class Command(BaseCommand):
         if options["kind"]:
             alerts = alerts.filter(kind=options["kind"])
         floor = SEVERITY_RANK[options["min_severity"]]
-        rows = [
-            alert_payload(alert, options["language"])
+        chosen = [
+            alert
             for alert in alerts.order_by("-last_seen", "-pk")
             if SEVERITY_RANK.get(alert.severity, 0) >= floor
         ]
+        names = people_names(org, {alert.user for alert in chosen})
+        rows = [alert_payload(alert, options["language"], names) for alert in chosen]
         if options["format"] == "table":
             for row in rows:
                 row["last_seen"] = row["last_seen"][:16].replace("T", " ")
