@@ -202,4 +202,4 @@ def looks_like(sample: list[str]) -> bool:
         return False
     r3, r5 = re.compile(RFC3164), re.compile(RFC5424)
     hits = sum(1 for s in lines if r5.match(s) or r3.match(s))
-    return hits >= max(1, len(lines) * 0.6)
+    return hits >= max(1, len(lines) * 0.5)
