@@ -190,8 +190,11 @@ def _compile(node: Any, events: ir.Table) -> ir.BooleanValue:
     if isinstance(node, ConditionFieldEqualsValueExpression):
         return _match(_column(events, node.field), node.value).fill_null(False)
     if isinstance(node, ConditionValueExpression):
-        # A keyword: matches anywhere in the raw event.
-        return _match(events.raw, node.value).fill_null(False)
+        # A keyword: matches anywhere in the raw event, as full-text search does.
+        value = node.value
+        if isinstance(value, st.SigmaString) and not value.contains_special():
+            return events.raw.lower().contains(value.to_plain().lower()).fill_null(False)
+        return _match(events.raw, value).fill_null(False)
     raise UnsupportedRule(f"condition element {type(node).__name__} is not supported")
 
 

@@ -205,6 +205,21 @@ def test_regex_and_fields_found_only_in_the_raw_event(store, con, tmp_path):
     assert matches(store, con, tmp_path, detection, rows) == ["reg DELETE HKCU\\x"]
 
 
+def test_keywords_search_the_whole_raw_event(store, con, tmp_path):
+    detection = """    keywords:
+        - 'Invoke-Mimikatz'
+    condition: keywords"""
+    rows = [
+        run(
+            1,
+            command_line="powershell x",
+            raw=json.dumps({"ScriptBlock": "IEX; invoke-mimikatz -dump"}),
+        ),
+        run(2, command_line="powershell y", raw=json.dumps({"ScriptBlock": "Get-Date"})),
+    ]
+    assert matches(store, con, tmp_path, detection, rows) == ["powershell x"]
+
+
 def test_a_broken_rule_is_reported_with_its_file_and_the_rest_still_load(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text(
