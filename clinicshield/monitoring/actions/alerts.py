@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.actions import audit
@@ -143,8 +143,6 @@ def alert_payload(
     alert: Alert, language: str = "en", names: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """The alert as plain data (CLI JSON, webhook, API), explained in ``language``."""
-    from django.utils import translation
-
     if names is None:
         names = people_names(alert.organisation, {alert.user})
     with translation.override(language):
@@ -180,11 +178,15 @@ def notify_new_alert(alert_id: int) -> None:
     language = settings.LANGUAGE_CODE
     payload = alert_payload(alert, language)
     if recipients:
+        with translation.override(language):
+            subject = _("[ClinicShield] %(severity)s alert: %(title)s") % {
+                "severity": alert.get_severity_display(),
+                "title": kind_label(alert.kind),
+            }
         try:
             notify.send_email(
                 recipients,
-                _("[ClinicShield] %(severity)s alert: %(title)s")
-                % {"severity": alert.get_severity_display(), "title": kind_label(alert.kind)},
+                subject,
                 "monitoring/email/new_alert",
                 {"alert": alert, "payload": payload, "org": org},
                 language=language,
