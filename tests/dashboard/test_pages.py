@@ -53,9 +53,12 @@ def test_a_viewer_sees_the_dashboard_too(client_bob: Client) -> None:
 
 def test_it_speaks_spanish(client_alice: Client, org_a: Any) -> None:
     seed_known(org_a)
+    assert "10/31/2026" in client_alice.get("/o/clinic-a/dashboard/").content.decode()
     client_alice.post("/i18n/setlang/", {"language": "es", "next": "/"})
     html = client_alice.get("/o/clinic-a/dashboard/").content.decode()
     assert '<html lang="es">' in html
+    assert "31/10/2026" in html  # the last campaign's date, in Spanish order
+    assert "Formación" in html
 
 
 def test_the_page_needs_few_queries_whatever_the_number_of_sites(
