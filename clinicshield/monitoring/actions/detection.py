@@ -102,6 +102,9 @@ def do_run_detection(
     """Run every detector over the events since the last pass (or ``start``) up to ``now``."""
     if start is None:
         last = DetectionRun.objects.filter(organisation=org).first()
+        if last and last.window_end >= now:
+            # Already done for this moment: a due job run twice changes nothing.
+            return DetectionResult(window_start=last.window_start, window_end=last.window_end)
         start = last.window_end - LATE_EVENTS_GRACE if last else now - FIRST_WINDOW
     result = DetectionResult(window_start=start, window_end=now)
     if start >= now:

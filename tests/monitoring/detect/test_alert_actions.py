@@ -193,3 +193,17 @@ def test_the_alert_payload_has_what_scripts_need(org_a):
         "explanation",
     }
     assert payload["first_seen"] == NOW.isoformat()
+
+
+def test_the_periodic_job_runs_detection_for_every_organisation(org_a, org_b):
+    from clinicshield.lib.due import discover, run_due
+
+    store_history(org_a.slug)
+    discover()
+    summary = run_due(NOW, only=["monitoring.detect"])["monitoring.detect"]
+    assert summary.startswith(f"{org_a.slug}: ")
+    assert Alert.objects.filter(organisation=org_a).exists()
+    assert DetectionRun.objects.filter(organisation=org_b).count() == 1
+    # Run again for the same moment: nothing new happens.
+    run_due(NOW, only=["monitoring.detect"])
+    assert DetectionRun.objects.filter(organisation=org_b).count() == 1
