@@ -27,7 +27,7 @@ from .core.compliance import (
 )
 from .core.score import Score
 from .measure import compute_scores
-from .models import ScoreSnapshot
+from .models import MonthlyReport, ScoreSnapshot
 from .pdf import html_to_pdf
 from .present import COMPONENT_LABELS, evidence_sentence
 
@@ -179,8 +179,20 @@ def history_csv(org: Organisation) -> str:
     return _csv(lines)
 
 
+def reports_csv(org: Organisation) -> str:
+    """The monthly reports sent: when, and to whom (governance evidence)."""
+    lines: list[list[Any]] = [["month", "sent_at", "recipients"]]
+    for month, sent_at, recipients in (
+        MonthlyReport.objects.filter(organisation=org)
+        .order_by("month")
+        .values_list("month", "sent_at", "recipients")
+    ):
+        lines.append([month, sent_at.isoformat(), " ".join(recipients)])
+    return _csv(lines)
+
+
 def evidence_pack(org: Organisation, now: datetime, lang: str) -> bytes:
-    """evidence.pdf, compliance.csv and score-history.csv, zipped."""
+    """evidence.pdf, compliance.csv, score-history.csv and reports-sent.csv, zipped."""
     with translation.override(lang):
         score = compute_scores(org, now).org
         rows = requirement_rows(org, score, now)
@@ -194,4 +206,5 @@ def evidence_pack(org: Organisation, now: datetime, lang: str) -> bytes:
         pack.writestr("evidence.pdf", html_to_pdf(html))
         pack.writestr("compliance.csv", compliance)
         pack.writestr("score-history.csv", history_csv(org))
+        pack.writestr("reports-sent.csv", reports_csv(org))
     return buffer.getvalue()

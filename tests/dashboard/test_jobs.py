@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management import call_command
 
+from clinicshield.dashboard.evidence import reports_csv
 from clinicshield.dashboard.models import MonthlyReport, ScoreSnapshot
 from clinicshield.lib.due import run_due
 from tests.conftest import body_text
@@ -52,6 +53,7 @@ def test_the_owner_gets_the_monthly_report_on_the_first_once(
     attachments = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
     assert attachments and attachments[0].get_payload(decode=True).startswith(b"%PDF")
     assert MonthlyReport.objects.get(organisation=org_a).month == "2026-11"
+    assert "2026-11,2026-12-01T07:00:00+00:00,alice@a.example" in reports_csv(org_a)
     run_due(at("2026-12-01T08:00:00+00:00"), only=["dashboard.monthly_report"])
     run_due(at("2026-12-02T07:00:00+00:00"), only=["dashboard.monthly_report"])
     assert len(smtp_server.to("alice@a.example")) == 1

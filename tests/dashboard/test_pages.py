@@ -107,7 +107,9 @@ def test_the_evidence_pack_maps_every_framework(
     response = client_alice.get("/o/clinic-a/dashboard/evidence.zip")
     assert response.status_code == 200
     pack = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(pack.namelist()) == ["compliance.csv", "evidence.pdf", "score-history.csv"]
+    assert sorted(pack.namelist()) == [
+        "compliance.csv", "evidence.pdf", "reports-sent.csv", "score-history.csv",
+    ]  # fmt: skip
     csv_text = pack.read("compliance.csv").decode()
     for reference in ("164.308(a)(1)", "164.308(a)(5)", "164.308(a)(6)", "164.312(b)",
                       "GDPR art. 32", "405(d) HICP practice 10"):  # fmt: skip
