@@ -1,0 +1,157 @@
+"""Our sshd path against fail2ban-regex on the same auth.log, in the same run.
+
+Generates a realistic auth.log (default 1,000,000 lines: sshd sign-ins, failures,
+invalid users and pre-auth noise from 200 servers, among cron/systemd/kernel lines),
+then runs
+
+- ``fail2ban-regex auth.log /etc/fail2ban/filter.d/sshd.conf`` (Debian's fail2ban), and
+- ``clinicshield ingest auth.log --format syslog`` (whole command, into Parquet),
+
+each as its own process, measuring wall time and peak memory. The failures each finds
+must agree: fail2ban's "matched" lines against our stored failures, leaving out the two
+kinds fail2ban deliberately does not count (failed public keys, PAM's duplicate line).
+Prints one JSON line with both figures and the ratio.
+
+    .venv/bin/python bench/fail2ban_compare.py [--lines 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clinicshield.monitoring.core import synthetic  # noqa: E402
+
+NOT_COUNTED_BY_FAIL2BAN = ("sshd:failed_publickey", "pam:auth_failure")
+# Runs a command and reports its wall time and peak resident memory (its own children).
+_MEASURE = (
+    "import json, resource, subprocess, sys, time\n"
+    "began = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "print(json.dumps({'seconds': time.perf_counter() - began, 'code': done.returncode,\n"
+    "  'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+    "  'out': done.stdout[-20000:], 'err': done.stderr[-4000:]}))\n"
+)
+
+
+def measured(command: list[str], env: dict[str, str] | None = None) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    if result["code"] != 0:
+        raise SystemExit(f"{command[0]} failed: {result['err']}")
+    return result
+
+
+def run_fail2ban(log: Path) -> dict:
+    program = shutil.which("fail2ban-regex")
+    if not program:
+        raise SystemExit("fail2ban-regex is not installed (Debian package fail2ban)")
+    result = measured([program, str(log), "/etc/fail2ban/filter.d/sshd.conf"])
+    match = re.search(r"^Lines: (\d+) lines, \d+ ignored, (\d+) matched", result["out"], re.M)
+    if not match:
+        raise SystemExit("could not read fail2ban-regex's summary:\n" + result["out"][-2000:])
+    return {
+        "seconds": result["seconds"],
+        "peak_kib": result["peak_kib"],
+        "lines": int(match.group(1)),
+        "failures": int(match.group(2)),
+    }
+
+
+def run_ours(log: Path, work: Path) -> dict:
+    data_dir = work / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
+    cli = [sys.executable, "-m", "clinicshield.cli"]
+    measured([*cli, "createorg", "--name", "Bench", "--slug", "bench"], env)
+    result = measured(
+        [
+            *cli,
+            "ingest",
+            str(log),
+            "--org",
+            "bench",
+            "--format",
+            "syslog",
+            "--year",
+            "2025",
+            "--timezone",
+            "UTC",
+            "--output",
+            "json",
+        ],
+        env,
+    )
+    row = json.loads(result["out"].splitlines()[0])
+    glob = str(data_dir / "events" / "org=bench" / "kind=auth" / "day=*" / "*.parquet")
+    failures = duckdb.execute(
+        "SELECT count(*) FROM read_parquet($glob) WHERE outcome = 'failure' "
+        "AND event_code NOT IN $skip",
+        {"glob": glob, "skip": list(NOT_COUNTED_BY_FAIL2BAN)},
+    ).fetchone()
+    return {
+        "seconds": result["seconds"],
+        "peak_kib": result["peak_kib"],
+        "lines": row["read"],
+        "failures": int(failures[0]) if failures else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-f2b-"))
+    try:
+        log = work / "auth.log"
+        expected = synthetic.write_sshd_auth_log(log, args.lines, seed=1)
+        load = os.getloadavg()[0]
+        theirs = run_fail2ban(log)
+        ours = run_ours(log, work)
+        print(
+            json.dumps(
+                {
+                    "bench": "fail2ban_compare",
+                    "lines": args.lines,
+                    "failures_expected": expected,
+                    "failures_fail2ban": theirs["failures"],
+                    "failures_ours": ours["failures"],
+                    "agree": expected == theirs["failures"] == ours["failures"],
+                    "fail2ban_seconds": round(theirs["seconds"], 2),
+                    "fail2ban_lines_per_s": round(args.lines / theirs["seconds"]),
+                    "fail2ban_peak_mib": round(theirs["peak_kib"] / 1024),
+                    "ours_seconds": round(ours["seconds"], 2),
+                    "ours_lines_per_s": round(args.lines / ours["seconds"]),
+                    "ours_peak_mib": round(ours["peak_kib"] / 1024),
+                    "speedup": round(theirs["seconds"] / ours["seconds"], 1),
+                    "load_average_at_start": round(load, 1),
+                }
+            )
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

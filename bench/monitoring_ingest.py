@@ -1,0 +1,157 @@
+"""Ingestion throughput per format, whole command: file -> queryable Parquet store.
+
+Generates realistic synthetic logs of a clinic chain (200 sites): an sshd auth.log and
+Entra ID sign-ins as JSON lines; Windows events as JSON lines built from the shared
+sample's records; and reads the real .evtx samples (repeated, since no tool here writes
+.evtx). For each, runs ``clinicshield ingest FILE --org bench`` in a fresh data directory
+and prints one JSON line with records/s (whole command, Django start-up included) and the
+time inside the ingestion itself.
+
+    .venv/bin/python bench/monitoring_ingest.py [--lines 1000000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clinicshield.monitoring.core import synthetic  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def clinicshield(data_dir: Path, *args: str) -> tuple[float, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "clinicshield.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"clinicshield {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def windows_json(path: Path, lines: int) -> int:
+    """Windows events as JSON lines: the shared sample's records plus logons, repeated."""
+    sample = next((SHARED / "windows-json").glob("*.json")).read_text().splitlines()
+    logon = json.dumps(
+        {
+            "EventID": 4624,
+            "Channel": "Security",
+            "Hostname": "DC01",
+            "SourceName": "Microsoft-Windows-Security-Auditing",
+            "TimeCreated": "2026-03-03T08:00:00.000Z",
+            "TargetUserName": "ana",
+            "TargetDomainName": "CLINICA",
+            "LogonType": "3",
+            "IpAddress": "10.20.0.15",
+            "IpPort": "50000",
+        }
+    )
+    records = sample + [logon] * (len(sample) // 2)
+    written = 0
+    with open(path, "w") as out:
+        while written < lines:
+            for line in records[: lines - written]:
+                out.write(line + "\n")
+                written += 1
+    return written
+
+
+def evtx_copies(folder: Path, copies: int) -> list[Path]:
+    files = []
+    for n in range(copies):
+        for source in sorted((SHARED / "evtx").glob("*.evtx")):
+            target = folder / f"{source.stem}-{n}.evtx"
+            # Each copy must differ in its first bytes, or the checkpoint (by content)
+            # would rightly skip it: write the copy number into the header block's padding.
+            data = bytearray(source.read_bytes())
+            data[0x200:0x204] = n.to_bytes(4, "little")
+            target.write_bytes(bytes(data))
+            files.append(target)
+    return files
+
+
+def measure(name: str, files: list[Path], extra: list[str], records: int, work: Path) -> dict:
+    data_dir = work / f"data-{name}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    clinicshield(data_dir, "createorg", "--name", "Bench", "--slug", "bench")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    elapsed, out = clinicshield(
+        data_dir, "ingest", *map(str, files), "--org", "bench", "--output", "json", *extra
+    )
+    rows = [json.loads(line) for line in out.splitlines()]
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    read = sum(r["read"] for r in rows)
+    stored = sum(r["stored"] for r in rows)
+    return {
+        "bench": "monitoring_ingest",
+        "format": name,
+        "records": read,
+        "stored": stored,
+        "quarantined": sum(r["quarantined"] for r in rows),
+        "seconds": round(elapsed, 2),
+        "records_per_s": round(read / elapsed),
+        "peak_rss_mib": round(peak / 1024),
+        "expected_records": records,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--evtx-copies", type=int, default=200)
+    parser.add_argument("--keep", help="work directory to keep (default: a temporary one)")
+    args = parser.parse_args()
+    work = Path(args.keep or tempfile.mkdtemp(prefix="bench-ingest-"))
+    work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()[0]
+    auth = work / "auth.log"
+    if not auth.exists():
+        synthetic.write_sshd_auth_log(auth, args.lines, seed=1)
+    entra = work / "entra.jsonl"
+    if not entra.exists():
+        synthetic.write_entra_jsonl(
+            entra, args.lines, seed=1, start=synthetic.datetime(2025, 1, 6, tzinfo=synthetic.UTC)
+        )
+    winjson = work / "windows.json"
+    if not winjson.exists():
+        windows_json(winjson, args.lines // 4)
+    evtx_dir = work / "evtx"
+    evtx_dir.mkdir(exist_ok=True)
+    evtx = evtx_copies(evtx_dir, args.evtx_copies)
+    runs = [
+        ("syslog", [auth], ["--year", "2025", "--timezone", "UTC"], args.lines),
+        ("entra", [entra], [], args.lines),
+        ("winjson", [winjson], [], args.lines // 4),
+        ("evtx", evtx, [], 0),
+    ]
+    for name, files, extra, records in runs:
+        result = measure(name, files, extra, records, work)
+        result["load_average_at_start"] = round(load, 1)
+        print(json.dumps(result), flush=True)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
