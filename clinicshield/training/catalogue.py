@@ -11,6 +11,7 @@ from functools import lru_cache
 from clinicshield.accounts.models import Organisation
 
 from .core.content import (
+    DEFAULT_LIBRARY,
     LANGUAGES,
     Lesson,
     Library,
@@ -84,6 +85,31 @@ def catalogue(org: Organisation) -> dict[str, Module]:
                 modules[setting.module_key], pass_mark=setting.pass_mark
             )
     return dict(sorted(modules.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def disabled_keys(org: Organisation) -> set[str]:
+    """Modules this organisation has switched off: nobody is assigned them any more."""
+    return set(
+        ModuleSetting.objects.filter(organisation=org, enabled=False).values_list(
+            "module_key", flat=True
+        )
+    )
+
+
+def assignable(org: Organisation) -> dict[str, Module]:
+    off = disabled_keys(org)
+    return {key: m for key, m in catalogue(org).items() if key not in off}
+
+
+def shipped_sources(key: str) -> dict[str, str]:
+    """The raw Markdown and YAML of a shipped module, to start an organisation's own copy."""
+    folder = DEFAULT_LIBRARY / "modules" / key
+    texts = {}
+    for lang in LANGUAGES:
+        for field, name in ((f"lesson_{lang}", f"{lang}.md"), (f"quiz_{lang}", f"quiz.{lang}.yml")):
+            path = folder / name
+            texts[field] = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return texts
 
 
 def module_for(org: Organisation, key: str) -> Module | None:

@@ -19,13 +19,18 @@ REASON_CHOICES = [
 
 
 class ModuleSetting(models.Model):
-    """An organisation's override of a module: its pass mark, or switching it off."""
+    """An organisation's override of a module: its pass mark, or switching it off.
+
+    A switched-off module is assigned to nobody from then on (onboarding, refreshes, other
+    apps); work already assigned can still be finished and stays in the history.
+    """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="training_module_settings"
     )
     module_key = models.CharField(max_length=50)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
+    enabled = models.BooleanField(_("assigned to staff"), default=True)
 
     class Meta:
         constraints = [

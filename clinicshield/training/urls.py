@@ -12,6 +12,7 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("m/<slug:key>/", views.module_detail, name="module"),
     path("m/<slug:key>/pass-mark/", views.set_pass_mark, name="pass_mark"),
+    path("m/<slug:key>/enabled/", views.set_enabled, name="enabled"),
     path("custom/new/", views.custom_edit, name="custom_new"),
     path("custom/preview/", views.custom_preview, name="custom_preview"),
     path("custom/<slug:key>/", views.custom_edit, name="custom_edit"),

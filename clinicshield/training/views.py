@@ -14,7 +14,14 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
-from .catalogue import catalogue, language_for, parse_custom
+from .catalogue import (
+    catalogue,
+    disabled_keys,
+    language_for,
+    parse_custom,
+    shipped_library,
+    shipped_sources,
+)
 from .certificates import evidence_pdf
 from .core.content import ROLE_TAGS
 from .core.progress import EVIDENCE_MAPPING
@@ -37,6 +44,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     context["section"] = "training"
     context["people"] = org.people.filter(active=True).order_by("name")
     context["customs"] = CustomModule.objects.filter(organisation=org)
+    context["disabled"] = disabled_keys(org)
     context["lang"] = _lang()
     return render(request, "training/index.html", context)
 
@@ -68,6 +76,8 @@ def module_detail(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
         "html": render_markdown(module.lessons[lang].markdown),
         "questions": module.quizzes[lang].questions,
         "custom": CustomModule.objects.filter(organisation=current_org(request), key=key).first(),
+        "enabled": key not in disabled_keys(current_org(request)),
+        "shipped": key in shipped_library().modules,
     }
     return render(request, "training/module.html", context)
 
@@ -83,6 +93,24 @@ def set_pass_mark(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
         messages.error(request, _("A pass mark is a percentage from 1 to 100."))
     except UserError as error:
         messages.error(request, str(error.message))
+    return redirect("training:module", org_slug=org_slug, key=key)
+
+
+@org_view("manager")
+@require_POST
+def set_enabled(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        actions.do_set_module_enabled(current_org(request), key, enabled, request.user)
+    except UserError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Staff will be assigned this module.")
+            if enabled
+            else _("Nobody will be assigned this module any more."),
+        )
     return redirect("training:module", org_slug=org_slug, key=key)
 
 
@@ -123,6 +151,13 @@ def custom_edit(request: HttpRequest, org_slug: str, key: str | None = None) -> 
         values = fields
     else:
         values = _custom_values(existing)
+        source = request.GET.get("from", "")
+        if existing is None and source in shipped_library().modules:
+            # Start from our module: the manager adapts it, then may switch ours off.
+            original = shipped_library().modules[source]
+            values |= shipped_sources(source) | {"key": f"{source}-{org_slug}"[:50]}
+            values |= {"roles": list(original.roles), "pass_mark": original.pass_mark}
+            values["minutes"] = original.minutes
     context = {"section": "training", "values": values, "existing": existing,
                "problems": problems, "role_tags": sorted(ROLE_TAGS)}  # fmt: skip
     return render(request, "training/custom_edit.html", context)

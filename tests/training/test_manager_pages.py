@@ -4,6 +4,7 @@ import subprocess
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -12,6 +13,12 @@ from clinicshield.training.actions import do_assign_module, do_submit_quiz
 from clinicshield.training.catalogue import shipped_library
 from clinicshield.training.models import Assignment, ModuleSetting
 from tests.system import need_program
+
+from .conftest import portal_client
+
+
+def portal_page(person: Person, path: str) -> Any:
+    return portal_client(person).get(path)
 
 
 def history(lucia: Person, tom: Person) -> None:
@@ -161,3 +168,33 @@ def test_the_editor_preview_renders_and_checks_without_saving(client_alice: Clie
     assert "<h1>Our visitor policy</h1>" in page
     assert "Quiz (English), question 1: The question has no explanation." in page
     assert client_alice.get("/o/clinic-a/training/m/visitors/").status_code == 404
+
+
+def test_a_switched_off_module_is_assigned_to_nobody_but_history_stays(
+    client_alice: Client, lucia: Person, tom: Person
+) -> None:
+    from clinicshield.lib.errors import UserError
+    from clinicshield.training.actions import do_assign_onboarding_and_refreshes
+
+    old = do_assign_module(lucia, "phone-scams", reason="manual")
+    client_alice.post("/o/clinic-a/training/m/phone-scams/enabled/", {"enabled": "0"})
+    with pytest.raises(UserError) as error:
+        do_assign_module(lucia, "phone-scams", reason="clicked a vishing drill")
+    assert error.value.code == "unknown_module"
+    do_assign_onboarding_and_refreshes(timezone.now())
+    keys = set(Assignment.objects.filter(person=lucia).values_list("module_key", flat=True))
+    assert "clickfix" in keys and "devices-remote" in keys
+    assert Assignment.objects.filter(person=lucia, module_key="phone-scams").count() == 1
+    tom_keys = set(Assignment.objects.filter(person=tom).values_list("module_key", flat=True))
+    assert "medical-devices" in tom_keys and "phone-scams" not in tom_keys
+    assert portal_page(lucia, "/portal/training/m/phone-scams/quiz/").status_code == 200
+    assert old.pk in Assignment.objects.values_list("pk", flat=True)
+    client_alice.post("/o/clinic-a/training/m/phone-scams/enabled/", {"enabled": "1"})
+    assert do_assign_module(lucia, "phone-scams", reason="manual").pk == old.pk
+
+
+def test_a_manager_starts_their_own_version_from_ours(client_alice: Client) -> None:
+    page = client_alice.get("/o/clinic-a/training/custom/new/?from=phone-scams").content.decode()
+    assert "Phone and impersonation scams" in page  # the English lesson, ready to adapt
+    assert "callback-number" in page  # the quiz YAML
+    assert 'value="phone-scams-clinic-a"' in page

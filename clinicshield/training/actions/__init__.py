@@ -2,7 +2,7 @@
 interface between apps."""
 
 from .assign import do_assign_module, do_assign_onboarding_and_refreshes, split_reason
-from .manage import do_save_custom_module, do_set_pass_mark
+from .manage import do_save_custom_module, do_set_module_enabled, do_set_pass_mark
 from .notices import do_escalate_overdue, do_send_reminders, send_assignment_notice
 from .quiz import do_submit_quiz, parse_answers
 from .reports import missed_by_attempt, status_rows
@@ -13,6 +13,7 @@ __all__ = [
     "do_escalate_overdue",
     "do_save_custom_module",
     "do_send_reminders",
+    "do_set_module_enabled",
     "do_set_pass_mark",
     "do_submit_quiz",
     "missed_by_attempt",

@@ -13,7 +13,7 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Person
 from clinicshield.lib.errors import UserError
 
-from ..catalogue import catalogue, policy_for
+from ..catalogue import assignable, catalogue, policy_for
 from ..core.content import TRACK_OF_DEPARTMENT
 from ..core.schedule import Completion, just_in_time_due, plan_onboarding, plan_refreshes
 from ..models import REASON_CHOICES, Assignment
@@ -55,7 +55,7 @@ def do_assign_module(
             "inactive_person", _("%(name)s has left the organisation.") % {"name": person.name}
         )
     org = person.organisation
-    if module_key not in catalogue(org):
+    if module_key not in assignable(org):
         raise UserError(
             "unknown_module", _("There is no training module %(key)s.") % {"key": module_key}, 404
         )
@@ -121,7 +121,7 @@ def _assign_for_organisation(persons: list[Person], now: datetime) -> dict[int, 
     """
     org = persons[0].organisation
     policy = policy_for(org)
-    modules = catalogue(org)
+    modules = assignable(org)
     tracks = _tracks()
     with transaction.atomic():
         assignments = list(Assignment.objects.filter(organisation=org, person__active=True))

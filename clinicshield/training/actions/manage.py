@@ -33,6 +33,18 @@ def do_set_pass_mark(org: Organisation, module_key: str, pass_mark: int, actor: 
         audit(org, actor, "training.pass_mark", module_key, pass_mark=pass_mark)
 
 
+def do_set_module_enabled(org: Organisation, module_key: str, enabled: bool, actor: Any) -> None:
+    """Switch a module on or off for this organisation's staff (assignments already made
+    stay, so people can finish them and the history is kept)."""
+    if module_key not in catalogue(org):
+        raise UserError("unknown_module", _("There is no such training module."), 404)
+    with transaction.atomic():
+        ModuleSetting.objects.update_or_create(
+            organisation=org, module_key=module_key, defaults={"enabled": enabled}
+        )
+        audit(org, actor, "training.module_enabled", module_key, enabled=enabled)
+
+
 def do_save_custom_module(
     org: Organisation, fields: dict[str, Any], actor: Any, existing: CustomModule | None = None
 ) -> tuple[CustomModule | None, list[Problem]]:
