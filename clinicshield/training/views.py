@@ -58,7 +58,9 @@ def people(request: HttpRequest, org_slug: str) -> HttpResponse:
                   if k in data["modules"] else 999)  # fmt: skip
     context: dict[str, Any] = {"section": "training", "keys": keys}
     context["lines"] = person_matrix(data["rows"], now)
-    context["by_person"] = {f.group: f for f in data["by_person"]}
+    figures = {f.group: f for f in data["by_person"]}
+    for line in context["lines"]:
+        line["figures"] = figures.get(f"{line['name']} <{line['email']}>")
     return render(request, "training/people.html", context)
 
 

@@ -42,6 +42,8 @@ def test_the_overview_shows_overdue_people_and_missed_questions(
     assert "50%" in page  # one of two assignments completed
     people = client_alice.get("/o/clinic-a/training/people/").content.decode()
     assert "Tom Hart" in people and "85%" in people
+    assert "<td>100%</td><td>100%</td>" in people  # Tom: completed and up to date
+    assert "<td>0%</td><td>0%</td>" in people  # Lucía: nothing done yet
 
 
 def test_another_organisation_sees_nothing(client_charlie: Client, lucia: Person) -> None:
