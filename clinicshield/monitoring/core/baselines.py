@@ -115,23 +115,38 @@ def hour_counts(summary: ir.Table) -> ir.Table:
     return summary.group_by(["user", "how"]).aggregate(signins=summary.signins.sum())
 
 
+def day_class_slot(how: ir.IntegerValue) -> ir.IntegerValue:
+    """Hour of week -> hour of a *kind* of day: Monday-Friday together (0-23), Saturday
+    (24-47), Sunday (48-71). Working days pool their evidence: someone who signs in at 09:00
+    from Tuesday to Friday is not unusual at 09:00 on a Monday."""
+    day = how // 24
+    day_class = ibis.cases((day < 5, 0), (day == 5, 1), else_=2)
+    return day_class * 24 + how % 24
+
+
 def nearby_signins(counts: ir.Table, probes: ir.Table, tolerance_hours: int) -> ir.Table:
-    """(user, how, nearby): baseline sign-ins within ``tolerance_hours`` of each probed hour.
+    """(user, how, nearby): baseline sign-ins on the same kind of day within
+    ``tolerance_hours`` of each probed hour.
 
     ``counts`` is ``hour_counts`` of the baseline; ``probes`` holds the (user, how) pairs to
     judge (the detection window's sign-ins), which are few, so the widening happens there.
     """
+    by_slot = counts.group_by(known_user=counts.user, slot=day_class_slot(counts.how)).aggregate(
+        signins=counts.signins.sum()
+    )
     keys = probes.select("user", "how").distinct()
+    keys = keys.mutate(base=day_class_slot(keys.how), hour=keys.how % 24)
     widened = ibis.union(
         *[
-            keys.mutate(probe=(keys.how + shift + HOURS_PER_WEEK) % HOURS_PER_WEEK)
+            keys.filter((keys.hour + shift >= 0) & (keys.hour + shift < 24)).mutate(
+                probe=keys.base + shift
+            )
             for shift in range(-tolerance_hours, tolerance_hours + 1)
         ],
         distinct=False,
     )
-    known = counts.rename(known_user="user", known_how="how")
-    same_slot = [widened.user == known.known_user, widened.probe == known.known_how]
-    matched = widened.join(known, same_slot)
+    same_slot = [widened.user == by_slot.known_user, widened.probe == by_slot.slot]
+    matched = widened.join(by_slot, same_slot)
     return matched.group_by(["user", "how"]).aggregate(nearby=matched.signins.sum())
 
 

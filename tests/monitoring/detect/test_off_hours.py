@@ -82,3 +82,15 @@ def test_it_reads_local_hours_across_a_daylight_saving_change(store, con):
     ctx = context(start=at("2025-03-31 00:00"), end=at("2025-04-01 00:00"))
     findings = detect_off_hours(con, store.table("auth"), ctx)
     assert [f.params["time"] for f in findings] == ["06:30"]
+
+
+def test_working_days_pool_their_habits(store, con):
+    # Ana signs in at 09:00 (local) from Tuesday to Friday only; 09:10 on a Monday is usual,
+    # 09:10 on a Saturday is not.
+    history = [
+        signin(ts, "ana") for ts in daily(HISTORY_START, 31, 8) if ts.weekday() in (1, 2, 3, 4)
+    ]
+    window = [signin(at("2025-02-03 08:10"), "ana"), signin(at("2025-02-01 08:10"), "ana")]
+    store("auth", history + window)
+    findings = detect_off_hours(con, store.table("auth"), context())
+    assert [(f.params["weekday"], f.params["time"]) for f in findings] == [(5, "09:10")]
