@@ -156,8 +156,7 @@ def test_reminders_are_not_recorded_when_they_could_not_be_sent(
 
     run_due(T0 + timedelta(hours=1))
     settings.EMAIL_PORT = free_port()  # the server goes away
-    with pytest.raises(OSError):
-        run_due(T0 + timedelta(days=24))
+    run_due(T0 + timedelta(days=24))  # the job carries on; other jobs are not held up
     assert not Reminder.objects.filter(kind="before-7").exists()
     settings.EMAIL_PORT = smtp_server.port  # back: the next run sends it
     run_due(T0 + timedelta(days=24, hours=1))

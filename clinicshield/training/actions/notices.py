@@ -2,7 +2,8 @@
 escalations to a person's manager. Each carries a fresh magic link into the portal.
 
 Sending order: the email goes out first, then the Reminder rows are written. If the SMTP
-server is down the job fails, nothing is recorded, and the next run tries again; the unique
+server is down, nothing is recorded for that message and the next run tries again (the
+job itself carries on, so other people and other apps' jobs are not held up); the unique
 (assignment, kind) constraint keeps a reminder from being recorded, hence sent, twice.
 A job run shares one SMTP connection and writes its magic links in one transaction: a
 chain's reminders are thousands of emails, and each SQLite commit is a disk sync.
@@ -148,11 +149,18 @@ def do_send_reminders(now: datetime) -> int:
         return 0
     links = portal_links(people)
     catalogues = Catalogues()
+    sent = 0
     with mail_connection() as connection:
         for person in people:
             pairs = due_by_person[person.pk]
-            _send_reminder(person, pairs, links[person.pk], catalogues, connection, now)
-    return len(due_by_person)
+            try:
+                _send_reminder(person, pairs, links[person.pk], catalogues, connection, now)
+            except (smtplib.SMTPException, OSError) as error:
+                # Not recorded, so the next run tries again; the other people still get theirs.
+                log.warning("reminder to %s not sent: %s", person.email, error)
+                continue
+            sent += 1
+    return sent
 
 
 def _send_reminder(
@@ -227,14 +235,18 @@ def do_escalate_overdue(now: datetime) -> int:
                 }
                 for a in items
             ]
-            send_email(
-                [email],
-                _("Overdue security training in your team"),
-                "training/email/escalation",
-                {"rows": rows, "now": now, "org": items[0].person.organisation},
-                language=language,
-                connection=connection,
-            )
+            try:
+                send_email(
+                    [email],
+                    _("Overdue security training in your team"),
+                    "training/email/escalation",
+                    {"rows": rows, "now": now, "org": items[0].person.organisation},
+                    language=language,
+                    connection=connection,
+                )
+            except (smtplib.SMTPException, OSError) as error:
+                log.warning("escalation to %s not sent: %s", email, error)
+                continue
             _record(items, "escalation", email, now)
             escalated.update(a.pk for a in items)
     Assignment.objects.filter(pk__in=escalated).update(escalated_at=now)
