@@ -29,7 +29,19 @@ def test_it_flags_twelve_failures_on_one_account_in_four_minutes(store, con):
     by_key = {f.key: f for f in findings}
     assert by_key["brute_force:user:ana"].params["failures"] == 12
     assert by_key["brute_force:user:ana"].count == 12
-    assert "brute_force:source:203.0.113.7" in by_key
+    assert by_key["brute_force:user:ana"].src_ip == "203.0.113.7"
+    # One source against one account is that account's alert, not a second one.
+    assert list(by_key) == ["brute_force:user:ana"]
+
+
+def test_a_source_failing_on_a_few_accounts_is_reported_by_source(store, con):
+    rows = [
+        failure(at("2025-02-01 10:00") + timedelta(seconds=20 * n), ("ana", "bob")[n % 2])
+        for n in range(12)
+    ]
+    store("auth", rows)
+    keys = {f.key for f in detect_brute_force(con, store.table("auth"), ctx())}
+    assert keys == {"brute_force:source:203.0.113.7"}
 
 
 def test_it_catches_a_burst_that_straddles_a_bucket_boundary(store, con):

@@ -51,6 +51,8 @@ def _summarise(hot: ir.Table, failures: ir.Table, group: str) -> ir.Table:
         sources=failures.src_ip.nunique(),
         host=failures.host.argmin(failures.ts),
         record_ref=failures.record_ref.argmin(failures.ts),
+        first_source=failures.src_ip.argmin(failures.ts),
+        first_user=failures.user.argmin(failures.ts),
     )
     return per_group.join(totals, group)
 
@@ -64,11 +66,13 @@ def detect_brute_force(con: Any, auth: ir.Table | AuthData, ctx: DetectionContex
         _brute_force_finding("user", row, settings.brute_force_window_minutes)
         for row in fetch(con, _summarise(hot, failures, "user"))
     ]
-    # A source failing on many accounts is a spray; it is reported as password_spray instead.
+    # A source failing on one account is already the account's alert above, and on many
+    # accounts it is a password_spray: only the cases in between are reported by source.
     by_source = failures.filter(failures.src_ip.notnull())
     buckets = _bucketed(by_source, settings.brute_force_window_minutes, ["src_ip"])
     hot = buckets.filter(
         (buckets.failures >= settings.brute_force_failures)
+        & (buckets.users >= 2)
         & (buckets.users < settings.spray_min_users)
     )
     rows = fetch(con, _summarise(hot, by_source, "src_ip"))
@@ -94,8 +98,8 @@ def _brute_force_finding(target: str, row: dict[str, Any], minutes: int) -> Find
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         count=row["count"],
-        user=subject if target == "user" else "",
-        src_ip=subject if target == "source" else "",
+        user=subject if target == "user" else text(row["first_user"]),
+        src_ip=subject if target == "source" else text(row["first_source"]),
         host=text(row["host"]),
         evidence={"record_refs": [text(row["record_ref"])]},
     )
