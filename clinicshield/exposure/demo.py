@@ -127,6 +127,9 @@ def seed(org: Organisation, now: datetime) -> str:
     networks = {
         cidr: do_add_network(org, site, zone, cidr, "demo") for site, zone, cidr in NETWORKS
     }
+    # Never scheduled: a demo seeded on a real box must not scan whatever network
+    # happens to use these addresses there.
+    Network.objects.filter(organisation=org).update(scan_every_days=0)
     week_ago = now - timedelta(days=7, hours=3)
     for cidr, ports in PORTS_BEFORE.items():
         _record(networks, cidr, ports, week_ago, org)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinicshield.accounts.actions import do_create_api_token
 from clinicshield.accounts.models import Organisation
 from clinicshield.exposure import demo
+from clinicshield.exposure.actions import do_add_network
 from clinicshield.exposure.due import queue_scheduled_scans
 from clinicshield.exposure.models import Network, Scan, SegmentationPolicy
 
@@ -138,13 +139,37 @@ def test_the_api_lists_scans_and_refuses_out_of_scope_targets(
     assert denied.status_code == 403
 
 
-def test_scheduled_scans_are_queued_once_per_period(seeded: Organisation) -> None:
+def test_the_demo_networks_are_never_scanned_on_a_schedule(seeded: Organisation) -> None:
+    assert (
+        queue_scheduled_scans(timezone.now() + timedelta(days=30)) == "queued 0 scheduled scan(s)"
+    )
+
+
+def test_scheduled_scans_are_queued_once_per_period(org_a: Organisation) -> None:
+    # Loopback blocks: the queued scans never run here (no worker, on_commit not executed),
+    # and even if they did they could not leave the machine.
+    for cidr in ("127.77.1.0/24", "127.77.2.0/24"):
+        do_add_network(org_a, "Madrid", "servers", cidr, "test")
     now = timezone.now()
-    assert queue_scheduled_scans(now) == "queued 0 scheduled scan(s)"  # demo scanned 2 h ago
-    later = now + timedelta(days=8)
-    assert queue_scheduled_scans(later) == "queued 6 scheduled scan(s)"
-    assert queue_scheduled_scans(later) == "queued 0 scheduled scan(s)"  # idempotent
-    assert Scan.objects.filter(organisation=seeded, status="queued").count() == 6
+    assert queue_scheduled_scans(now) == "queued 2 scheduled scan(s)"  # never scanned yet
+    assert queue_scheduled_scans(now) == "queued 0 scheduled scan(s)"  # idempotent
+    assert queue_scheduled_scans(now + timedelta(days=6)) == "queued 0 scheduled scan(s)"
+    assert queue_scheduled_scans(now + timedelta(days=7)) == "queued 2 scheduled scan(s)"
+    assert Scan.objects.filter(organisation=org_a, status="queued").count() == 4
+
+
+def test_scan_now_queues_a_scan_and_shows_its_progress(
+    client_alice: Client, org_a: Organisation
+) -> None:
+    do_add_network(org_a, "Madrid", "servers", "127.77.3.0/24", "test")
+    response = client_alice.post(
+        f"/o/{org_a.slug}/exposure/scans/start/", {"targets": "127.77.3.10", "ports": "top100"}
+    )
+    scan = Scan.objects.get(organisation=org_a)
+    assert response["Location"].endswith(f"/exposure/scans/{scan.pk}/")
+    assert (scan.status, scan.ports, scan.targets) == ("queued", "top100", "127.77.3.10")
+    page = client_alice.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in page
 
 
 def test_the_pages_and_advice_speak_spanish(client_alice: Client, seeded: Organisation) -> None:
