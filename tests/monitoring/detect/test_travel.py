@@ -62,3 +62,16 @@ def test_it_never_pairs_two_different_people(store, con):
         ],
     )
     assert detect_impossible_travel(con, store.table("auth"), ctx()) == []
+
+
+def test_the_way_out_and_back_is_one_finding(store, con):
+    rows = [
+        signin(at("2025-02-01 09:00"), "ana", **MADRID),
+        signin(at("2025-02-01 09:40"), "ana", **LAGOS),
+        signin(at("2025-02-01 10:30"), "ana", **MADRID),
+    ]
+    store("auth", rows)
+    findings = detect_impossible_travel(con, store.table("auth"), ctx())
+    assert [(f.key, f.count, f.params["to_city"]) for f in findings] == [
+        ("impossible_travel:ana", 2, "Lagos")
+    ]

@@ -69,8 +69,8 @@ def detect_impossible_travel(
     rows = fetch(con, impossible.order_by(["user", "ts"]))
     findings: dict[str, Finding] = {}
     for row in rows:
-        route = f"{text(row['prev_country'])}>{text(row['src_country'])}"
-        key = f"impossible_travel:{row['user']}:{route}"
+        # One alert per person: the way out and the way back are the same incident.
+        key = f"impossible_travel:{row['user']}"
         if key in findings:
             findings[key].count += 1
             findings[key].last_seen = row["ts"]
