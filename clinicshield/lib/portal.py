@@ -10,9 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clinicshield.accounts.models import Person
+
+from .tenancy import activate_timezone
 
 SESSION_KEY = "portal_person"
 
@@ -40,10 +42,14 @@ def person_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if person is None:
             return redirect("portal:expired")
         request.person = person  # type: ignore[attr-defined]
+        activate_timezone(person.site.timezone if person.site else person.organisation.timezone)
         # Staff see the portal in their own language unless they switched it.
         if "django_language" not in request.COOKIES:
             translation.activate(person.language)
             request.LANGUAGE_CODE = person.language
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
 
     return wrapper

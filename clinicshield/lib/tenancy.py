@@ -5,6 +5,7 @@ organisation gets 404 (the URL reveals nothing), a member whose role is too low 
 an owner or IT member who has not passed MFA is sent to verify or enrol first.
 """
 
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -13,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from clinicshield.accounts.core.roles import MFA_REQUIRED_ROLES, role_at_least
 from clinicshield.accounts.models import Membership, Organisation
@@ -52,11 +54,24 @@ def org_view(role: str = "viewer") -> Callable[[View], View]:
             request.org = membership.organisation  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             request.session["org"] = org_slug
-            return view(request, org_slug, *args, **kwargs)
+            # Times on the organisation's pages are its own local times (a clinic in Madrid
+            # reads 03:12 as 03:12 in Madrid), and times typed there are read the same way.
+            activate_timezone(membership.organisation.timezone)
+            try:
+                return view(request, org_slug, *args, **kwargs)
+            finally:
+                timezone.deactivate()  # worker threads serve other organisations next
 
         return wrapper
 
     return decorate
+
+
+def activate_timezone(name: str) -> None:
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
 
 
 def current_org(request: HttpRequest) -> Organisation:
