@@ -90,6 +90,7 @@ class ScanResult:
     hosts: dict[str, HostResult]
     seconds: float
     attempts: int
+    peak_in_flight: int = 0
 
 
 @dataclass
@@ -118,6 +119,7 @@ class _Engine:
         self.hosts: dict[str, HostResult] = {}
         self.pending_discovery: dict[str, int] = {}
         self.attempts = 0
+        self.peak = 0  # most attempts in flight at once
         self.planned = 0
         self.finished = 0
         self.loop = asyncio.get_running_loop()
@@ -195,6 +197,8 @@ class _Engine:
         timeout *= 1 + attempt.tries  # a retry waits longer
         now = self.loop.time()
         self.inflight[fd] = (sock, attempt, self.sequence, now)
+        if len(self.inflight) > self.peak:
+            self.peak = len(self.inflight)
         heapq.heappush(self.deadlines, (now + timeout, self.sequence, fd))
         if attempt.kind == "discover":
             self.discovering.append((now, self.sequence, fd))
@@ -374,6 +378,7 @@ async def scan_async(
         hosts=engine.hosts,
         seconds=time.monotonic() - started,
         attempts=engine.attempts,
+        peak_in_flight=engine.peak,
     )
 
 

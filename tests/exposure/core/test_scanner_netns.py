@@ -140,3 +140,25 @@ def test_it_can_drive_nmap_and_read_its_results(service_lab: Lab) -> None:
         observation = run_nmap(["10.213.7.10"], [22, 80, 8080, 23])
     assert observation.source == "nmap"
     assert sorted(p.port for p in observation.open_ports) == [22, 80]
+
+
+def test_it_retries_silent_ports_once_but_not_answered_ones(service_lab: Lab) -> None:
+    options = ScanOptions(ports=[22, 8080, 9100], discovery=False, timeout=0.3, retries=1)
+    with inside(service_lab.switch):
+        result = scan(["10.213.7.10"], options)
+        no_retry = scan(
+            ["10.213.7.10"], ScanOptions(ports=[22, 8080], discovery=False, timeout=0.3, retries=0)
+        )
+    assert result.attempts == 3 + 2  # 8080 and 9100 are dropped: each asked twice
+    assert sorted(result.hosts["10.213.7.10"].filtered_ports) == [8080, 9100]
+    assert no_retry.attempts == 2
+    assert result.hosts["10.213.7.10"].up_reason == "assumed"
+
+
+def test_it_keeps_to_its_concurrency_bound(service_lab: Lab) -> None:
+    options = ScanOptions(ports=list(range(1, 400)), discovery=False, concurrency=7)
+    with inside(service_lab.switch):
+        result = scan(["10.213.7.11"], options)
+    assert 2 <= result.peak_in_flight <= 7
+    assert result.hosts["10.213.7.11"].open_ports == set()  # 11112 is outside 1-399
+    assert result.attempts == 399
