@@ -23,6 +23,7 @@ class Writable(Protocol):
 
     def write(self, text: str) -> Any: ...
 
+
 REFUSED = 2
 FAILED = 1
 
@@ -74,7 +75,8 @@ def emit_rows(
     columns = list(columns or rows[0].keys())
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)) + "\n")
+    header = "  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True))
+    out.write(header.rstrip() + "\n")
     for r in cells:
         out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
