@@ -55,6 +55,9 @@ def test_a_new_starter_gets_the_onboarding_track_in_one_email(
     body = body_text(message)
     assert "/portal/enter/" in body
     assert "ClickFix y CAPTCHA falsos" in body
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    html_text = html.get_payload(decode=True).decode()
+    assert "Abrir mi formación" in html_text and "/portal/enter/" in html_text
     run_due(T0 + timedelta(hours=2))  # the same work is not done twice
     assert Assignment.objects.filter(person=lucia).count() == len(RECEPTION_TRACK)
     assert len(smtp_server.to("lucia@a.example")) == 1
