@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/simulations_send.py [--people 10000] [--connections 4]
 
-The SMTP server (aiosmtpd) runs in its own process and only counts what it receives.
+The SMTP server (aiosmtpd) runs in its own processes (two by default, sharing one listening
+socket: a single aiosmtpd process tops out near the target on this machine) and only
+counts what it receives.
 The sender is the real code path (`do_send_due`: per-recipient send states written to
 SQLite around each send, persistent SMTP connections). For comparison the same run times
 the naive way (one `django.core.mail.send_mail` and one SMTP connection per email, over
