@@ -105,10 +105,21 @@ def quiz(request: HttpRequest, key: str) -> HttpResponse:
             attempt=attempt,
             result=result,
             outcomes=[(by_id[o.question_id], o) for o in result.outcomes],
+            next_up=_next_open(person, request) if result.passed else None,
         )
         return render(request, "training/portal/result.html", context)
     context["questions"] = questions
     return render(request, "training/portal/quiz.html", context)
+
+
+def _next_open(person: Person, request: HttpRequest) -> dict[str, Any] | None:
+    """The next module waiting for this person, to keep going after a pass."""
+    modules = catalogue(person.organisation)
+    for a in Assignment.objects.filter(person=person, completed_at__isnull=True).order_by("due_at"):
+        module = modules.get(a.module_key)
+        if module is not None:
+            return {"key": module.key, "title": module.title(_lang(request, module))}
+    return None
 
 
 @person_view

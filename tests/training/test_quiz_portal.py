@@ -25,11 +25,13 @@ def test_the_quiz_page_never_contains_the_answers_or_explanations(lucia: Person)
 
 def test_a_passing_attempt_completes_the_assignment(lucia: Person) -> None:
     assignment = do_assign_module(lucia, "clickfix", reason="onboarding")
+    do_assign_module(lucia, "phone-scams", reason="onboarding")
     client = portal_client(lucia)
     response = client.post("/portal/training/m/clickfix/quiz/", correct_answers("clickfix"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "100%" in page
+    assert "Siguiente:" in page and "/portal/training/m/phone-scams/" in page
     assert shipped_library().modules["clickfix"].quizzes["es"].questions[0].explanation[:40] in page
     assignment.refresh_from_db()
     assert assignment.completed_at is not None and assignment.score == 100
