@@ -70,7 +70,13 @@ def test_the_alert_page_shows_the_events_behind_it(client_alice, org_a):
         "auth",
         [
             signin(NOW, "ana", src_ip="41.1.1.1", src_country="NG", record_ref="line 7"),
-            signin(NOW, "ana", src_ip="83.1.1.1", src_country="ES", record_ref="line 8"),
+            signin(
+                NOW - timedelta(hours=1),
+                "ana",
+                src_ip="83.1.1.1",
+                src_country="ES",
+                record_ref="line 8",
+            ),
         ],
         org=org_a.slug,
     )

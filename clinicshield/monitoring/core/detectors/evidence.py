@@ -6,7 +6,7 @@ from typing import Any
 
 import ibis
 
-from ._rows import fetch, only
+from ._rows import fetch
 from .events import between, event_table
 
 # Which event kind an alert kind reads; anything else is a sign-in.
@@ -67,21 +67,25 @@ def alert_events(
     src_ip: str = "",
     limit: int = 50,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """(event kind, rows): the referenced events, or failing references, the person's or the
-    source's events of the alert's time span."""
+    """(event kind, rows): the events the alert cites, and the person's (or the source's)
+    events between its first and last sighting, newest first."""
     kind = EVENT_KINDS.get(alert_kind, "auth")
     table = event_table(con, data_dir, org_slug, kind)
     # Lookback detectors (spray, travel, slow exfiltration) cite events before first_seen.
     span = between(table, first_seen - timedelta(days=31), last_seen + timedelta(seconds=1))
+    during = span.ts >= ibis.literal(first_seen)
+    conditions = []
     if record_refs:
-        chosen = only(span, "record_ref", record_refs)
+        cited = span.record_ref.isin(record_refs[:200])
         if user and kind == "auth":
-            chosen = chosen.filter(chosen.user == user)  # references repeat across files
-    elif user and kind != "flow":
-        chosen = span.filter(span.user == user)
+            cited = cited & (span.user == user)  # references repeat across files
+        conditions.append(cited)
+    if user and kind != "flow":
+        conditions.append(during & (span.user == user))
     elif src_ip:
-        chosen = span.filter(span.src_ip == src_ip)
-    else:
+        conditions.append(during & (span.src_ip == src_ip))
+    if not conditions:
         return kind, []
+    chosen = span.filter(ibis.or_(*conditions))
     rows = fetch(con, chosen.select(*COLUMNS[kind]).order_by(ibis.desc("ts")).limit(limit))
     return kind, rows
