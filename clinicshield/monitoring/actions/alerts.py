@@ -235,6 +235,9 @@ def do_resolve_alert(alert: Alert, actor: Any) -> Alert:
 
 @transaction.atomic
 def do_reopen_alert(alert: Alert, actor: Any) -> Alert:
+    """Open again; reopening a false positive also lifts the suppression it created."""
+    if alert.status == "false_positive":
+        Suppression.objects.filter(source_alert=alert).delete()
     return _set_status(alert, "open", actor)
 
 

@@ -17,6 +17,7 @@ from clinicshield.monitoring.actions import (
     do_mark_false_positive,
     do_mark_service_account,
     do_raise_alert,
+    do_reopen_alert,
     do_resolve_alert,
     do_run_detection,
 )
@@ -90,6 +91,8 @@ def test_a_false_positive_suppresses_the_pattern_for_that_person_only(org_a, ali
     assert (suppression.kind, suppression.user) == ("off_hours", "ana")
     assert raise_one(org_a, ts=NOW + timedelta(days=1)) is None
     assert raise_one(org_a, key="off_hours:bob", user="bob") is not None
+    do_reopen_alert(alert, alice)  # it was not harmless after all
+    assert raise_one(org_a, ts=NOW + timedelta(days=2)).pk == alert.pk
 
 
 def test_alerts_are_separate_per_organisation(org_a, org_b):
