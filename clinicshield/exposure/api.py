@@ -8,12 +8,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.lib.errors import UserError
 
-from .actions import do_import_nmap_xml, do_start_scan
+from .actions import do_import_nmap_xml, do_record_probe, do_start_scan, plan_for_zone
 from .models import Finding, Network, ProbeRun, Scan
 from .present import finding_row
 
@@ -62,6 +62,19 @@ class ScanIn(Schema):
 
 class ImportIn(Schema):
     xml: str
+
+
+class ProbePlanOut(Schema):
+    zone: str
+    endpoints: list[tuple[str, int]]
+
+
+class ProbeResultsIn(Schema):
+    zone: str
+    states: list[tuple[str, int, str]]
+
+
+PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
 
 
 def _org(request: HttpRequest) -> Any:
@@ -122,7 +135,7 @@ def scan_findings(request: HttpRequest, scan_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/scans", response={202: list[ScanOut]})
-def start_scan(request: HttpRequest, payload: ScanIn) -> tuple[int, list[ScanOut]]:
+def start_scan(request: HttpRequest, payload: ScanIn) -> Status[list[ScanOut]]:
     """Queue scans of registered networks; out-of-scope targets are refused with 403."""
     from .tasks import run_scan
 
@@ -131,15 +144,15 @@ def start_scan(request: HttpRequest, payload: ScanIn) -> tuple[int, list[ScanOut
         scans = do_start_scan(_org(request), payload.targets, payload.ports, "api")
         for scan in scans:
             transaction.on_commit(partial(run_scan, scan.pk))
-    return 202, [_scan_out(s) for s in scans]
+    return Status(202, [_scan_out(s) for s in scans])
 
 
 @router.post("/scans/import", response={201: list[ScanOut]})
-def import_scan(request: HttpRequest, payload: ImportIn) -> tuple[int, list[ScanOut]]:
+def import_scan(request: HttpRequest, payload: ImportIn) -> Status[list[ScanOut]]:
     """Record nmap XML (e.g. from a site sensor) as scans of the registered networks."""
     _need_it(request)
     result = do_import_nmap_xml(_org(request), payload.xml, "API upload", "api")
-    return 201, [_scan_out(s) for s in result.scans]
+    return Status(201, [_scan_out(s) for s in result.scans])
 
 
 @router.get("/probes")
@@ -155,3 +168,26 @@ def list_probes(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
         }
         for r in runs
     ]
+
+
+@router.get("/probe-plan", response=ProbePlanOut)
+def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
+    """What a sensor in `zone` must test (checked against the registered networks)."""
+    _need_it(request)
+    _policy, plan = plan_for_zone(_org(request), zone)
+    return ProbePlanOut(zone=zone, endpoints=plan.endpoints())
+
+
+@router.post("/probe-results", response={201: dict[str, Any]})
+def probe_results(request: HttpRequest, payload: ProbeResultsIn) -> Status[dict[str, Any]]:
+    """A sensor reports what it saw; the server judges each rule and stores the run."""
+    _need_it(request)
+    bad = sorted({state for _a, _p, state in payload.states} - PROBE_STATES)
+    if bad:
+        raise UserError(
+            "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
+        )
+    policy, plan = plan_for_zone(_org(request), payload.zone)
+    states = {(address, port): state for address, port, state in payload.states}
+    run = do_record_probe(_org(request), payload.zone, policy, plan, states)
+    return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})

@@ -1,7 +1,14 @@
 """Writes of the exposure app. Other apps and the CLI call these."""
 
 from .networks import do_add_network, do_delete_network, resolve_targets
-from .policy import do_run_probe, do_save_policy, latest_verdicts, policy_of
+from .policy import (
+    do_record_probe,
+    do_run_probe,
+    do_save_policy,
+    latest_verdicts,
+    plan_for_zone,
+    policy_of,
+)
 from .scans import (
     do_import_nmap_xml,
     do_record_observation,
@@ -15,11 +22,13 @@ __all__ = [
     "do_delete_network",
     "do_import_nmap_xml",
     "do_record_observation",
+    "do_record_probe",
     "do_run_probe",
     "do_run_scan",
     "do_save_policy",
     "do_start_scan",
     "latest_verdicts",
+    "plan_for_zone",
     "policy_of",
     "previous_scan",
     "resolve_targets",

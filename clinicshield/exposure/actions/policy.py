@@ -12,7 +12,14 @@ from clinicshield.lib.errors import UserError
 
 from ..core.probe import DEFAULT_TIMEOUT, probe
 from ..core.scope import OutOfScope, check_scope
-from ..core.segmentation import Policy, PolicyError, evaluate, parse_policy, plan_probe
+from ..core.segmentation import (
+    Policy,
+    PolicyError,
+    ProbePlan,
+    evaluate,
+    parse_policy,
+    plan_probe,
+)
 from ..models import Finding, Network, ProbeRun, SegmentationPolicy
 
 
@@ -50,8 +57,8 @@ def _known_hosts(org: Organisation) -> dict[str, list[int]]:
     return known
 
 
-def do_run_probe(org: Organisation, zone: str, timeout: float = DEFAULT_TIMEOUT) -> ProbeRun:
-    """Test every rule from `zone` and store the verdicts; refuses out-of-scope targets."""
+def plan_for_zone(org: Organisation, zone: str) -> tuple[Policy, ProbePlan]:
+    """What a probe in `zone` must test; refuses a plan that leaves the registered networks."""
     policy = policy_of(org)
     if policy is None:
         raise UserError("no_policy", _("This organisation has no segmentation policy yet."))
@@ -59,18 +66,27 @@ def do_run_probe(org: Organisation, zone: str, timeout: float = DEFAULT_TIMEOUT)
         plan = plan_probe(policy, zone, _known_hosts(org))
     except PolicyError as error:
         raise UserError("bad_zone", str(error)) from None
-    endpoints = plan.endpoints()
     registered = [n.cidr for n in Network.objects.filter(organisation=org)]
-    try:
-        check_scope(sorted({address for address, _port in endpoints}), registered)
-    except OutOfScope as refused:
-        raise UserError(
-            "out_of_scope",
-            _("The policy points at %(target)s, which is not in a registered network.")
-            % {"target": refused.target},
-            status=403,
-        ) from None
-    states = probe(endpoints, timeout=timeout) if endpoints else {}
+    addresses = sorted({address for address, _port in plan.endpoints()})
+    if addresses:
+        try:
+            check_scope(addresses, registered)
+        except OutOfScope as refused:
+            raise UserError(
+                "out_of_scope",
+                _("The policy points at %(target)s, which is not in a registered network.")
+                % {"target": refused.target},
+                status=403,
+            ) from None
+    return policy, plan
+
+
+def do_record_probe(
+    org: Organisation, zone: str, policy: Policy, plan: ProbePlan, states: dict[Any, str]
+) -> ProbeRun:
+    """Judge and store what a probe saw. States for endpoints outside the plan are ignored."""
+    planned = set(plan.endpoints())
+    states = {key: value for key, value in states.items() if key in planned}
     verdicts = evaluate(policy, plan, states)
     return ProbeRun.objects.create(
         organisation=org,
@@ -91,6 +107,14 @@ def do_run_probe(org: Organisation, zone: str, timeout: float = DEFAULT_TIMEOUT)
         ],
         controls=[[a, p, states.get((a, p), "filtered")] for a, p in plan.controls],
     )
+
+
+def do_run_probe(org: Organisation, zone: str, timeout: float = DEFAULT_TIMEOUT) -> ProbeRun:
+    """Test every rule from `zone` from this machine and store the verdicts."""
+    policy, plan = plan_for_zone(org, zone)
+    endpoints = plan.endpoints()
+    states = probe(endpoints, timeout=timeout) if endpoints else {}
+    return do_record_probe(org, zone, policy, plan, states)
 
 
 def latest_verdicts(org: Organisation) -> list[tuple[int, str]]:

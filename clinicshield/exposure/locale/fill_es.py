@@ -157,6 +157,7 @@ ES = {
     "to": "hacia",
     "Only IT and owners may change the policy.": "Solo IT y los propietarios pueden cambiar la política.",
     "Policy saved.": "Política guardada.",
+    "Unknown probe states: %(states)s": "Estados de prueba desconocidos: %(states)s",
 }
 PLURALS = {
     "%(counter)s open port": ("%(counter)s puerto abierto", "%(counter)s puertos abiertos"),
