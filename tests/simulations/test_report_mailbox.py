@@ -127,3 +127,36 @@ def test_an_answer_that_failed_is_retried_by_the_due_job(org_a, staff, smtp_serv
     assert item.answered_at is not None
     assert "Leave it alone until IT" in body_text(smtp_server.to("ben@clinic-a.example")[0])
     assert "retried 0 answers" in poll_report_mailboxes(now)
+
+
+def test_the_cli_sets_the_mailbox_and_polls_it(org_a, staff, smtp_server, dovecot, monkeypatch):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("REPORT_PW", dovecot.password)
+    call_command(
+        "campaign",
+        "mailbox",
+        "--org",
+        "clinic-a",
+        "--host",
+        dovecot.host,
+        "--port",
+        str(dovecot.port),
+        "--no-ssl",
+        "--user",
+        dovecot.user,
+        "--password-env",
+        "REPORT_PW",
+        "--address",
+        dovecot.user,
+        "--own-domain",
+        "clinic-a.example",
+        stdout=StringIO(),
+    )
+    dovecot.deliver(report_forward(suspicious_email(), reporter="ben@clinic-a.example"))
+    out = StringIO()
+    call_command("campaign", "poll-reports", "--org", "clinic-a", stdout=out)
+    assert json.loads(out.getvalue())["fetched"] == 1

@@ -50,6 +50,20 @@ class Command(BaseCommand):
         add_format_argument(results)
         poll = verbs.add_parser("poll-reports", help="read the report mailbox now")
         poll.add_argument("--org", required=True)
+        mailbox = verbs.add_parser("mailbox", help="set the report mailbox (IMAP)")
+        mailbox.add_argument("--org", required=True)
+        mailbox.add_argument("--host", required=True)
+        mailbox.add_argument("--port", type=int, default=993)
+        mailbox.add_argument("--no-ssl", action="store_true", help="plain IMAP (loopback only)")
+        mailbox.add_argument("--user", required=True)
+        mailbox.add_argument(
+            "--password-env", required=True, help="environment variable holding the password"
+        )
+        mailbox.add_argument("--address", required=True, help="the address staff forward to")
+        mailbox.add_argument("--own-domain", action="append", default=[], dest="own_domains")
+        mailbox.add_argument(
+            "--supplier-domain", action="append", default=[], dest="supplier_domains"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         handler = getattr(self, f"do_{options['verb'].replace('-', '_')}")
@@ -140,6 +154,23 @@ class Command(BaseCommand):
         totals = document.pop("totals")
         document.pop("recipients")
         emit_document(self.stdout, {**document, **totals}, "table")
+
+    def do_mailbox(self, options: dict[str, Any]) -> None:
+        org = get_org(options["org"])
+        ReportMailbox.objects.update_or_create(
+            organisation=org,
+            defaults={
+                "host": options["host"],
+                "port": options["port"],
+                "use_ssl": not options["no_ssl"],
+                "username": options["user"],
+                "password_env": options["password_env"],
+                "address": options["address"],
+                "own_domains": options["own_domains"],
+                "supplier_domains": options["supplier_domains"],
+            },
+        )
+        self.stdout.write(f"report mailbox of {org.slug}: {options['address']}\n")
 
     def do_poll_reports(self, options: dict[str, Any]) -> None:
         org = get_org(options["org"])
