@@ -40,8 +40,9 @@ _MEASURE = (
     "import json, resource, subprocess, sys, time\n"
     "began = time.perf_counter()\n"
     "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(json.dumps({'seconds': time.perf_counter() - began, 'code': done.returncode,\n"
-    "  'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+    "  'peak_kib': usage.ru_maxrss, 'cpu_seconds': usage.ru_utime + usage.ru_stime,\n"
     "  'out': done.stdout[-20000:], 'err': done.stderr[-4000:]}))\n"
 )
 
@@ -141,10 +142,13 @@ def main() -> None:
                     "fail2ban_seconds": round(theirs["seconds"], 2),
                     "fail2ban_lines_per_s": round(args.lines / theirs["seconds"]),
                     "fail2ban_peak_mib": round(theirs["peak_kib"] / 1024),
+                    "fail2ban_cpu_seconds": round(theirs["cpu_seconds"], 2),
                     "ours_seconds": round(ours["seconds"], 2),
                     "ours_lines_per_s": round(args.lines / ours["seconds"]),
                     "ours_peak_mib": round(ours["peak_kib"] / 1024),
+                    "ours_cpu_seconds": round(ours["cpu_seconds"], 2),
                     "speedup": round(theirs["seconds"] / ours["seconds"], 1),
+                    "cpu_ratio": round(theirs["cpu_seconds"] / ours["cpu_seconds"], 1),
                     "load_average_at_start": round(load, 1),
                 }
             )

@@ -95,12 +95,15 @@ def measure(name: str, files: list[Path], extra: list[str], records: int, work: 
     data_dir = work / f"data-{name}"
     shutil.rmtree(data_dir, ignore_errors=True)
     clinicshield(data_dir, "createorg", "--name", "Bench", "--slug", "bench")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     elapsed, out = clinicshield(
         data_dir, "ingest", *map(str, files), "--org", "bench", "--output", "json", *extra
     )
     rows = [json.loads(line) for line in out.splitlines()]
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(before, usage.ru_maxrss)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
     read = sum(r["read"] for r in rows)
     stored = sum(r["stored"] for r in rows)
     return {
@@ -112,6 +115,7 @@ def measure(name: str, files: list[Path], extra: list[str], records: int, work: 
         "seconds": round(elapsed, 2),
         "records_per_s": round(read / elapsed),
         "peak_rss_mib": round(peak / 1024),
+        "cpu_seconds": round(cpu, 2),
         "expected_records": records,
     }
 
