@@ -156,7 +156,11 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
     now = timezone.now()
     base = detection_context(org, now - timedelta(minutes=1), now)
     ctx = DetectionContext(
-        start=base.start, end=base.end, timezone=base.timezone, settings=base.settings
+        start=base.start,
+        end=base.end,
+        timezone=base.timezone,
+        user_timezones=base.user_timezones,
+        settings=base.settings,
     )
     con = ibis.duckdb.connect()
     profile = user_profile(
@@ -172,7 +176,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
             {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
         ],
         "alerts": Alert.objects.filter(organisation=org, user=account.lower())[:20],
-        "timezone": base.timezone,
+        "timezone": base.user_timezones.get(account.lower(), base.timezone),
         "is_service_account": ServiceAccount.objects.filter(
             organisation=org, name=account.lower()
         ).exists(),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from clinicshield.accounts.actions import audit
-from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.models import Organisation, Person
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from ..core.detectors import DetectionContext, DetectionSettings, Finding, run_detectors
@@ -66,6 +66,18 @@ def opening_hours(org: Organisation) -> dict[int, list[tuple[str, str]]]:
     return merged
 
 
+def user_timezones(org: Organisation) -> dict[str, str]:
+    """Accounts of people whose site keeps another time zone than the organisation's,
+    matched on the local part of their email (as the explanations match names)."""
+    zone = org.timezone or "UTC"
+    zones: dict[str, str] = {}
+    people = Person.objects.filter(organisation=org, active=True, site__isnull=False)
+    for email, site_zone in people.values_list("email", "site__timezone"):
+        if site_zone and site_zone != zone:
+            zones.setdefault(email.split("@", 1)[0].lower(), site_zone)
+    return zones
+
+
 def detection_context(org: Organisation, start: datetime, end: datetime) -> DetectionContext:
     rules: tuple[CompiledRule, ...] = tuple(sigma_rules().rules)
     names = ServiceAccount.objects.filter(organisation=org).values_list("name", flat=True)
@@ -74,6 +86,7 @@ def detection_context(org: Organisation, start: datetime, end: datetime) -> Dete
         start=start,
         end=end,
         timezone=org.timezone or "UTC",
+        user_timezones=user_timezones(org),
         opening_hours=opening_hours(org),
         service_accounts=accounts,
         sigma_rules=rules,

@@ -21,6 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from .detectors._rows import left_join
 from .detectors.context import DetectionContext
 from .detectors.events import between
 from .detectors.localtime import epoch_seconds, hour_of_week, local_epoch_seconds, minute_of_week
@@ -49,14 +50,32 @@ def successes(auth: ir.Table) -> ir.Table:
 
 
 def with_local_time(
-    con: Any, table: ir.Table, zone: str, start: datetime, end: datetime
+    con: Any,
+    table: ir.Table,
+    zone: str,
+    start: datetime,
+    end: datetime,
+    user_zones: dict[str, str] | None = None,
 ) -> ir.Table:
     """Adds ``epoch`` (UTC seconds), ``local_s``, ``how`` (hour of week 0-167) and ``mow``
-    (minute of week) in the site's time zone."""
-    with_epoch = table.mutate(epoch=epoch_seconds(con, table.ts))
-    return with_epoch.mutate(
-        local_s=local_epoch_seconds(with_epoch.epoch, zone, start, end)
-    ).mutate(how=hour_of_week(ibis._.local_s), mow=minute_of_week(ibis._.local_s))
+    (minute of week) in the site's time zone, or in ``user_zones[user]`` for the people
+    whose site keeps another zone (a chain across the Canaries and the mainland)."""
+    table = table.mutate(epoch=epoch_seconds(con, table.ts))
+    local = local_epoch_seconds(table.epoch, zone, start, end)
+    others = sorted({z for z in (user_zones or {}).values() if z != zone})
+    if others:
+        pairs = [(u, others.index(z)) for u, z in sorted((user_zones or {}).items()) if z != zone]
+        zones = ibis.memtable({"user": [u for u, _ in pairs], "_zone": [i for _, i in pairs]})
+        table = left_join(table, zones, ["user"])
+        branches = [
+            (table._zone == index, local_epoch_seconds(table.epoch, other, start, end))
+            for index, other in enumerate(others)
+        ]
+        local = ibis.cases(*branches, else_=local_epoch_seconds(table.epoch, zone, start, end))
+    table = table.mutate(local_s=local)
+    if "_zone" in table.columns:
+        table = table.drop("_zone")
+    return table.mutate(how=hour_of_week(table.local_s), mow=minute_of_week(table.local_s))
 
 
 def lookback(ctx: DetectionContext) -> timedelta:
@@ -77,13 +96,19 @@ def prepare_auth(
         ctx.timezone,
         ctx.baseline_start,
         ctx.end,
+        ctx.user_timezones,
     )
     summary = history.group_by(SUMMARY_KEYS).aggregate(
         signins=history.count(), first_seen=history.ts.min()
     )
     recent_start = ctx.start - lookback(ctx)
     recent = with_local_time(
-        con, between(auth, recent_start, ctx.end), ctx.timezone, recent_start, ctx.end
+        con,
+        between(auth, recent_start, ctx.end),
+        ctx.timezone,
+        recent_start,
+        ctx.end,
+        ctx.user_timezones,
     )
     if materialize:
         # Temporary tables on the backend itself: computed once, scanned natively after.
@@ -162,9 +187,8 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
     Covers the baseline and the window together (everything up to ``ctx.end``).
     """
     mine = successes(between(auth, ctx.baseline_start, ctx.end))
-    mine = with_local_time(
-        con, mine.filter(mine.user == user), ctx.timezone, ctx.baseline_start, ctx.end
-    )
+    zone = ctx.user_timezones.get(user, ctx.timezone)
+    mine = with_local_time(con, mine.filter(mine.user == user), zone, ctx.baseline_start, ctx.end)
     heat = [[0] * 24 for _ in range(7)]
     hours = mine.group_by("how").aggregate(signins=mine.count())
     for row in con.to_pyarrow(hours).to_pylist():

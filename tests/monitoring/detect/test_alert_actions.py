@@ -210,3 +210,21 @@ def test_the_periodic_job_runs_detection_for_every_organisation(org_a, org_b):
     # Run again for the same moment: nothing new happens.
     run_due(NOW, only=["monitoring.detect"])
     assert DetectionRun.objects.filter(organisation=org_b).count() == 1
+
+
+def test_people_at_a_site_in_another_time_zone_are_judged_by_its_clock(org_a):
+    from clinicshield.accounts.models import Person, Site
+
+    tenerife = Site.objects.create(organisation=org_a, name="Tenerife", timezone="Atlantic/Canary")
+    Person.objects.create(
+        organisation=org_a, site=tenerife, name="Bea", email="bea@a.example", department="reception"
+    )
+    # 07:20 UTC on a Monday: 08:20 in Madrid (open), 07:20 in Tenerife (not yet open).
+    write_events(
+        settings.DATA_DIR,
+        "auth",
+        [signin(at("2025-02-03 07:20"), "bea"), signin(at("2025-02-03 07:20"), "carlos")],
+        org=org_a.slug,
+    )
+    result = do_run_detection(org_a, at("2025-02-03 12:00"))
+    assert [(a.user, a.params["time"]) for a in result.new_alerts] == [("bea", "07:20")]

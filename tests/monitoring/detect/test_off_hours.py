@@ -94,3 +94,12 @@ def test_working_days_pool_their_habits(store, con):
     store("auth", history + window)
     findings = detect_off_hours(con, store.table("auth"), context())
     assert [(f.params["weekday"], f.params["time"]) for f in findings] == [(5, "09:10")]
+
+
+def test_a_person_at_a_site_in_another_time_zone_is_judged_by_their_own_clock(store, con):
+    # 07:20 UTC on a Monday is 08:20 in Madrid (open) but 07:20 in the Canaries (not yet).
+    store("auth", [signin(at("2025-02-03 07:20"), "bob")])
+    assert detect_off_hours(con, store.table("auth"), context()) == []
+    canary = context(user_timezones={"bob": "Atlantic/Canary"})
+    findings = detect_off_hours(con, store.table("auth"), canary)
+    assert [(f.user, f.params["time"]) for f in findings] == [("bob", "07:20")]

@@ -23,6 +23,8 @@ class DetectionContext:
     start: datetime
     end: datetime
     timezone: str = "UTC"
+    # People whose site keeps another time zone than the organisation: {account: zone}.
+    user_timezones: dict[str, str] = field(default_factory=dict)
     opening_hours: OpeningHours = field(default_factory=dict)
     service_accounts: frozenset[str] = frozenset()
     sigma_rules: tuple["CompiledRule", ...] = ()

@@ -1,0 +1,61 @@
+"""The detectors by name, and one pass of all of them over an organisation's store."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+
+from ..baselines import AuthData, prepare_auth
+from .context import DetectionContext
+from .events import event_table
+from .exfiltration import detect_exfiltration
+from .failures import detect_brute_force, detect_password_spray, detect_spray_success
+from .findings import Finding
+from .process_rules import detect_process_rules
+from .service_accounts import detect_service_account_interactive
+from .travel import detect_impossible_travel
+from .unusual_access import detect_new_values, detect_off_hours
+
+Detector = Callable[[Any, Any, DetectionContext], list[Finding]]
+
+# name -> (event kind it reads, function). Names are the alert kinds they produce
+# ("process_rules" produces both "clickfix" and "sigma").
+DETECTORS: dict[str, tuple[str, Detector]] = {
+    "off_hours": ("auth", detect_off_hours),
+    "new_country": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_country")),
+    "new_asn": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_asn")),
+    "new_device": ("auth", lambda con, t, ctx: detect_new_values(con, t, ctx, "new_device")),
+    "impossible_travel": ("auth", detect_impossible_travel),
+    "brute_force": ("auth", detect_brute_force),
+    "password_spray": ("auth", detect_password_spray),
+    "spray_success": ("auth", detect_spray_success),
+    "service_account_interactive": ("auth", detect_service_account_interactive),
+    "process_rules": ("process", detect_process_rules),
+    "exfiltration": ("flow", detect_exfiltration),
+}
+
+
+def run_detectors(
+    con: Any,
+    data_dir: Path | str,
+    org_slug: str,
+    ctx: DetectionContext,
+    only: list[str] | None = None,
+) -> list[Finding]:
+    """Run every detector (or those named in ``only``) over one organisation's events."""
+    unknown = sorted(set(only or []) - set(DETECTORS))
+    if unknown:
+        raise ValueError(f"unknown detectors: {', '.join(unknown)}")
+    tables: dict[str, ir.Table | AuthData] = {}
+    findings: list[Finding] = []
+    for name, (kind, detector) in DETECTORS.items():
+        if only and name not in only:
+            continue
+        if kind not in tables:
+            tables[kind] = event_table(con, data_dir, org_slug, kind)
+            if kind == "auth":
+                # History is summarised once and shared by every sign-in detector.
+                tables[kind] = prepare_auth(con, tables[kind], ctx, materialize=True)
+        findings.extend(detector(con, tables[kind], ctx))
+    return findings
