@@ -45,7 +45,7 @@ STAFF = [
     ("Cristina Rojas Pascual", "cristina.rojas", "clinician", "Madrid", "es", False),
     ("Andrés Campos Vidal", "andres.campos", "nurse", "Madrid", "es", False),
     ("Patricia León Fuentes", "patricia.leon", "reception", "Toledo", "es", False),
-    ("svc-backup", "svc-backup", "it", "Madrid", "en", False),
+    ("Beatriz Molina Soto", "beatriz.molina", "reception", "Madrid", "es", False),
 ]
 
 
