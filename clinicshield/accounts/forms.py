@@ -63,3 +63,17 @@ class SiteForm(forms.Form):
         initial="mon-fri 08:00-20:00",
         help_text=_("e.g. mon-fri 08:00-20:00; sat 09:00-14:00"),
     )
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    timezone = forms.CharField(label=_("Timezone"), max_length=64)
+    training_refresh_months = forms.IntegerField(
+        label=_("Refresh training every (months)"), min_value=1, max_value=24
+    )
+    webhook_url = forms.URLField(
+        label=_("Webhook URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("New alerts, incidents and simulation events are posted here, signed."),
+    )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("sites/", views.sites, name="sites"),
+    path("settings/", views.organisation_settings, name="settings"),
 ]

@@ -15,7 +15,7 @@ from clinicshield.lib.tenancy import current_org, org_view
 from . import actions
 from .core.hours import format_opening_hours, parse_opening_hours
 from .core.roster import REQUIRED_COLUMNS
-from .forms import ImportForm, MemberForm, SiteForm, TokenForm
+from .forms import ImportForm, MemberForm, OrganisationForm, SiteForm, TokenForm
 from .models import ApiToken, AuditEntry, Person
 
 
@@ -152,6 +152,31 @@ def sites(request: HttpRequest, org_slug: str) -> HttpResponse:
                 return redirect("people:sites", org_slug=org_slug)
     rows = [(site, format_opening_hours(site.opening_hours)) for site in org.sites.all()]
     return render(request, "accounts/sites.html", {"form": form, "sites": rows})
+
+
+@org_view("owner")
+def organisation_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = current_org(request)
+    initial = {
+        "name": org.name,
+        "timezone": org.timezone,
+        "training_refresh_months": org.training_refresh_months,
+        "webhook_url": org.webhook_url,
+    }
+    form = OrganisationForm(request.POST or None, initial=initial)
+    secret = None
+    if request.method == "POST" and "rotate" in request.POST:
+        secret = actions.do_rotate_webhook_secret(org, request.user)
+        form = OrganisationForm(initial=initial)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_organisation(org, request.user, **form.cleaned_data)
+        except UserError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:settings", org_slug=org_slug)
+    return render(request, "accounts/settings.html", {"form": form, "secret": secret})
 
 
 def _may_edit(request: HttpRequest) -> bool:

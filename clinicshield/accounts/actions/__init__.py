@@ -9,7 +9,9 @@ from .organisations import (
     do_create_organisation,
     do_create_owner,
     do_create_site,
+    do_rotate_webhook_secret,
     do_set_password,
+    do_update_organisation,
 )
 from .security import (
     confirmed_devices,
@@ -46,8 +48,10 @@ __all__ = [
     "do_record_login_failure",
     "do_revoke_api_token",
     "do_send_portal_link",
+    "do_rotate_webhook_secret",
     "do_set_password",
     "do_start_totp_enrolment",
+    "do_update_organisation",
     "do_use_magic_link",
     "export_staff_csv",
     "find_api_token",

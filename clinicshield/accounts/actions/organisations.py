@@ -117,3 +117,48 @@ def do_create_owner(org: Organisation, email: str, password: str | None, actor: 
         if password:
             do_set_password(user, password)
     return user
+
+
+def do_update_organisation(
+    org: Organisation,
+    actor: Any,
+    *,
+    name: str,
+    timezone: str,
+    training_refresh_months: int,
+    webhook_url: str,
+) -> Organisation:
+    """The owner's settings page. Every change is audited with its old and new value."""
+    if not 1 <= training_refresh_months <= 24:
+        raise UserError("bad_refresh", _("Training is refreshed every 1 to 24 months."))
+    wanted = {
+        "name": name.strip(),
+        "timezone": check_timezone(timezone),
+        "training_refresh_months": training_refresh_months,
+        "webhook_url": webhook_url.strip(),
+    }
+    changed = {k: (getattr(org, k), v) for k, v in wanted.items() if getattr(org, k) != v}
+    if not changed:
+        return org
+    with transaction.atomic():
+        for key, (_old, new) in changed.items():
+            setattr(org, key, new)
+        org.save(update_fields=list(changed))
+        audit(
+            org,
+            actor,
+            "organisation.update",
+            org.slug,
+            changes={k: list(v) for k, v in changed.items()},
+        )
+    return org
+
+
+def do_rotate_webhook_secret(org: Organisation, actor: Any) -> str:
+    from ..models import new_webhook_secret
+
+    with transaction.atomic():
+        org.webhook_secret = new_webhook_secret()
+        org.save(update_fields=["webhook_secret"])
+        audit(org, actor, "organisation.rotate_webhook_secret", org.slug)
+    return org.webhook_secret
