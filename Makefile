@@ -49,14 +49,15 @@ pytest-postgres: $(STAMP)
 	fi
 
 # Rebuild the translation catalogues after changing user-facing strings. Each app keeps its
-# own (clinicshield/<app>/locale/es/); the compiled .mo files are committed so that a fresh
+# own (clinicshield/<app>/locale/es/); PYTHONSAFEPATH keeps an app's own modules from hiding
+# the standard library's. The compiled .mo files are committed so that a fresh
 # install has them without gettext installed.
 APPS := lib accounts training simulations readiness monitoring exposure dashboard
 messages: $(STAMP)
 	for app in $(APPS); do \
-		(cd clinicshield/$$app && mkdir -p locale && DJANGO_SETTINGS_MODULE=clinicshield.settings \
+		(cd clinicshield/$$app && mkdir -p locale && export PYTHONSAFEPATH=1 DJANGO_SETTINGS_MODULE=clinicshield.settings && \
 			../../$(BIN)/django-admin makemessages -l es --no-obsolete && \
-			DJANGO_SETTINGS_MODULE=clinicshield.settings ../../$(BIN)/django-admin compilemessages) || exit 1; \
+			../../$(BIN)/django-admin compilemessages) || exit 1; \
 	done
 
 clean:
