@@ -122,6 +122,20 @@ async def burst(port: int, tokens: list[str], sockets: int) -> tuple[list[tuple[
     return list(results), len(retries)
 
 
+def workers_cpu_seconds(master: int) -> float:
+    """User+system CPU of the gunicorn workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -168,6 +182,7 @@ def main() -> None:
             began = time.perf_counter()
             results, retried = asyncio.run(burst(port, tokens, args.sockets))
             elapsed = time.perf_counter() - began
+            server_cpu = workers_cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -189,6 +204,8 @@ def main() -> None:
                 "gunicorn_workers": args.workers,
                 "seconds": round(elapsed, 2),
                 "requests_per_s": round(len(tokens) / elapsed, 1),
+                # CPU the workers spent per request (start-up included): not inflated by waiting.
+                "server_cpu_ms_per_request": round(server_cpu / len(tokens) * 1000, 2),
                 "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
                 "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
                 "max_ms": round(max(latencies) * 1000, 1),
