@@ -94,6 +94,12 @@ OUTSIDE = {
         "separation tests cover the network side."
     ),
 }
+# The regulations' names as a Spanish reader knows them (GDPR is the RGPD in Spain).
+FRAMEWORK_LABELS = {
+    "HIPAA": gettext_lazy("HIPAA"),
+    "GDPR": gettext_lazy("GDPR"),
+    "HICP": gettext_lazy("HICP"),
+}
 STATUS_WORDS = {
     COVERED: gettext_lazy("Covered"),
     PARTIAL: gettext_lazy("Partly covered"),
@@ -106,6 +112,17 @@ def reports_status(org: Organisation, now: datetime) -> tuple[str, int]:
     since = local_day(org, now) - timedelta(days=90)
     days = ScoreSnapshot.objects.filter(organisation=org, site__isnull=True, day__gt=since).count()
     return (COVERED if days >= 60 else PARTIAL if days else MISSING), days
+
+
+def reference_label(reference: str) -> str:
+    """The requirement's reference for the reader: the identifiers stay, the words around
+    them ("art.", "practice") are translated."""
+    if reference.startswith("GDPR art. "):
+        return _("GDPR art. %(article)s") % {"article": reference.removeprefix("GDPR art. ")}
+    if reference.startswith("405(d) HICP practice "):
+        number = reference.removeprefix("405(d) HICP practice ")
+        return _("405(d) HICP practice %(number)s") % {"number": number}
+    return reference
 
 
 def _gap_sentence(code: str, states: dict[str, str]) -> str:
@@ -130,8 +147,8 @@ def requirement_rows(org: Organisation, score: Score, now: datetime) -> list[dic
 def _row(status: RequirementStatus, states: dict[str, str], evidence: dict[str, str]) -> dict:
     requirement = status.requirement
     return {
-        "framework": requirement.framework,
-        "reference": requirement.reference,
+        "framework": str(FRAMEWORK_LABELS.get(requirement.framework, requirement.framework)),
+        "reference": reference_label(requirement.reference),
         "asks": str(ASKS[requirement.code]),
         "status": status.status,
         "status_label": str(STATUS_WORDS[status.status]),

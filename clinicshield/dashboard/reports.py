@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation, Site
@@ -105,7 +106,9 @@ def report_context(
         "measured_on": measured_on,
         "components": rows,
         "bars": bars_svg(
-            [(str(r["label"]), r["points"], r["weight"]) for r in rows], _("Points by area")
+            [(str(r["label"]), r["points"], r["weight"]) for r in rows],
+            _("Points by area"),
+            decimal_separator=str(get_format("DECIMAL_SEPARATOR")),
         ),
         "actions": actions,
         "chart": chart,

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date, datetime
+from email.header import decode_header, make_header
 from typing import Any
 
 from django.core.management import call_command
@@ -62,3 +63,24 @@ def test_the_owner_gets_the_monthly_report_on_the_first_once(
 def test_nothing_is_sent_mid_month(org_a: Any, alice: Any, smtp_server: Any) -> None:
     run_due(at("2026-12-15T07:00:00+00:00"), only=["dashboard.monthly_report"])
     assert smtp_server.messages == []
+
+
+def test_an_owner_whose_staff_record_says_spanish_gets_the_email_in_spanish(
+    org_a: Any, alice: Any, smtp_server: Any
+) -> None:
+    from clinicshield.accounts.models import Person
+
+    seed_known(org_a)
+    org_a.name = "Clínica Sol & Mar"
+    org_a.save(update_fields=["name"])
+    Person.objects.create(
+        organisation=org_a, name="Alice", email="alice@a.example", department="management",
+        language="es",
+    )  # fmt: skip
+    run_due(at("2026-12-01T07:00:00+00:00"), only=["dashboard.monthly_report"])
+    message = smtp_server.to("alice@a.example")[0]
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "Clínica Sol & Mar: informe de seguridad de 2026-11"
+    body = body_text(message)
+    assert "Le adjuntamos el informe de seguridad de Clínica Sol & Mar" in body
+    assert "noviembre de 2026" in body and "&amp;" not in body

@@ -119,3 +119,26 @@ def test_the_evidence_pack_maps_every_framework(
     assert [line for line in csv_text.splitlines() if "164.312(b)" in line][0].count("missing")
     text = pdf_text(pack.read("evidence.pdf"), tmp_path)
     assert "Compliance evidence" in text and "Missing" in text
+
+
+def test_the_report_and_the_evidence_pack_speak_spanish(
+    client_alice: Client, org_a: Any, tmp_path: Path
+) -> None:
+    seed_known(org_a)
+    client_alice.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    report = client_alice.get("/o/clinic-a/dashboard/report.pdf?month=2026-11").content
+    text = pdf_text(report, tmp_path)
+    assert "Informe mensual de seguridad" in text and "noviembre de 2026" in text
+    assert "Formación del personal" in text and "14 de 20 personas" in text
+    assert "17,5 / 25" in text and "17.5" not in text  # the bars too write a decimal comma
+    assert "Qué hacer a continuación" in text and "What to do next" not in text
+    pack = zipfile.ZipFile(
+        io.BytesIO(client_alice.get("/o/clinic-a/dashboard/evidence.zip").content)
+    )
+    evidence = pdf_text(pack.read("evidence.pdf"), tmp_path)
+    assert "Evidencias de cumplimiento" in evidence and "RGPD art. 32" in evidence
+    assert "405(d) HICP, práctica 10" in evidence and "Sin cubrir" in evidence
+    assert "Lo que falta:" in evidence
+    assert "Controles de auditoría" in pack.read("compliance.csv").decode()
+    bad = client_alice.get("/o/clinic-a/dashboard/report.pdf?month=noviembre")
+    assert "AAAA-MM" in bad.content.decode()

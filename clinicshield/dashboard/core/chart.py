@@ -69,8 +69,12 @@ def trend_svg(
     return "".join(parts)
 
 
-def bars_svg(rows: Sequence[tuple[str, float, int]], title: str) -> str:
-    """Horizontal bars of (label, points, out of): each area's share of its points."""
+def bars_svg(
+    rows: Sequence[tuple[str, float, int]], title: str, decimal_separator: str = "."
+) -> str:
+    """Horizontal bars of (label, points, out of): each area's share of its points.
+
+    The caller passes its language's decimal separator (Spanish writes 17,5)."""
     row_height, label_width, bar_width = 26, 260, 300
     height = row_height * len(rows) + 8
     parts = [
@@ -88,7 +92,7 @@ def bars_svg(rows: Sequence[tuple[str, float, int]], title: str) -> str:
             f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share:.1f}" height="14" '
             f'fill="{colour}"/>'
             f'<text x="{label_width + bar_width + 6}" y="{y + 15}" font-size="12" '
-            f'fill="#1b2430">{points:g} / {weight}</text>'
+            f'fill="#1b2430">{f"{points:g}".replace(".", decimal_separator)} / {weight}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
