@@ -84,3 +84,32 @@ def test_the_clipboard_holds_only_the_inert_link_and_opening_it_shows_the_lesson
         recipient=recipient, event="executed", verified=True
     ).exists()
     context.close()
+
+
+def test_a_person_who_types_a_password_sends_nothing_of_it(
+    org_a, staff, smtp_server, settings_fast_humans, live_server, browser
+):
+    campaign = make_campaign(org_a, smtp_server, targets="list:ana@clinic-a.example")
+    campaign.base_url = live_server.url
+    campaign.save(update_fields=["base_url"])
+    actions.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
+    actions.do_send_due(campaign.pk, timezone.now())
+    text = body_text(smtp_server.to("ana@clinic-a.example")[0])
+    link = re.search(r"http://\S+/t/[A-Za-z0-9_-]{32}", text).group(0)
+
+    context = browser.new_context(user_agent=DESKTOP_CHROME)
+    page = context.new_page()
+    bodies = []
+    page.on("request", lambda request: bodies.append((request.url, request.post_data)))
+    page.goto(link)
+    page.fill("#sim-user", "ana@clinic-a.example")
+    page.fill("#sim-pass", "Sup3r-secret-pw")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/lesson")
+    assert page.text_content("h1") == "Esto ha sido un simulacro de phishing de su centro"
+    posted = [(url, data) for url, data in bodies if "/submit" in url]
+    assert posted and all(not data for _url, data in posted)
+    assert not any(data and "Sup3r" in data for _url, data in bodies)
+    recipient = Recipient.objects.get(campaign=campaign)
+    assert recipient.status == "submitted"
+    context.close()
