@@ -1,7 +1,7 @@
-"""Measuring an organisation: each app's selectors, turned into the core's Posture per scope.
+"""Measuring an organisation: each app's posture queries, turned into the core's Posture per scope.
 
 A whole chain is measured with a handful of grouped queries (a few per app), whatever the
-number of sites and staff: the selectors aggregate in the database and return figures per
+number of sites and staff: the posture queries aggregate in the database and return figures per
 site, and the score of each site is then pure Python.
 """
 
@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from clinicshield.accounts.models import Organisation, Site
-from clinicshield.exposure.selectors import exposure_posture
-from clinicshield.monitoring.selectors import monitoring_posture
-from clinicshield.readiness.selectors import readiness_posture
-from clinicshield.simulations.selectors import simulation_posture
-from clinicshield.training.selectors import training_posture
+from clinicshield.exposure.posture import exposure_posture
+from clinicshield.monitoring.posture import monitoring_posture
+from clinicshield.readiness.posture import readiness_posture
+from clinicshield.simulations.posture import simulation_posture
+from clinicshield.training.posture import training_posture
 
 from .core.posture import (
     ExposureFigures,
@@ -33,7 +33,7 @@ from .core.score import Score, compute_score
 
 @dataclass
 class Measurement:
-    """The raw figures of every app, as the selectors returned them."""
+    """The raw figures of every app, as the posture queries returned them."""
 
     now: datetime
     sites: list[tuple[int, str]]

@@ -3,11 +3,11 @@
 from typing import Any
 
 from clinicshield.dashboard.measure import compute_scores
-from clinicshield.exposure.selectors import exposure_posture
-from clinicshield.monitoring.selectors import monitoring_posture
-from clinicshield.readiness.selectors import readiness_posture
-from clinicshield.simulations.selectors import simulation_posture
-from clinicshield.training.selectors import training_posture
+from clinicshield.exposure.posture import exposure_posture
+from clinicshield.monitoring.posture import monitoring_posture
+from clinicshield.readiness.posture import readiness_posture
+from clinicshield.simulations.posture import simulation_posture
+from clinicshield.training.posture import training_posture
 from tests.dashboard.builders import NOW, seed_known
 
 
@@ -22,7 +22,7 @@ def test_a_new_organisation_has_nothing_set_up_but_its_protocol_part(org_a: Any)
     assert monitoring_posture(org_a, NOW)["set_up"] is False
 
 
-def test_selectors_count_what_was_seeded(org_a: Any) -> None:
+def test_posture_queries_count_what_was_seeded(org_a: Any) -> None:
     sites = seed_known(org_a)
     training = training_posture(org_a, NOW)
     assert training["org"] == {

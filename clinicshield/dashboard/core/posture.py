@@ -1,6 +1,6 @@
 """What the score is computed from: measured figures per capability, as plain data.
 
-The Django side fills these from each app's selectors; `None` for a capability means it is
+The Django side fills these from each app's posture queries; `None` for a capability means it is
 not set up (no training ever assigned, no campaign ever launched, no network registered...).
 Nothing here reads a clock or a database: `now` is already folded into the figures.
 """
