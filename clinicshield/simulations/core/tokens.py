@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import unquote
 
 TOKEN_BYTES = 24  # 192 bits: comfortably above the 128-bit floor of the design
 TOKEN_LENGTH = 32  # len(base64url(24 bytes)) without padding
@@ -32,8 +33,14 @@ def is_well_formed_token(value: str) -> bool:
 
 
 def find_tokens(text: str) -> list[str]:
-    """Tokens found in tracking URLs inside free text, in order, without repeats."""
+    """Tokens found in tracking URLs inside free text, in order, without repeats.
+
+    Link-protection gateways wrap our links in their own, percent-encoded
+    (`...safelinks...?url=https%3A%2F%2Fdrills.example%2Ft%2F<token>`), so the
+    decoded text is searched too.
+    """
     seen: dict[str, None] = {}
-    for match in _TOKEN_IN_TEXT_RE.finditer(text):
-        seen.setdefault(match.group(1), None)
+    for variant in (text, unquote(text)):
+        for match in _TOKEN_IN_TEXT_RE.finditer(variant):
+            seen.setdefault(match.group(1), None)
     return list(seen)

@@ -35,3 +35,12 @@ def test_it_finds_tokens_in_tracking_links_inside_free_text():
 def test_it_ignores_runs_that_are_not_tokens():
     assert find_tokens("https://sim.example/t/" + "A" * 40) == []
     assert find_tokens("https://sim.example/x/" + "A" * 32) == []
+
+
+def test_it_finds_tokens_inside_links_rewritten_by_a_mail_gateway():
+    token = new_token()
+    wrapped = (
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fdrills.example"
+        f"%2Ft%2F{token}&data=05%7C02&reserved=0"
+    )
+    assert find_tokens(wrapped) == [token]
