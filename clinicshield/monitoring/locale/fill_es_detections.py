@@ -117,6 +117,8 @@ ES = {
     "No alerts for this account.": "No hay alertas para esta cuenta.",
     "Unmark as service account": "Desmarcar como cuenta de servicio",
     "Mark as service account": "Marcar como cuenta de servicio",
+    "This token's role may not triage alerts.": "El rol de este token no permite gestionar alertas.",
+    "Unknown alert action.": "Acción de alerta desconocida.",
 }
 PLURALS = {
     "%(signins)s sign-in in the last two months.": (
