@@ -171,6 +171,10 @@ def test_the_cli_lists_creates_launches_and_reports(org_a, staff, smtp_server):
         {**results["recipients"][0], "email": "carla@clinic-a.example", "status": "sent"}
     ]
     assert len(smtp_server.to("carla@clinic-a.example")) == 1
+    table = run("results", campaign_id)
+    assert "report_rate: 0.0" in table and "funnel:" in table
+    table_templates = run("templates")
+    assert "booking-captcha" in table_templates and "KEY" in table_templates
 
 
 def test_the_cli_refuses_bad_input_with_a_clear_reason(org_a, staff):
