@@ -23,21 +23,14 @@ import pyarrow.compute as pc
 
 from . import checkpoint, quarantine, store
 from .detect_format import detect
-from .geo import GeoLookup
-from .parsers import FORMATS, Context, Parsed, connect, position_kind
+from .geo import INTERNAL, GeoLookup
+from .parsers import FORMATS, Context, Parsed, position_kind
 from .parsers.base import Batch, empty_rejects, split_lines
 from .schema import SCHEMAS
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 
-_DUCK_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.int32(): "INTEGER",
-    pa.int64(): "BIGINT",
-    pa.float64(): "DOUBLE",
-    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
-}
 # Which address each kind enriches, and into which columns (ours <- geo table).
 _ENRICH = {
     "auth": (
@@ -71,33 +64,6 @@ class IngestResult:
         return sum(self.stored.values())
 
 
-def _conform_sql(kind: str, columns: set[str]) -> str:
-    """SELECT list casting a parsed + enriched table to the kind's schema."""
-    address, geo_columns = _ENRICH.get(kind, ("", {}))
-    parts = []
-    for f in SCHEMAS[kind]:
-        duck = _DUCK_TYPES[f.type]
-        if f.name == "source":
-            expr = "$source"
-        elif f.name == "source_file":
-            expr = "$source_file"
-        elif f.name in geo_columns:
-            g = f"g.{geo_columns[f.name]}"
-            mine = f"t.{f.name}" if f.name in columns else "NULL"
-            expr = (
-                f"CASE WHEN g.country = 'internal' THEN 'internal' ELSE coalesce({mine}, {g}) END"
-                if f.name.endswith("_country")
-                else f"coalesce({mine}, {g})"
-            )
-        elif f.name in columns:
-            expr = f't."{f.name}"'
-        else:
-            expr = "NULL"
-        parts.append(f'CAST({expr} AS {duck}) AS "{f.name}"')
-    join = f"LEFT JOIN geo g ON g.ip = t.{address}" if address else ""
-    return f"SELECT {', '.join(parts)} FROM good t {join}"
-
-
 def _raw_lines(lines: pa.Table | None, line_nos: pa.Array) -> pa.Array:
     """The text of the given rows of a batch (for the few records quarantined late)."""
     if lines is None or len(line_nos) == 0:
@@ -105,6 +71,47 @@ def _raw_lines(lines: pa.Table | None, line_nos: pa.Array) -> pa.Array:
     picked = lines.filter(pc.is_in(lines["line_no"], value_set=line_nos))
     by_number = dict(zip(picked["line_no"].to_pylist(), picked["line"].to_pylist(), strict=True))
     return pa.array([by_number.get(n) for n in line_nos.to_pylist()], pa.string())
+
+
+def _enrich(kind: str, table: pa.Table, geo: GeoLookup) -> dict[str, pa.ChunkedArray]:
+    """The geo columns of ``table``: each distinct address looked up once, then taken."""
+    address, geo_columns = _ENRICH.get(kind, ("", {}))
+    if not address or address not in table.column_names:
+        return {}
+    addresses = table[address]
+    found = geo.table(a for a in pc.unique(addresses).to_pylist() if a is not None)
+    positions = pc.index_in(addresses, value_set=found["ip"])
+    internal = pc.equal(pc.take(found["country"], positions), INTERNAL)
+    columns = {}
+    for ours, theirs in geo_columns.items():
+        looked_up = pc.take(found[theirs], positions)
+        if ours in table.column_names:  # the source's own value wins (Entra's location)
+            mine = table[ours].cast(looked_up.type)
+            looked_up = pc.coalesce(mine, looked_up)
+        if ours.endswith("_country"):  # ... except that our own ranges are ours
+            looked_up = pc.if_else(pc.fill_null(internal, False), INTERNAL, looked_up)
+        columns[ours] = looked_up
+    return columns
+
+
+def _conform(
+    kind: str, table: pa.Table, geo_columns: dict[str, Any], source: str, source_file: str
+) -> pa.Table:
+    """Exactly the kind's schema: given columns cast, missing ones null, provenance set."""
+    n = table.num_rows
+    arrays = []
+    for f in SCHEMAS[kind]:
+        if f.name == "source":
+            arrays.append(pa.repeat(pa.scalar(source, f.type), n))
+        elif f.name == "source_file":
+            arrays.append(pa.repeat(pa.scalar(source_file, f.type), n))
+        elif f.name in geo_columns:
+            arrays.append(geo_columns[f.name].cast(f.type))
+        elif f.name in table.column_names:
+            arrays.append(table[f.name].cast(f.type))
+        else:
+            arrays.append(pa.nulls(n, f.type))
+    return pa.table(arrays, schema=SCHEMAS[kind])
 
 
 def finish_kind(
@@ -116,34 +123,37 @@ def finish_kind(
     source_file: str,
     lines: pa.Table | None = None,
 ) -> tuple[pa.Table, pa.Table]:
-    """Split a parsed table into stored rows (schema, enriched) and timestamp rejects."""
-    con = connect()
-    con.register("parsed", table)
+    """Split a parsed table into stored rows (schema, enriched) and timestamp rejects.
+
+    All in Arrow compute (C++, vectorised, columns not copied when unchanged)."""
+    ts = table["ts"].cast(pa.timestamp("us", tz="UTC"))
     latest = datetime.now(UTC) + FUTURE_SLACK
-    con.execute(
-        "CREATE TEMP VIEW checked AS SELECT *, CASE WHEN ts IS NULL THEN 'bad_timestamp' "
-        f"WHEN ts < TIMESTAMPTZ '{EARLIEST.isoformat()}' "
-        f"OR ts > TIMESTAMPTZ '{latest.isoformat()}' THEN 'impossible_timestamp' END AS _reason "
-        "FROM parsed"
+    missing = pc.is_null(ts)
+    impossible = pc.fill_null(
+        pc.or_(
+            pc.less(ts, pa.scalar(EARLIEST, ts.type)), pc.greater(ts, pa.scalar(latest, ts.type))
+        ),
+        False,
     )
-    where = "FROM checked WHERE _reason IS NOT NULL"
-    if "_raw" in table.column_names:
-        rejects = con.execute(f"SELECT record_ref, _reason AS reason, _raw AS raw {where}")
-        rejected = rejects.to_arrow_table()
-    else:
-        found = con.execute(f"SELECT record_ref, _reason AS reason, _line_no {where}")
-        rejected = found.to_arrow_table()
-        raw = _raw_lines(lines, rejected["_line_no"].combine_chunks())
-        rejected = rejected.drop(["_line_no"]).append_column("raw", raw)
-    con.execute("CREATE TEMP VIEW good AS SELECT * FROM checked WHERE _reason IS NULL")
-    address = _ENRICH.get(kind, ("", {}))[0]
-    if address:
-        ips = con.execute(f"SELECT DISTINCT {address} FROM good WHERE {address} IS NOT NULL")
-        con.register("geo", geo.table(row[0] for row in ips.fetchall()))
-    sql = _conform_sql(kind, set(table.column_names))
-    stored = con.execute(sql, {"source": source, "source_file": source_file}).to_arrow_table()
-    con.close()
-    return stored, rejected
+    bad = pc.or_(missing, impossible)
+    rejected = empty_rejects()
+    if pc.any(bad).as_py():
+        reason = pc.if_else(missing, "bad_timestamp", "impossible_timestamp")
+        picked = table.append_column("_reason", reason).filter(bad)
+        if "_raw" in picked.column_names:
+            raw = picked["_raw"].combine_chunks()
+        else:
+            raw = _raw_lines(lines, picked["_line_no"].combine_chunks())
+        rejected = pa.table(
+            {
+                "record_ref": picked["record_ref"].cast(pa.string()),
+                "reason": picked["_reason"].cast(pa.string()),
+                "raw": raw.cast(pa.string()),
+            }
+        )
+        table = table.filter(pc.invert(bad))
+    geo_columns = _enrich(kind, table, geo)
+    return _conform(kind, table, geo_columns, source, source_file), rejected
 
 
 def _note_times(result: IngestResult, table: pa.Table) -> None:
