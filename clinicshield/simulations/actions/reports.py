@@ -97,8 +97,20 @@ def _record_simulation_report(
     reporter_email: str,
     reporter: Person | None,
 ) -> ReportedMessage:
-    Recipient.objects.filter(pk=recipient.pk, reported_at__isnull=True).update(reported_at=now)
+    first = Recipient.objects.filter(pk=recipient.pk, reported_at__isnull=True).update(
+        reported_at=now
+    )
     TrackingEvent.objects.create(recipient=recipient, event="reported", verified=True, at=now)
+    if first and org.webhook_url:
+        from .. import tasks
+
+        payload = {
+            "campaign": recipient.campaign_id,
+            "recipient": recipient.pk,
+            "status": "reported",
+            "at": now.isoformat(),
+        }
+        transaction.on_commit(lambda: tasks.webhook_task(org.pk, "simulation.reported", payload))
     message, _found = unwrap_reported(parse_bytes(raw))
     return ReportedMessage.objects.create(
         organisation=org,
