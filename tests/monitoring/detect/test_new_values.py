@@ -71,3 +71,20 @@ def test_it_flags_a_new_device(store, con):
     assert [(f.params["device"], f.params["known"]) for f in findings] == [
         ("KALI-LAPTOP", ["WS-ANA"])
     ]
+
+
+def test_a_browser_update_is_not_a_new_device(store, con):
+    history = [
+        signin(ts, "ana", device="Chrome 131.0.6778 / Windows10")
+        for ts in daily(at("2025-01-01 00:00"), 31, 9)
+    ]
+    window = [
+        signin(at("2025-02-01 10:00"), "ana", device="Chrome 132.0.6834 / Windows10"),
+        signin(at("2025-02-01 11:00"), "ana", device="Firefox 134.0 / Linux"),
+    ]
+    store("auth", history + window)
+    findings = detect_new_values(con, store.table("auth"), ctx(), "new_device")
+    assert [(f.params["device"], f.params["known"]) for f in findings] == [
+        ("Firefox / Linux", ["Chrome / Windows10"])
+    ]
+    assert findings[0].evidence["device"] == "Firefox 134.0 / Linux"

@@ -117,6 +117,11 @@ def detect_new_values(
     if column == "src_country":
         window = window.filter(window.src_country != "internal")
     candidates = window.semi_join(learned, "user").mutate(value=window[column])
+    if column == "device":
+        # "Chrome 131.0.6778 / Windows" and "Chrome 132.0.6834 / Windows" are one device: a
+        # browser update is not news. Known values are few, so normalising them is cheap.
+        known = known.mutate(value=without_versions(known.value)).distinct()
+        candidates = candidates.mutate(value=without_versions(candidates.value))
     fresh = candidates.anti_join(known, ["user", "value"])
     grouped = fresh.group_by(["user", "value"]).aggregate(
         first_seen=fresh.ts.min(),
@@ -125,10 +130,16 @@ def detect_new_values(
         host=fresh.host.argmin(fresh.ts),
         record_ref=fresh.record_ref.argmin(fresh.ts),
         **{name: fresh[name].argmin(fresh.ts) for name in extras},
+        **({"raw_device": fresh.device.argmin(fresh.ts)} if column == "device" else {}),
     )
     rows = fetch(con, grouped)
     known_by_user = _known_lists(con, known, sorted({r["user"] for r in rows}))
     return [_new_value_finding(kind, column, severity, row, known_by_user) for row in rows]
+
+
+def without_versions(device: ir.StringValue) -> ir.StringValue:
+    """Drops dotted version numbers (131.0.6778) from a device description."""
+    return device.re_replace(r"\s*\d+(\.\d+)+", "")
 
 
 def _known_lists(con: Any, known: ir.Table, users: list[str]) -> dict[str, list[Any]]:
@@ -167,5 +178,8 @@ def _new_value_finding(
         user=row["user"],
         src_ip=text(row["src_ip"]),
         host=text(row["host"]),
-        evidence={"record_refs": [text(row["record_ref"])], column: row["value"]},
+        evidence={
+            "record_refs": [text(row["record_ref"])],
+            column: row.get("raw_device", row["value"]),
+        },
     )
