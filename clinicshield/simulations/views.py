@@ -68,7 +68,8 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 def campaign_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     library = _library(org)
-    form = CampaignForm(request.POST or None, org=org, library=library)
+    # "Preview" re-submits the form by GET: keep what was typed, show the chosen template.
+    form = CampaignForm(request.POST or None, org=org, library=library, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -94,7 +95,7 @@ def campaign_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             form.add_error(None, str(error.message))
         else:
             return redirect("simulations:campaign", org_slug=org.slug, campaign_id=campaign.pk)
-    chosen = form["template"].value() or next(iter(sorted(library)), "")
+    chosen = request.POST.get("template") or request.GET.get("template") or min(library, default="")
     return render(
         request,
         "simulations/campaign_new.html",

@@ -29,7 +29,8 @@ def test_alice_creates_a_campaign_with_the_wizard_after_a_preview(
 ):
     preview = client_alice.get("/o/clinic-a/simulations/new/", {"template": "payslip"})
     page = preview.content.decode()
-    assert "Red flags" in page and "payslip" in page.lower()
+    assert "Red flags" in page
+    assert "Your payslip for this month is available (includes a correction)" in page
     response = client_alice.post(
         "/o/clinic-a/simulations/new/",
         {
