@@ -100,6 +100,80 @@ rules:
 """
 
 
+def _verdict(
+    rule: int,
+    source: str,
+    destination: str,
+    action: str,
+    ports: object,
+    verdict: str,
+    reason: str,
+    evidence: list[list[object]],
+) -> dict[str, object]:
+    return {
+        "rule": rule,
+        "from": source,
+        "to": destination,
+        "action": action,
+        "ports": ports,
+        "verdict": verdict,
+        "reason": reason,
+        "evidence": evidence,
+    }
+
+
+# The guest Wi-Fi reaches the Orthanc web viewer; a clinical PC reaches telnet on a device.
+PROBE_RUNS = [
+    (
+        "guest",
+        timedelta(hours=1),
+        [["192.168.77.1", 53, "open"]],
+        [
+            _verdict(0, "guest", "lab", "block", "any", "held", "nothing_answered", []),
+            _verdict(
+                1,
+                "guest",
+                "servers",
+                "block",
+                "any",
+                "violated",
+                "answered",
+                [["10.20.30.9", 8042, "open"]],
+            ),
+            _verdict(2, "guest", "devices", "block", "any", "held", "nothing_answered", []),
+            _verdict(3, "guest", "clinical", "block", "any", "held", "nothing_answered", []),
+        ],
+    ),
+    (
+        "clinical",
+        timedelta(minutes=30),
+        [],
+        [
+            _verdict(
+                4,
+                "clinical",
+                "servers",
+                "allow",
+                [443],
+                "held",
+                "reached",
+                [["10.20.30.5", 443, "open"]],
+            ),
+            _verdict(
+                5,
+                "clinical",
+                "devices",
+                "block",
+                [23, 104],
+                "violated",
+                "answered",
+                [["10.20.40.11", 23, "open"]],
+            ),
+        ],
+    ),
+]
+
+
 def _record(
     scan_networks: dict[str, Network],
     cidr: str,
@@ -138,80 +212,8 @@ def seed(org: Organisation, now: datetime) -> str:
         kept = [p for p in ports if (p.address, p.port) not in removed]
         _record(networks, cidr, kept + added, now - timedelta(hours=2), org)
     do_save_policy(org, POLICY, "demo")
-    ProbeRun.objects.create(
-        organisation=org,
-        zone="guest",
-        ran_at=now - timedelta(hours=1),
-        controls=[["192.168.77.1", 53, "open"]],
-        verdicts=[
-            {
-                "rule": 0,
-                "from": "guest",
-                "to": "lab",
-                "action": "block",
-                "ports": "any",
-                "verdict": "held",
-                "reason": "nothing_answered",
-                "evidence": [],
-            },
-            {
-                "rule": 1,
-                "from": "guest",
-                "to": "servers",
-                "action": "block",
-                "ports": "any",
-                "verdict": "violated",
-                "reason": "answered",
-                "evidence": [["10.20.30.9", 8042, "open"]],
-            },
-            {
-                "rule": 2,
-                "from": "guest",
-                "to": "devices",
-                "action": "block",
-                "ports": "any",
-                "verdict": "held",
-                "reason": "nothing_answered",
-                "evidence": [],
-            },
-            {
-                "rule": 3,
-                "from": "guest",
-                "to": "clinical",
-                "action": "block",
-                "ports": "any",
-                "verdict": "held",
-                "reason": "nothing_answered",
-                "evidence": [],
-            },
-        ],
-    )
-    ProbeRun.objects.create(
-        organisation=org,
-        zone="clinical",
-        ran_at=now - timedelta(minutes=30),
-        controls=[],
-        verdicts=[
-            {
-                "rule": 4,
-                "from": "clinical",
-                "to": "servers",
-                "action": "allow",
-                "ports": [443],
-                "verdict": "held",
-                "reason": "reached",
-                "evidence": [["10.20.30.5", 443, "open"]],
-            },
-            {
-                "rule": 5,
-                "from": "clinical",
-                "to": "devices",
-                "action": "block",
-                "ports": [23, 104],
-                "verdict": "violated",
-                "reason": "answered",
-                "evidence": [["10.20.40.11", 23, "open"]],
-            },
-        ],
-    )
+    for zone, ago, controls, verdicts in PROBE_RUNS:
+        ProbeRun.objects.create(
+            organisation=org, zone=zone, ran_at=now - ago, controls=controls, verdicts=verdicts
+        )
     return f"{len(networks)} networks, {2 * len(PORTS_BEFORE)} scans, a segmentation policy"
