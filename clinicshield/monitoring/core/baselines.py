@@ -27,7 +27,7 @@ from .detectors.events import between
 from .detectors.localtime import epoch_seconds, hour_of_week, local_epoch_seconds, minute_of_week
 
 HOURS_PER_WEEK = 168
-SUMMARY_KEYS = ["user", "how", "src_country", "src_asn", "device", "host"]
+SUMMARY_KEYS = ["user", "how", "src_country", "src_asn", "device", "host", "by_person"]
 PROFILE_COLUMNS = {
     "countries": "src_country",
     "asns": "src_asn",
@@ -98,6 +98,7 @@ def prepare_auth(
         ctx.end,
         ctx.user_timezones,
     )
+    history = history.mutate(by_person=by_person(history, ctx))
     summary = history.group_by(SUMMARY_KEYS).aggregate(
         signins=history.count(), first_seen=history.ts.min()
     )
@@ -135,9 +136,19 @@ def learned_users(summary: ir.Table, ctx: DetectionContext) -> ir.Table:
     )
 
 
+def by_person(table: ir.Table, ctx: DetectionContext) -> ir.BooleanValue:
+    """Whether a sign-in was made by the person (not by software on their behalf)."""
+    ignored = list(ctx.settings.off_hours_ignored_logon_types)
+    if not ignored:
+        return ibis.literal(True)
+    return table.logon_type.isnull() | ~table.logon_type.isin(ignored)
+
+
 def hour_counts(summary: ir.Table) -> ir.Table:
-    """(user, how, signins): how often each person signed in during each hour of the week."""
-    return summary.group_by(["user", "how"]).aggregate(signins=summary.signins.sum())
+    """(user, how, signins): how often each person signed in, themselves, during each hour
+    of the week."""
+    mine = summary.filter(summary.by_person) if "by_person" in summary.columns else summary
+    return mine.group_by(["user", "how"]).aggregate(signins=mine.signins.sum())
 
 
 def day_class_slot(how: ir.IntegerValue) -> ir.IntegerValue:
@@ -190,7 +201,8 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
     zone = ctx.user_timezones.get(user, ctx.timezone)
     mine = with_local_time(con, mine.filter(mine.user == user), zone, ctx.baseline_start, ctx.end)
     heat = [[0] * 24 for _ in range(7)]
-    hours = mine.group_by("how").aggregate(signins=mine.count())
+    own = mine.filter(by_person(mine, ctx))
+    hours = own.group_by("how").aggregate(signins=own.count())
     for row in con.to_pyarrow(hours).to_pylist():
         heat[row["how"] // 24][row["how"] % 24] = row["signins"]
     profile: dict[str, Any] = {"user": user, "hours": heat, "signins": sum(map(sum, heat))}

@@ -103,3 +103,15 @@ def test_a_person_at_a_site_in_another_time_zone_is_judged_by_their_own_clock(st
     canary = context(user_timezones={"bob": "Atlantic/Canary"})
     findings = detect_off_hours(con, store.table("auth"), canary)
     assert [(f.user, f.params["time"]) for f in findings] == [("bob", "07:20")]
+
+
+def test_software_signing_in_for_a_person_at_night_is_neither_judged_nor_learned(store, con):
+    phone = [signin(ts, "ana", logon_type="non_interactive") for ts in daily(HISTORY_START, 31, 2)]
+    night = [
+        signin(at("2025-02-02 02:05"), "ana", logon_type="non_interactive"),
+        signin(at("2025-02-02 02:12"), "ana", logon_type="interactive"),
+    ]
+    store("auth", ana_history() + phone + night)
+    findings = detect_off_hours(con, store.table("auth"), context())
+    # The phone's nightly token refreshes did not make 03:00 a usual hour for Ana herself.
+    assert [(f.params["time"], f.count) for f in findings] == [("03:12", 1)]

@@ -26,6 +26,9 @@ class DetectionSettings:
     # person signed in there at least this many times; before learning, opening hours decide.
     off_hours_min_count: int = 2
     off_hours_tolerance_hours: int = 1
+    # Sign-ins made by software on a person's behalf (scheduled tasks, services, a phone
+    # refreshing its mail token at night) say nothing about the person's hours.
+    off_hours_ignored_logon_types: tuple[str, ...] = ("batch", "service", "non_interactive")
     opening_hours_grace_minutes: int = 30
     # impossible_travel: a speed no traveller reaches, above a distance geolocation noise explains.
     travel_max_speed_kmh: float = 900.0

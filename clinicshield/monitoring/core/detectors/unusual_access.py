@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from ..baselines import (
     AuthData,
+    by_person,
     hour_counts,
     known_values,
     learned_users,
@@ -33,6 +34,7 @@ def detect_off_hours(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext)
     settings = ctx.settings
     data = prepare_auth(con, auth, ctx)
     window = window_signins(data, ctx)
+    window = window.filter(by_person(window, ctx))
     learned = learned_users(data.summary, ctx).select("user", learned=ibis.literal(True))
     counts = hour_counts(data.summary)
     slots = nearby_signins(counts, window, settings.off_hours_tolerance_hours)
