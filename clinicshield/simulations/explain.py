@@ -6,6 +6,17 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+STAGES = {
+    "pending": _("not sent yet"),
+    "sent": _("sent"),
+    "opened": _("opened"),
+    "clicked": _("clicked"),
+    "submitted": _("submitted a form"),
+    "copied": _("copied the command"),
+    "executed": _("ran it"),
+    "reported": _("reported"),
+}
+
 VERDICTS = {
     "simulation": _("a simulation by your clinic"),
     "likely_safe": _("likely safe"),

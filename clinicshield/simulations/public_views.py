@@ -17,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .actions import Request, campaign_template, do_record_event, find_recipient
+from .actions.sending import recipient_values
 from .core.landing import clipboard_payload, landing_content, lesson
+from .core.library import render_email
 from .models import Recipient
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -129,7 +131,13 @@ def _lesson(request: HttpRequest, recipient: Recipient) -> HttpResponse:
     context = {
         "lesson": lesson(campaign.kind, language),
         "language": language,
-        "subject": template.version(language).subject,
+        "subject": render_email(
+            template,
+            language,
+            recipient_values(
+                campaign, recipient, (recipient.sent_at or timezone.now()).strftime("%d/%m/%Y")
+            ),
+        ).subject,
         "red_flags": [flag.text.get(language, flag.text["en"]) for flag in template.red_flags],
         "clinic": campaign.organisation.name,
     }

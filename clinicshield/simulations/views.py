@@ -27,7 +27,7 @@ from .core.library import (
     render_email,
     template_from_dict,
 )
-from .explain import explain_analysis
+from .explain import STAGES, explain_analysis
 from .forms import CampaignForm, TriageForm
 from .models import Campaign, ReportedMessage
 
@@ -214,11 +214,15 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 @org_view("viewer")
 def campaign_detail(request: HttpRequest, org_slug: str, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
-    context = {
-        "section": "simulations",
-        "campaign": campaign,
-        "r": actions.results_document(campaign),
-    }
+    document = actions.results_document(campaign)
+    labels = {k: str(v) for k, v in STAGES.items()}
+    document["funnel_rows"] = [(labels[k], n) for k, n in document["totals"]["funnel"].items()]
+    for row in document["recipients"]:
+        row["status_label"] = labels.get(row["status"], row["status"])
+    document["unverified_rows"] = [
+        (labels.get(k, k), n) for k, n in document["unverified_events"].items()
+    ]
+    context = {"section": "simulations", "campaign": campaign, "r": document}
     if request.headers.get("HX-Request"):
         return render(request, "simulations/_results.html", context)
     return render(request, "simulations/campaign_detail.html", context)

@@ -73,6 +73,8 @@ def test_a_person_clicking_and_submitting_moves_forward_and_nothing_typed_is_kep
     assert recipient.clicked_at and recipient.submitted_at
     stored = " ".join(f"{e.reasons} {e.user_agent}" for e in recipient.events.all())
     assert "hunter2" not in stored
+    lesson = client.get(f"{path}/lesson").content.decode()
+    assert "This was a phishing drill" in lesson and "{{" not in lesson
     # A late pixel load never moves a submitted recipient back.
     client.get(f"{path}/px.gif")
     recipient.refresh_from_db()

@@ -82,18 +82,23 @@ class SimulationEmail(EmailMessage):
         return _Prebuilt(self.raw)
 
 
-def build_message(
-    campaign: Campaign, prepared: PreparedEmail, recipient: Recipient, today: str
-) -> SimulationEmail:
-    urls = tracking_urls(campaign.base_url, recipient.token)
-    values = {
+def recipient_values(campaign: Campaign, recipient: Recipient, today: str) -> dict[str, str]:
+    """What the placeholders of a template become for one recipient."""
+    return {
         "first_name": recipient.name.split()[0] if recipient.name else "",
         "full_name": recipient.name,
         "clinic_name": campaign.organisation.name,
         "site_name": recipient.site_name or campaign.organisation.name,
-        "link": urls["link"],
+        "link": tracking_urls(campaign.base_url, recipient.token)["link"],
         "date": today,
     }
+
+
+def build_message(
+    campaign: Campaign, prepared: PreparedEmail, recipient: Recipient, today: str
+) -> SimulationEmail:
+    urls = tracking_urls(campaign.base_url, recipient.token)
+    values = recipient_values(campaign, recipient, today)
     rendered = render_email(prepared, recipient.language, values, pixel_url=urls["pixel"])
     profile = campaign.sending_profile
     raw = mime.build_message(
