@@ -42,37 +42,59 @@ def _directory(data_dir: Path, org: str) -> Path:
     return Path(data_dir) / "checkpoints" / f"org={org}"
 
 
+def _load(path: Path) -> Checkpoint:
+    return Checkpoint(**json.loads(path.read_text()))
+
+
 def load_all(data_dir: Path, org: str) -> list[Checkpoint]:
     folder = _directory(data_dir, org)
     if not folder.exists():
         return []
-    found = []
-    for path in sorted(folder.glob("*.json")):
-        found.append(Checkpoint(**json.loads(path.read_text())))
-    return found
+    return [_load(path) for path in sorted(folder.glob("*.json"))]
+
+
+def _key(source: str, fingerprint: str) -> str:
+    return hashlib.sha256(f"{source}\0{fingerprint}".encode()).hexdigest()[:16]
+
+
+def _file_name(checkpoint: Checkpoint) -> str:
+    """Sources first seen shorter than the fingerprint get their own prefix: they are the
+    only ones that must be compared one by one (their fingerprint grows with them)."""
+    short = checkpoint.state.get("first_seen_short", False)
+    return f"{'short-' if short else ''}{checkpoint.key}.json"
 
 
 def for_file(data_dir: Path, org: str, source: str, path: Path) -> Checkpoint:
-    """The checkpoint of ``path`` as source ``source``; a fresh one if never seen."""
+    """The checkpoint of ``path`` as source ``source``; a fresh one if never seen.
+
+    A file of a full KiB or more is found by name (its key is its fingerprint's), so a
+    thousand sources cost a thousand lookups, not a million comparisons."""
     size = path.stat().st_size
-    for known in load_all(data_dir, org):
+    folder = _directory(data_dir, org)
+    length = min(size, FINGERPRINT_BYTES)
+    fingerprint = _prefix_hash(path, length)
+    key = _key(source, fingerprint)
+    if length == FINGERPRINT_BYTES and (folder / f"{key}.json").exists():
+        known = _load(folder / f"{key}.json")
+        known.path = str(path)
+        return known
+    for candidate in sorted(folder.glob("short-*.json")) if folder.exists() else []:
+        known = _load(candidate)
         if known.source != source or known.fingerprint_len > size:
             continue
         if _prefix_hash(path, known.fingerprint_len) == known.fingerprint:
             known.path = str(path)
             return known
-    length = min(size, FINGERPRINT_BYTES)
-    fingerprint = _prefix_hash(path, length)
-    key = hashlib.sha256(f"{source}\0{fingerprint}".encode()).hexdigest()[:16]
-    return Checkpoint(source, key, fingerprint, length, path=str(path))
+    state = {"first_seen_short": True} if length < FINGERPRINT_BYTES else {}
+    return Checkpoint(source, key, fingerprint, length, state=state, path=str(path))
 
 
 def for_stream(data_dir: Path, org: str, source: str) -> Checkpoint:
-    """The checkpoint of a live stream (syslog receiver): position is a batch counter."""
+    """The checkpoint of a live stream (syslog receiver): position counts messages."""
     key = hashlib.sha256(f"stream\0{source}".encode()).hexdigest()[:16]
-    for known in load_all(data_dir, org):
-        if known.key == key:
-            return known
+    path = _directory(data_dir, org) / f"{key}.json"
+    if path.exists():
+        return _load(path)
     return Checkpoint(source, key, fingerprint="", fingerprint_len=0, path=f"stream:{source}")
 
 
@@ -84,8 +106,8 @@ def save(data_dir: Path, org: str, checkpoint: Checkpoint, file_path: Path | Non
         checkpoint.fingerprint_len = length
     folder = _directory(data_dir, org)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{checkpoint.key}.json"
-    tmp = folder / f".{checkpoint.key}.json.tmp"
+    target = folder / _file_name(checkpoint)
+    tmp = folder / f".{target.name}.tmp"
     with open(tmp, "w") as handle:
         json.dump(asdict(checkpoint), handle)
         handle.flush()

@@ -94,3 +94,13 @@ def test_a_kill_9_in_the_middle_loses_and_duplicates_nothing(tmp_path: Path) -> 
     ]
     leftovers = list(killed_dir.rglob("*.tmp"))
     assert leftovers == []
+
+
+def test_a_log_first_seen_smaller_than_its_fingerprint_is_still_followed(tmp_path: Path) -> None:
+    path = write(tmp_path / "auth.log", [LINE.format(s=s) for s in range(3)])  # < 1 KiB
+    run(tmp_path, path, "syslog", year=2026)
+    with open(path, "a") as handle:
+        handle.writelines(LINE.format(s=s) + "\n" for s in range(3, 40))  # now > 1 KiB
+    assert run(tmp_path, path, "syslog", year=2026).stored == {"auth": 37}
+    assert run(tmp_path, path, "syslog", year=2026).stored_total == 0
+    assert len(stored(tmp_path, "auth")) == 40
