@@ -58,7 +58,7 @@ def seed(org: Organisation, now: datetime) -> str:
     for template_key, days_ago, stages, report_share in PAST_CAMPAIGNS:
         campaign = do_create_campaign(
             org,
-            name=f"{template_key} ({(now - timedelta(days=days_ago)):%B %Y})",
+            name=f"{_template_name(template_key)} ({(now - timedelta(days=days_ago)):%m/%Y})",
             template_key=template_key,
             targets="all",
             profile=profile,
@@ -69,6 +69,13 @@ def seed(org: Organisation, now: datetime) -> str:
     context = OrgContext(own_domains=["santa-ana.example"], names=[org.name])
     do_handle_report(org, "demo:1", SUSPICIOUS_REPORT, now - timedelta(hours=3), context)
     return f"{len(PAST_CAMPAIGNS)} past campaigns, 1 reported email to triage"
+
+
+def _template_name(key: str) -> str:
+    from .actions.campaigns import library
+    from .core.library import template_from_dict
+
+    return template_from_dict(library()[key], key).version("es").name
 
 
 def _play_out(

@@ -151,9 +151,20 @@ class Command(BaseCommand):
         if options["format"] == "json":
             emit_document(self.stdout, document, "json")
             return
-        totals = document.pop("totals")
-        document.pop("recipients")
-        emit_document(self.stdout, {**document, **totals}, "table")
+        totals = document["totals"]
+        summary = {k: document[k] for k in ("id", "name", "template", "kind", "state")}
+        emit_document(self.stdout, {**summary, **totals}, "table")
+        self.stdout.write("\n")
+        rows = [
+            {
+                "site": site,
+                "sent": r["funnel"]["sent"],
+                "failed": r["failures"],
+                "reported": r["reported"],
+            }
+            for site, r in document["by_site"].items()
+        ]
+        emit_rows(self.stdout, rows, "table")
 
     def do_mailbox(self, options: dict[str, Any]) -> None:
         org = get_org(options["org"])
