@@ -124,7 +124,7 @@ def test_top1000_is_the_list_nmap_itself_scans(service_lab: Lab, tmp_path: Path)
     nmap = need_program("nmap", "nmap")
     output = tmp_path / "nmap.xml"
     subprocess.run(
-        [*service_lab.exec_prefix(), nmap, "-sT", "-Pn", "-oX", str(output), "10.213.7.11"],
+        [*service_lab.exec_prefix(), nmap, "-sT", "-Pn", "-n", "-oX", str(output), "10.213.7.11"],
         check=True,
         capture_output=True,
         timeout=120,
