@@ -1,6 +1,6 @@
 """Benchmark: send 10,000 personalised simulation emails to an SMTP server on loopback.
 
-    .venv/bin/python bench/simulations_send.py [--people 10000] [--connections 4]
+    .venv/bin/python bench/simulations_send.py [--people 10000] [--connections 8]
 
 The SMTP server (aiosmtpd) runs in its own processes (two by default, sharing one listening
 socket: a single aiosmtpd process tops out near the target on this machine) and only
@@ -164,7 +164,7 @@ def sink_ceiling(port: int, connections: int, emails: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
         "--sink-processes",
         type=int,
