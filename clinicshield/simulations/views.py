@@ -18,6 +18,7 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
+from .actions.campaigns import library
 from .charts import trend_svg
 from .core.landing import landing_content
 from .core.library import (
@@ -29,7 +30,7 @@ from .core.library import (
 )
 from .explain import STAGES, explain_analysis
 from .forms import CampaignForm, TriageForm
-from .models import Campaign, ReportedMessage
+from .models import Campaign, ReportedMessage, Template
 
 SAMPLE_VALUES = {
     "first_name": "Ana",
@@ -41,9 +42,7 @@ SAMPLE_VALUES = {
 
 
 def _library(org: Any) -> dict[str, EmailTemplate]:
-    from .models import Template
-
-    templates = {k: template_from_dict(v, k) for k, v in actions.campaigns.library().items()}
+    templates = {k: template_from_dict(v, k) for k, v in library().items()}
     for own in Template.objects.filter(organisation=org):
         templates[own.key] = template_from_dict(own.definition, own.key)
     return templates
