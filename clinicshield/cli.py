@@ -5,6 +5,7 @@ after bringing the database of CLINICSHIELD_DATA_DIR up to date.
 """
 
 import os
+import signal
 import sys
 
 
@@ -18,8 +19,27 @@ def ensure_migrated() -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+# Verbs that keep Django's system checks; the rest skip them, because the checks import every
+# URL and API route (and with them every app's libraries): seconds on each short command.
+CHECKED_VERBS = {"check", "serve", "migrate", "makemigrations"}
+
+
+def with_checks_skipped(argv: list[str]) -> list[str]:
+    from django.core.management import get_commands, load_command_class
+
+    verb = argv[1] if len(argv) > 1 else ""
+    app = get_commands().get(verb)
+    if app is None or verb in CHECKED_VERBS or "--skip-checks" in argv:
+        return argv
+    if load_command_class(app, verb).requires_system_checks:
+        return [*argv, "--skip-checks"]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinicshield.settings")
+    # `clinicshield alerts ... | head` ends quietly, as Unix tools do.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "clinicshield"
     import django
@@ -28,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     if len(argv) > 1 and argv[1] not in ("help", "--help", "-h", "makemigrations", "migrate"):
         ensure_migrated()
-    execute_from_command_line(argv)
+    execute_from_command_line(with_checks_skipped(argv))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ PASSWORD = "correct horse battery staple"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def due_jobs_registered() -> None:
+    """What `run-due` and the worker do first: import every app's due jobs."""
+    from clinicshield.lib.due import discover
+
+    discover()
+
+
 @pytest.fixture(autouse=True)
 def data_dir(settings: Any, tmp_path: Path) -> Path:
     """Every test gets its own data dir (event store, quarantine, generated files)."""

@@ -5,9 +5,5 @@ class LibConfig(AppConfig):
     name = "clinicshield.lib"
     label = "lib"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Every app's due.py registers its periodic jobs on import.
-        from . import due
-
-        due.discover()
+    # Every app's due.py registers its periodic jobs when imported; that happens only where
+    # jobs run (`run-due` and the worker), so other verbs do not pay for the apps' imports.

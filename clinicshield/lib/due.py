@@ -65,6 +65,7 @@ def run_job(job: DueJob, now: datetime) -> str:
 
 def run_due(now: datetime, only: list[str] | None = None) -> dict[str, str]:
     """Run every registered job (or the named ones) for the moment `now`, in name order."""
+    discover()
     unknown = sorted(set(only or []) - set(REGISTRY))
     if unknown:
         raise KeyError(", ".join(unknown))

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from clinicshield.lib.cli import add_format_argument, emit_rows, refuse
-from clinicshield.lib.due import REGISTRY, run_due
+from clinicshield.lib.due import REGISTRY, discover, run_due
 
 
 def parse_moment(text: str) -> datetime:
@@ -31,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
+            discover()
             rows = [{"job": j.name, "cron": j.cron} for j in REGISTRY.values()]
             emit_rows(self.stdout, sorted(rows, key=lambda r: r["job"]), options["format"])
             return
