@@ -73,6 +73,8 @@ def test_a_crash_mid_campaign_sends_nobody_twice_and_nobody_never(tmp_path):
         )
         deadline = time.monotonic() + 60
         while store.count() < PEOPLE // 3 and time.monotonic() < deadline:
+            if sender.poll() is not None:  # it must not finish, nor fail, before the kill
+                raise AssertionError(sender.stderr.read().decode()[-2000:])
             time.sleep(0.005)
         sender.send_signal(signal.SIGKILL)  # mid-way, while a 250 is probably still pending
         sender.wait(timeout=10)

@@ -25,6 +25,9 @@ from clinicshield.simulations.models import Campaign, ReportMailbox
 
 class Command(BaseCommand):
     help = "Phishing and ClickFix simulations: list templates, create, launch, see results."
+    # No system checks: they import every app's URLs for seconds, and an appended
+    # --skip-checks would land after our sub-command's own arguments.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         verbs = parser.add_subparsers(dest="verb", required=True)
