@@ -18,6 +18,7 @@ from clinicshield.lib.tenancy import current_org, org_view
 from .actions import (
     detection_context,
     do_acknowledge_alert,
+    do_escalate_alert,
     do_mark_false_positive,
     do_mark_service_account,
     do_reopen_alert,
@@ -115,6 +116,9 @@ def alert_triage(request: HttpRequest, org_slug: str, alert_id: int, action: str
     org = current_org(request)
     alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
     try:
+        if action == "incident":
+            incident = do_escalate_alert(alert, request.user)
+            return redirect("readiness:incident", org_slug, incident.number)
         if action == "false_positive":
             do_mark_false_positive(
                 alert, request.user, reason=request.POST.get("reason", "")[:1000]

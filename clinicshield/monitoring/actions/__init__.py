@@ -16,12 +16,14 @@ from .detection import (
     do_run_detection,
     do_unmark_service_account,
 )
+from .escalation import do_escalate_alert
 from .ingestion import do_ingest_files, do_ingest_messages, geo_lookup, log_source
 
 __all__ = [
     "alert_payload",
     "detection_context",
     "do_acknowledge_alert",
+    "do_escalate_alert",
     "do_ingest_files",
     "do_ingest_messages",
     "do_mark_false_positive",

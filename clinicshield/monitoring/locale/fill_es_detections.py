@@ -119,6 +119,9 @@ ES = {
     "Mark as service account": "Marcar como cuenta de servicio",
     "This token's role may not triage alerts.": "El rol de este token no permite gestionar alertas.",
     "Unknown alert action.": "Acción de alerta desconocida.",
+    "Incidents are not available.": "Los incidentes no están disponibles.",
+    "Incident #%(number)s": "Incidente n.º %(number)s",
+    "Open an incident": "Abrir un incidente",
 }
 PLURALS = {
     "%(signins)s sign-in in the last two months.": (

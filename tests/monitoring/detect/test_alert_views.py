@@ -180,3 +180,22 @@ def test_a_clickfix_alert_page_shows_the_command_and_the_rules(client_alice, org
     text = client_alice.get(f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}/").content.decode()
     assert "ClickFix - Explorer Starts a Download-and-Run One-Liner" in text
     assert text.count(command) >= 2  # in the sentence and in the event row
+
+
+def test_an_alert_becomes_an_incident_with_the_right_playbook(client_alice, org_a):
+    from clinicshield.readiness.models import Incident
+
+    alert = ana_alert(org_a)
+    base = f"/o/{org_a.slug}/monitoring/alerts/{alert.pk}"
+    response = client_alice.post(f"{base}/incident/")
+    incident = Incident.objects.get(organisation=org_a)
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/incidents/{incident.number}/"
+    )
+    assert (incident.source, incident.source_ref) == ("monitoring", f"alert:{alert.pk}")
+    assert incident.playbook_key == "suspicious-sign-in"
+    assert "ana signed in from NG (Lagos)" in incident.timeline.get(kind="opened").text
+    # Asking twice finds the same incident; the alert page links to it.
+    client_alice.post(f"{base}/incident/")
+    assert Incident.objects.filter(organisation=org_a).count() == 1
+    assert f"Incident #{incident.number}" in client_alice.get(f"{base}/").content.decode()
