@@ -14,6 +14,7 @@ from clinicshield.lib.errors import UserError
 from .actions import (
     alert_payload,
     do_acknowledge_alert,
+    do_escalate_alert,
     do_mark_false_positive,
     do_reopen_alert,
     do_resolve_alert,
@@ -79,7 +80,9 @@ def triage_alert(
         raise UserError("forbidden", _("This token's role may not triage alerts."), status=403)
     alert = get_object_or_404(Alert, organisation=_org(request), pk=alert_id)
     actor = f"api:{token.name}"
-    if action == "false_positive":
+    if action == "incident":
+        do_escalate_alert(alert, actor)
+    elif action == "false_positive":
         do_mark_false_positive(alert, actor, reason=reason[:1000])
     elif action in TRIAGE:
         TRIAGE[action](alert, actor)

@@ -42,3 +42,6 @@ def test_only_it_tokens_triage(org_a):
     response = it.post(f"/api/monitoring/alerts/{alert.pk}/resolve")
     assert response.status_code == 200 and response.json()["status"] == "resolved"
     assert it.post(f"/api/monitoring/alerts/{alert.pk}/resolve").status_code == 409
+    assert it.post(f"/api/monitoring/alerts/{alert.pk}/incident").status_code == 200
+    alert.refresh_from_db()
+    assert alert.evidence["incident"] == 1
