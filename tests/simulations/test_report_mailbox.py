@@ -160,3 +160,18 @@ def test_the_cli_sets_the_mailbox_and_polls_it(org_a, staff, smtp_server, doveco
     out = StringIO()
     call_command("campaign", "poll-reports", "--org", "clinic-a", stdout=out)
     assert json.loads(out.getvalue())["fetched"] == 1
+
+
+def test_another_organisations_mailbox_never_credits_our_drill(org_a, org_b, staff, smtp_server):
+    from clinicshield.simulations.core.analyser import OrgContext
+
+    campaign = make_campaign(org_a, smtp_server, template="payslip")
+    actions.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
+    actions.do_send_due(campaign.pk, timezone.now())
+    drill = drill_email_for(smtp_server, "ana@clinic-a.example")
+    raw = report_forward(drill, reporter="someone@clinic-b.example")
+    item = actions.do_handle_report(
+        org_b, "1:1", raw, timezone.now(), OrgContext(own_domains=["clinic-b.example"])
+    )
+    assert item.verdict != "simulation" and item.recipient is None
+    assert not Recipient.objects.filter(reported_at__isnull=False).exists()
