@@ -16,6 +16,8 @@ whole batch at once.
 
 from __future__ import annotations
 
+import json
+
 from .base import Batch, Context, Parsed, connect
 
 LOGON_TYPES = {
@@ -31,22 +33,68 @@ LOGON_TYPES = {
 }
 _LOGON_CASE = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in LOGON_TYPES.items())
 
-_RECORDS_SQL = """
-CREATE OR REPLACE TEMP TABLE rec AS
-SELECT line_no, line AS j,
-  TRY_CAST(json_extract_string(line, '$.EventID') AS INTEGER) AS eid,
-  coalesce(json_extract_string(line, '$.Channel'), '') AS channel,
-  coalesce(json_extract_string(line, '$.SourceName'),
-           json_extract_string(line, '$.ProviderName'), '') AS provider,
-  coalesce(json_extract_string(line, '$.Hostname'), json_extract_string(line, '$.Computer'),
-           json_extract_string(line, '$.host.name')) AS host,
+# Every field any of the queries below reads: json_transform parses each record once.
+FIELDS = [
+    "EventID",
+    "Channel",
+    "SourceName",
+    "ProviderName",
+    "Hostname",
+    "Computer",
+    "UtcTime",
+    "TimeCreated",
+    "@timestamp",
+    "EventTime",
+    "TargetUserName",
+    "TargetDomainName",
+    "Status",
+    "SubStatus",
+    "FailureReason",
+    "LogonType",
+    "IpAddress",
+    "IpPort",
+    "WorkstationName",
+    "Workstation",
+    "User",
+    "SubjectUserName",
+    "Image",
+    "NewProcessName",
+    "CommandLine",
+    "ParentImage",
+    "ParentProcessName",
+    "ParentCommandLine",
+    "TargetObject",
+    "Details",
+    "EventType",
+    "SourceIp",
+    "SourcePort",
+    "DestinationIp",
+    "DestinationPort",
+    "Protocol",
+    "DestinationPortName",
+]
+_STRUCTURE = json.dumps({name: "VARCHAR" for name in FIELDS})
+_COLUMNS = ", ".join(f'r."{name}" AS "{name}"' for name in FIELDS)
+
+_RECORDS_SQL = f"""
+SELECT line_no, {_COLUMNS}
+FROM (SELECT line_no, try(json_transform(line, '{_STRUCTURE}')) AS r FROM lines)
+WHERE r IS NOT NULL
+"""
+
+_FLAT_SQL = """
+SELECT *,
+  TRY_CAST("EventID" AS INTEGER) AS eid,
+  coalesce("Channel", '') AS channel,
+  coalesce("SourceName", "ProviderName", '') AS provider,
+  coalesce("Hostname", "Computer") AS host,
   coalesce(
-    TRY_CAST(json_extract_string(line, '$.UtcTime') || 'Z' AS TIMESTAMPTZ),
-    TRY_CAST(json_extract_string(line, '$.TimeCreated') AS TIMESTAMPTZ),
-    TRY_CAST(json_extract_string(line, '$."@timestamp"') AS TIMESTAMPTZ),
-    timezone($tz, TRY_CAST(json_extract_string(line, '$.EventTime') AS TIMESTAMP))
+    TRY_CAST("UtcTime" || 'Z' AS TIMESTAMPTZ),
+    TRY_CAST("TimeCreated" AS TIMESTAMPTZ),
+    TRY_CAST("@timestamp" AS TIMESTAMPTZ),
+    timezone($tz, TRY_CAST("EventTime" AS TIMESTAMP))
   ) AS ts
-FROM lines WHERE json_valid(line) AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
+FROM fields
 """
 
 _SYSMON = "(channel LIKE '%Sysmon%' OR provider LIKE '%Sysmon%')"
@@ -54,8 +102,7 @@ _SECURITY = "NOT " + _SYSMON
 
 
 def _field(name: str) -> str:
-    value = f"json_extract_string(j, '$.{name}')"
-    return f"nullif(nullif(trim({value}), '-'), '')"
+    return f"""nullif(nullif(trim("{name}"), '-'), '')"""
 
 
 def _user(expr: str) -> str:
@@ -100,8 +147,10 @@ SELECT ts, host,
   {_field("TargetObject")} AS target_object,
   {_field("Details")} AS details,
   {_field("EventType")} AS event_type,
-  rtrim(j, chr(13) || chr(10)) AS raw, $label || ' ' || line_no AS record_ref, line_no AS _line_no
-FROM rec WHERE (eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON})
+  rtrim(line, chr(13) || chr(10)) AS raw, $label || ' ' || line_no AS record_ref,
+  line_no AS _line_no
+FROM rec JOIN lines USING (line_no)
+WHERE (eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON})
 """
 
 _FLOW_SQL = f"""
@@ -116,14 +165,16 @@ FROM rec WHERE eid = 3 AND {_SYSMON}
 
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM lines WHERE NOT json_valid(line) AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
+FROM lines ANTI JOIN fields USING (line_no)
+WHERE trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
 
 def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
-    con.execute(_RECORDS_SQL, {"tz": context.timezone})
+    con.register("fields", con.execute(_RECORDS_SQL).to_arrow_table())
+    con.register("rec", con.execute(_FLAT_SQL, {"tz": context.timezone}).to_arrow_table())
     label = {"label": batch.ref_label}
     kinds = {
         "auth": con.execute(_AUTH_SQL, label).to_arrow_table(),
