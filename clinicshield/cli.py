@@ -32,7 +32,8 @@ def with_checks_skipped(argv: list[str]) -> list[str]:
     if app is None or verb in CHECKED_VERBS or "--skip-checks" in argv:
         return argv
     if load_command_class(app, verb).requires_system_checks:
-        return [*argv, "--skip-checks"]
+        # Right after the verb: a verb with sub-verbs takes its own options only there.
+        return [argv[0], verb, "--skip-checks", *argv[2:]]
     return argv
 
 

@@ -5,6 +5,7 @@ when one is missing there. With nothing set, ClinicShield runs on its embedded d
 SQLite in WAL mode, Huey on SQLite and the Parquet event store, all under ./var.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -209,6 +210,17 @@ WHITENOISE_USE_FINDERS = True
 GEOIP_MMDB = env("GEOIP_MMDB")
 SYSLOG_ENABLED = envbool("SYSLOG_ENABLED", False)
 SYSLOG_PORT = envint("SYSLOG_PORT", 5514)
+# Extra SigmaHQ-style rule folders, on top of our ClickFix pack (comma-separated paths).
+MONITORING_SIGMA_DIRS = envlist("MONITORING_SIGMA_DIRS", "")
+# Detector thresholds as a JSON object, e.g. {"brute_force_failures": 20}; names and defaults
+# are in docs/monitoring-detections.md, and an unknown name is refused when detection runs.
+MONITORING_DETECTION = json.loads(env("MONITORING_DETECTION", "{}"))
+
+# --- Simulations ----------------------------------------------------------------------------
+# An interaction sooner than this after delivery counts as a mail scanner's, not a person's.
+SIMULATIONS_MIN_HUMAN_SECONDS = envint("SIMULATIONS_MIN_HUMAN_SECONDS", 10)
+# How long a crashed sender's claim on a recipient blocks a resumed send.
+SIMULATIONS_SEND_LEASE_SECONDS = envint("SIMULATIONS_SEND_LEASE_SECONDS", 15)
 
 LOGGING = {
     "version": 1,

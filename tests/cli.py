@@ -24,7 +24,8 @@ def clinicshield(
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CLINICSHIELD_") and key != "DJANGO_SETTINGS_MODULE"
+        if not key.startswith("CLINICSHIELD_")
+        and key not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     environment["CLINICSHIELD_DATA_DIR"] = str(data_dir)
     environment.update(env or {})

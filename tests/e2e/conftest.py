@@ -1,6 +1,5 @@
 """Browser tests drive Debian's Chromium through Playwright (no downloaded browser)."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,16 +8,15 @@ import pytest
 
 from tests.system import CHROMIUM_ARGS, need_chromium
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by
-# the test itself between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def browser_page() -> Iterator[Any]:
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     executable = need_chromium()
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by
+    # the test itself between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -38,9 +38,8 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 def lease_seconds() -> float:
-    # How long a crashed sender blocks a resume. Tests shorten it through the environment.
-    default = os.environ.get("CLINICSHIELD_SIMULATIONS_SEND_LEASE_SECONDS", "15")
-    return float(getattr(settings, "SIMULATIONS_SEND_LEASE_SECONDS", default))
+    # How long a crashed sender blocks a resume (CLINICSHIELD_SIMULATIONS_SEND_LEASE_SECONDS).
+    return float(settings.SIMULATIONS_SEND_LEASE_SECONDS)
 
 
 @dataclass
