@@ -73,6 +73,7 @@ def run_fail2ban(log: Path) -> dict:
     return {
         "seconds": result["seconds"],
         "peak_kib": result["peak_kib"],
+        "cpu_seconds": result["cpu_seconds"],
         "lines": int(match.group(1)),
         "failures": int(match.group(2)),
     }
@@ -114,6 +115,7 @@ def run_ours(log: Path, work: Path) -> dict:
     return {
         "seconds": result["seconds"],
         "peak_kib": result["peak_kib"],
+        "cpu_seconds": result["cpu_seconds"],
         "lines": row["read"],
         "failures": int(failures[0]) if failures else 0,
     }

@@ -76,10 +76,11 @@ FIELDS = [
 _STRUCTURE = json.dumps({name: "VARCHAR" for name in FIELDS})
 _COLUMNS = ", ".join(f'r."{name}" AS "{name}"' for name in FIELDS)
 
+# One row per line, in the lines' order (no filter), so that POSITIONAL JOIN can fetch a
+# record's text back without copying every line through the query.
 _RECORDS_SQL = f"""
-SELECT line_no, {_COLUMNS}
+SELECT line_no, r IS NOT NULL AS _ok, {_COLUMNS}
 FROM (SELECT line_no, try(json_transform(line, '{_STRUCTURE}')) AS r FROM lines)
-WHERE r IS NOT NULL
 """
 
 _FLAT_SQL = """
@@ -133,7 +134,7 @@ SELECT ts,
   coalesce({_field("WorkstationName")}, {_field("Workstation")}) AS device,
   CAST(eid AS VARCHAR) AS event_code,
   $label || ' ' || line_no AS record_ref, line_no AS _line_no
-FROM rec WHERE eid IN (4624, 4625, 4648, 4768, 4771, 4776) AND {_SECURITY}
+FROM rec WHERE _ok AND eid IN (4624, 4625, 4648, 4768, 4771, 4776) AND {_SECURITY}
 """
 
 _PROCESS_SQL = f"""
@@ -149,8 +150,8 @@ SELECT ts, host,
   {_field("EventType")} AS event_type,
   rtrim(line, chr(13) || chr(10)) AS raw, $label || ' ' || line_no AS record_ref,
   line_no AS _line_no
-FROM rec JOIN lines USING (line_no)
-WHERE (eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON})
+FROM rec POSITIONAL JOIN (SELECT line FROM lines)
+WHERE _ok AND ((eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON}))
 """
 
 _FLOW_SQL = f"""
@@ -160,13 +161,13 @@ SELECT ts,
   TRY_CAST({_field("DestinationPort")} AS INTEGER) AS dst_port,
   lower({_field("Protocol")}) AS proto, {_field("DestinationPortName")} AS service,
   host, $label || ' ' || line_no AS record_ref, line_no AS _line_no
-FROM rec WHERE eid = 3 AND {_SYSMON}
+FROM rec WHERE _ok AND eid = 3 AND {_SYSMON}
 """
 
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM lines ANTI JOIN fields USING (line_no)
-WHERE trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
+FROM (SELECT _ok FROM fields) POSITIONAL JOIN lines
+WHERE NOT _ok AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
 
