@@ -101,24 +101,28 @@ def evtx_pipeline(files: list[Path], work: Path) -> dict:
     from clinicshield.monitoring.core import ingest, store
     from clinicshield.monitoring.core.geo import GeoLookup
     from clinicshield.monitoring.core.parsers import Context, readers, windows
-    from clinicshield.monitoring.core.parsers.base import connect
 
     data_dir = work / "data-evtx-pipeline"
     shutil.rmtree(data_dir, ignore_errors=True)
     geo = GeoLookup()
     began, cpu_began = time.perf_counter(), time.process_time()
-    # Decode every file (evtx-rs), then flatten and parse them as the one large batch a
-    # big .evtx file would give: the same code path read_evtx_batches runs per batch.
+    # Decode every file (evtx-rs), then parse them as the one large batch a big .evtx file
+    # would give: the same code path read_evtx_batches and the Windows parser run.
     ids, data = [], []
     for path in files:
         for record in evtx.PyEvtxParser(str(path)).records_json():
             ids.append(int(record["event_record_id"]))
             data.append(record["data"])
-    con = connect()
-    con.register("records", pa.table({"rid": pa.array(ids, pa.int64()), "d": data}))
-    lines = con.execute(readers._FLATTEN_EVTX).to_arrow_table()
+    zeros = [0] * len(ids)
+    lines = pa.table(
+        {
+            "line_no": pa.array(ids, pa.int64()),
+            "offset": pa.array(zeros, pa.int64()),
+            "line": pa.array(data, pa.string()),
+        }
+    )
     rejects: list[dict] = []
-    batch = readers.Batch(0, lines.num_rows, 1, lines, ref_label="record")
+    batch = readers.Batch(0, lines.num_rows, 1, lines, ref_label="record", shape="evtx")
     parsed = windows.parse(batch, Context(), {})
     stored = 0
     for kind, table in parsed.kinds.items():

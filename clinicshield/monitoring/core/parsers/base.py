@@ -42,6 +42,7 @@ class Batch:
     lines: pa.Table  # line_no int64, offset int64, line string
     ref_label: str = "line"  # how record_ref names a position: "line 12", "record 563265"
     data: bytes = b""  # the batch's bytes, for parsers that hand them to another reader
+    shape: str = "lines"  # "evtx": each row is an evtx-rs record, not a flat JSON object
 
 
 @dataclass

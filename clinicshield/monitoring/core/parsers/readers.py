@@ -17,32 +17,11 @@ from .base import Batch, connect
 
 RECORDS_PER_BATCH = 250_000
 
-# .evtx records as evtx-rs renders them, flattened to the NXLog/Winlogbeat shape.
-_FLATTEN_EVTX = """
-SELECT rid AS line_no, 0::BIGINT AS "offset",
-  CASE WHEN d IS NULL THEN NULL ELSE json_merge_patch(
-    CASE WHEN json_type(d, '$.Event.EventData') = 'OBJECT'
-         THEN json_extract(d, '$.Event.EventData')
-         WHEN json_type(d, '$.Event.UserData') = 'OBJECT'
-         THEN json_extract(d, '$.Event.UserData.*')[1]
-         ELSE '{}'::JSON END,
-    json_object(
-      'EventID', coalesce(json_extract(d, '$.Event.System.EventID."#text"'),
-                          json_extract(d, '$.Event.System.EventID')),
-      'TimeCreated',
-        json_extract_string(d, '$.Event.System.TimeCreated."#attributes".SystemTime'),
-      'Hostname', json_extract_string(d, '$.Event.System.Computer'),
-      'Channel', json_extract_string(d, '$.Event.System.Channel'),
-      'SourceName', json_extract_string(d, '$.Event.System.Provider."#attributes".Name'),
-      'EventRecordID', json_extract(d, '$.Event.System.EventRecordID')))::VARCHAR END AS line
-FROM records
-"""
-
 
 def read_evtx_batches(
     path: str, start: int, rejects: list[dict[str, Any]], per_batch: int = RECORDS_PER_BATCH
 ) -> Iterator[Batch]:
-    """Batches of flattened .evtx records from record number ``start``.
+    """Batches of .evtx records (as evtx-rs renders them) from record number ``start``.
 
     Records the library cannot decode are appended to ``rejects`` (with their position)
     and skipped, so one bad chunk does not stop the file.
@@ -80,13 +59,17 @@ def read_evtx_batches(
             return
         if not ids and position <= start and not rejects:
             continue  # records stored by an earlier run
-        table = pa.table({"rid": pa.array(ids, pa.int64()), "d": pa.array(data, pa.string())})
-        con = connect()
-        con.register("records", table)
-        lines = con.execute(_FLATTEN_EVTX).to_arrow_table()
-        con.close()
+        lines = pa.table(
+            {
+                "line_no": pa.array(ids, pa.int64()),
+                "offset": pa.array(np.zeros(len(ids), dtype=np.int64)),
+                "line": pa.array(data, pa.string()),
+            }
+        )
         first = ids[0] if ids else 0
-        yield Batch(max(batch_start, start), position, first, lines, ref_label="record")
+        yield Batch(
+            max(batch_start, start), position, first, lines, ref_label="record", shape="evtx"
+        )
 
 
 def read_json_document_batches(

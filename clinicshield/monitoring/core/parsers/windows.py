@@ -73,14 +73,49 @@ FIELDS = [
     "Protocol",
     "DestinationPortName",
 ]
+SYSTEM = ["EventID", "TimeCreated", "Computer", "Channel", "Provider"]
 _STRUCTURE = json.dumps({name: "VARCHAR" for name in FIELDS})
 _COLUMNS = ", ".join(f'r."{name}" AS "{name}"' for name in FIELDS)
+# evtx-rs renders a record as {"Event": {"System": {...}, "EventData": {...}}}; the same
+# fields come from there, still with one parse per record.
+_EVTX_STRUCTURE = json.dumps(
+    {
+        "Event": {
+            "System": {
+                "EventID": "VARCHAR",
+                "TimeCreated": {"#attributes": {"SystemTime": "VARCHAR"}},
+                "Computer": "VARCHAR",
+                "Channel": "VARCHAR",
+                "Provider": {"#attributes": {"Name": "VARCHAR"}},
+            },
+            "EventData": {name: "VARCHAR" for name in FIELDS if name not in ("EventID",)},
+        }
+    }
+)
+_EVTX_SYSTEM = {
+    "EventID": "CASE WHEN starts_with(s.EventID, '{') "
+    "THEN json_extract_string(s.EventID, '$.\"#text\"') ELSE s.EventID END",
+    "Channel": "s.Channel",
+    "SourceName": 's.Provider."#attributes".Name',
+    "Computer": "s.Computer",
+    "TimeCreated": 's.TimeCreated."#attributes".SystemTime',
+}
+_EVTX_COLUMNS = ", ".join(
+    f'{_EVTX_SYSTEM[name]} AS "{name}"' if name in _EVTX_SYSTEM else f'e."{name}" AS "{name}"'
+    for name in FIELDS
+)
 
 # One row per line, in the lines' order (no filter), so that POSITIONAL JOIN can fetch a
 # record's text back without copying every line through the query.
 _RECORDS_SQL = f"""
 SELECT line_no, r IS NOT NULL AS _ok, {_COLUMNS}
 FROM (SELECT line_no, try(json_transform(line, '{_STRUCTURE}')) AS r FROM lines)
+"""
+
+_EVTX_RECORDS_SQL = f"""
+SELECT line_no, r IS NOT NULL AS _ok, {_EVTX_COLUMNS}
+FROM (SELECT line_no, r, r.Event.System AS s, r.Event.EventData AS e
+      FROM (SELECT line_no, try(json_transform(line, '{_EVTX_STRUCTURE}')) AS r FROM lines))
 """
 
 _FLAT_SQL = """
@@ -148,11 +183,38 @@ SELECT ts, host,
   {_field("TargetObject")} AS target_object,
   {_field("Details")} AS details,
   {_field("EventType")} AS event_type,
-  rtrim(line, chr(13) || chr(10)) AS raw, $label || ' ' || line_no AS record_ref,
+  {{raw}} AS raw, $label || ' ' || line_no AS record_ref,
   line_no AS _line_no
 FROM rec POSITIONAL JOIN (SELECT line FROM lines)
 WHERE _ok AND ((eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON}))
 """
+
+# .evtx records as evtx-rs renders them, flattened to the NXLog/Winlogbeat shape (the
+# Windows parser does this only for the records it keeps whole: processes, registry).
+_FLATTEN_EVTX = """
+  CASE WHEN line IS NULL THEN NULL ELSE json_merge_patch(
+    CASE WHEN json_type(line, '$.Event.EventData') = 'OBJECT'
+         THEN json_extract(line, '$.Event.EventData')
+         WHEN json_type(line, '$.Event.UserData') = 'OBJECT'
+         THEN json_extract(line, '$.Event.UserData.*')[1]
+         ELSE '{}'::JSON END,
+    json_object(
+      'EventID', coalesce(json_extract(line, '$.Event.System.EventID."#text"'),
+                          json_extract(line, '$.Event.System.EventID')),
+      'TimeCreated',
+        json_extract_string(line, '$.Event.System.TimeCreated."#attributes".SystemTime'),
+      'Hostname', json_extract_string(line, '$.Event.System.Computer'),
+      'Channel', json_extract_string(line, '$.Event.System.Channel'),
+      'SourceName', json_extract_string(line, '$.Event.System.Provider."#attributes".Name'),
+      'EventRecordID', json_extract(line, '$.Event.System.EventRecordID')))::VARCHAR END
+"""
+
+
+def _process_sql(evtx: bool) -> str:
+    """Process records keep the whole record; .evtx ones flattened to the JSON-lines shape."""
+    raw = _FLATTEN_EVTX if evtx else "rtrim(line, chr(13) || chr(10))"
+    return _PROCESS_SQL.replace("{raw}", raw)
+
 
 _FLOW_SQL = f"""
 SELECT ts,
@@ -174,12 +236,15 @@ WHERE NOT _ok AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
-    con.register("fields", con.execute(_RECORDS_SQL).to_arrow_table())
+    evtx = batch.shape == "evtx"
+    con.register(
+        "fields", con.execute(_EVTX_RECORDS_SQL if evtx else _RECORDS_SQL).to_arrow_table()
+    )
     con.register("rec", con.execute(_FLAT_SQL, {"tz": context.timezone}).to_arrow_table())
     label = {"label": batch.ref_label}
     kinds = {
         "auth": con.execute(_AUTH_SQL, label).to_arrow_table(),
-        "process": con.execute(_PROCESS_SQL, label).to_arrow_table(),
+        "process": con.execute(_process_sql(evtx), label).to_arrow_table(),
         "flow": con.execute(_FLOW_SQL, label).to_arrow_table(),
     }
     rejects = con.execute(_REJECTS_SQL, label).to_arrow_table()
