@@ -21,7 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from .detectors._rows import left_join
+from .detectors._rows import fetch, left_join
 from .detectors.context import DetectionContext
 from .detectors.events import between
 from .detectors.localtime import epoch_seconds, hour_of_week, local_epoch_seconds, minute_of_week
@@ -43,6 +43,8 @@ class AuthData:
     events: ir.Table  # every stored auth event
     summary: ir.Table  # baseline sign-ins grouped by SUMMARY_KEYS: signins, first_seen
     recent: ir.Table  # events from the longest lookback before the window to its end
+    # Temporary views holding ``summary`` and ``recent`` on Spark (see ``materialized``).
+    views: tuple[str, ...] = ()
 
 
 def successes(auth: ir.Table) -> ir.Table:
@@ -111,12 +113,37 @@ def prepare_auth(
         ctx.end,
         ctx.user_timezones,
     )
+    views: tuple[str, ...] = ()
     if materialize:
-        # Temporary tables on the backend itself: computed once, scanned natively after.
         suffix = uuid.uuid4().hex[:12]
-        summary = con.create_table(f"cs_auth_summary_{suffix}", summary, temp=True)
-        recent = con.create_table(f"cs_auth_recent_{suffix}", recent, temp=True)
-    return AuthData(events=auth, summary=summary, recent=recent)
+        summary = materialized(con, f"cs_auth_summary_{suffix}", summary)
+        recent = materialized(con, f"cs_auth_recent_{suffix}", recent)
+        if con.name == "pyspark":
+            views = (f"cs_auth_summary_{suffix}", f"cs_auth_recent_{suffix}")
+    return AuthData(events=auth, summary=summary, recent=recent, views=views)
+
+
+def materialized(con: Any, name: str, expr: ir.Table) -> ir.Table:
+    """``expr`` computed once and kept on the backend, so later queries scan it natively.
+
+    DuckDB gets a temporary table (gone with the connection). Ibis's PySpark backend has no
+    temporary tables: there it is a temporary view (creating it also registers the
+    in-memory tables ``expr`` joins, which caching alone does not) kept in Spark's cache.
+    A chain's Spark session outlives a detection pass, so ``release_materialized`` frees both.
+    """
+    if con.name == "pyspark":
+        return con.create_view(name, expr).cache()
+    return con.create_table(name, expr, temp=True)
+
+
+def release_materialized(con: Any, data: AuthData) -> None:
+    """Free what ``materialized`` kept on a long-lived backend session (Spark's cache)."""
+    for table in (data.summary, data.recent):
+        if isinstance(table, ir.CachedTable):
+            table.release()
+    for name in data.views:
+        # Our own generated names (hex suffix): nothing to quote.
+        con.raw_sql(f"DROP VIEW IF EXISTS {name}")
 
 
 def window_signins(data: AuthData, ctx: DetectionContext) -> ir.Table:
@@ -203,7 +230,7 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
     heat = [[0] * 24 for _ in range(7)]
     own = mine.filter(by_person(mine, ctx))
     hours = own.group_by("how").aggregate(signins=own.count())
-    for row in con.to_pyarrow(hours).to_pylist():
+    for row in fetch(con, hours):
         heat[row["how"] // 24][row["how"] % 24] = row["signins"]
     profile: dict[str, Any] = {"user": user, "hours": heat, "signins": sum(map(sum, heat))}
     for name, column in PROFILE_COLUMNS.items():
@@ -212,8 +239,8 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
             signins=rows.count(), last_seen=rows.ts.max()
         )
         ordered = counted.order_by([ibis.desc("signins"), "value"]).limit(20)
-        profile[name] = con.to_pyarrow(ordered).to_pylist()
-    first = con.to_pyarrow(mine.aggregate(first_seen=mine.ts.min())).to_pylist()[0]["first_seen"]
+        profile[name] = fetch(con, ordered)
+    first = fetch(con, mine.aggregate(first_seen=mine.ts.min()))[0]["first_seen"]
     learned_by = ctx.end - timedelta(days=ctx.settings.learning_days)
     profile["learned"] = bool(
         first and first <= learned_by and profile["signins"] >= ctx.settings.learning_min_signins

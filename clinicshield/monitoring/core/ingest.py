@@ -12,7 +12,9 @@ the checkpoint moves leaves files that the next run removes and writes again
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,11 +26,13 @@ import pyarrow.compute as pc
 from . import checkpoint, quarantine, store
 from .detect_format import detect
 from .geo import INTERNAL, GeoLookup
-from .parsers import FORMATS, Context, Parsed, position_kind
+from .parsers import FORMATS, Context, Format, Parsed, position_kind
 from .parsers.base import Batch, empty_rejects, split_lines
 from .schema import SCHEMAS
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Batches parsed at the same time: one per core of the small box this is sized for.
+PARALLEL_BATCHES = 2
 FUTURE_SLACK = timedelta(days=1)
 
 # Which address each kind enriches, and into which columns (ours <- geo table).
@@ -192,6 +196,34 @@ def _store_batch(
     result.quarantined += store.append_quarantine(data_dir, org, stamped, batch_name)
 
 
+def _parsed_in_order(
+    spec: Format, batches: Iterator[Batch], context: Context, state: dict[str, Any]
+) -> Iterator[tuple[Batch, Parsed]]:
+    """Parse batches side by side (DuckDB and Arrow work outside the GIL, one core each)
+    and hand them back in file order, so checkpoints still move forward only.
+
+    The first batch is parsed alone: parsers learn from it what later batches need (the
+    first month of a year-less log, the columns of a TSV file)."""
+    first = next(batches, None)
+    if first is None:
+        return
+    yield first, spec.parser(first, context, state)
+    if not spec.parallel or PARALLEL_BATCHES < 2:
+        for batch in batches:
+            yield batch, spec.parser(batch, context, state)
+        return
+    with ThreadPoolExecutor(PARALLEL_BATCHES) as pool:
+        pending: deque[tuple[Batch, Future[Parsed]]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(spec.parser, batch, context, state)))
+            if len(pending) >= PARALLEL_BATCHES:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
 def ingest_file(
     path: Path,
     *,
@@ -223,8 +255,7 @@ def ingest_file(
         batches = spec.reader(
             str(path), cp.position, next_line, reader_rejects, context.batch_bytes
         )
-        for batch in batches:
-            parsed = spec.parser(batch, context, cp.state)
+        for batch, parsed in _parsed_in_order(spec, iter(batches), context, cp.state):
             batch_name = store.BatchName(cp.key, batch.start, batch.end)
             _store_batch(
                 parsed,

@@ -5,11 +5,22 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 
 def fetch(con: Any, expr: ir.Table) -> list[dict[str, Any]]:
     """Execute on the given backend and return plain rows (findings are few)."""
-    return con.to_pyarrow(expr).to_pylist()
+    return utc_aware(con.to_pyarrow(expr)).to_pylist()
+
+
+def utc_aware(table: pa.Table) -> pa.Table:
+    """Timestamps marked UTC. Spark returns them without a zone (its session time zone,
+    which ``engines`` sets to UTC, is implied); DuckDB already marks them."""
+    for index, column in enumerate(table.schema):
+        if pa.types.is_timestamp(column.type) and column.type.tz is None:
+            utc = pa.timestamp(column.type.unit, tz="UTC")
+            table = table.set_column(index, column.name, table.column(index).cast(utc))
+    return table
 
 
 def text(value: object) -> str:

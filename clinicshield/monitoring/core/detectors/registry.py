@@ -6,7 +6,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from ..baselines import AuthData, prepare_auth
+from ..baselines import AuthData, prepare_auth, release_materialized
 from .context import DetectionContext
 from .events import event_table
 from .exfiltration import detect_exfiltration
@@ -49,13 +49,18 @@ def run_detectors(
         raise ValueError(f"unknown detectors: {', '.join(unknown)}")
     tables: dict[str, ir.Table | AuthData] = {}
     findings: list[Finding] = []
-    for name, (kind, detector) in DETECTORS.items():
-        if only and name not in only:
-            continue
-        if kind not in tables:
-            tables[kind] = event_table(con, data_dir, org_slug, kind)
-            if kind == "auth":
-                # History is summarised once and shared by every sign-in detector.
-                tables[kind] = prepare_auth(con, tables[kind], ctx, materialize=True)
-        findings.extend(detector(con, tables[kind], ctx))
+    try:
+        for name, (kind, detector) in DETECTORS.items():
+            if only and name not in only:
+                continue
+            if kind not in tables:
+                tables[kind] = event_table(con, data_dir, org_slug, kind)
+                if kind == "auth":
+                    # History is summarised once and shared by every sign-in detector.
+                    tables[kind] = prepare_auth(con, tables[kind], ctx, materialize=True)
+            findings.extend(detector(con, tables[kind], ctx))
+    finally:
+        auth = tables.get("auth")
+        if isinstance(auth, AuthData):
+            release_materialized(con, auth)
     return findings

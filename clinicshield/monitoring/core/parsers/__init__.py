@@ -71,6 +71,9 @@ class Format:
     reader: Reader
     parser: Parser
     position: str  # "byte" or "record": what a checkpoint position counts
+    # Batches after the first may be parsed side by side: the parser keeps no state from
+    # one batch to the next beyond what the first one taught it.
+    parallel: bool = True
 
 
 FORMATS: dict[str, Format] = {
@@ -94,13 +97,14 @@ FORMATS: dict[str, Format] = {
             entra.parse,
             "byte",
         ),
-        Format("zeek", "Zeek conn.log (JSON or TSV)", _lines, zeek.parse, "byte"),
+        Format("zeek", "Zeek conn.log (JSON or TSV)", _lines, zeek.parse, "byte", parallel=False),
         Format(
             "csv",
             "CSV (firewall/NetFlow, or with a field mapping)",
             _lines,
             tabular.parse_csv,
             "byte",
+            parallel=False,  # counts rows across batches
         ),
         Format("json", "JSON lines with a field mapping", _lines, tabular.parse_json, "byte"),
     ]
