@@ -5,6 +5,7 @@ module only opens the connection. Spark needs Java (17) and the ``pyspark`` pack
 imported only when asked for, so a clinic's box never starts a JVM.
 """
 
+import os
 from typing import Any
 
 import ibis
@@ -35,7 +36,9 @@ def spark_session(master: str = "", memory: str = "") -> Any:
     if master:
         builder = builder.master(master)
     else:
-        # A local session talks to nobody: driver and block manager on loopback only.
+        # A local session talks to nobody: driver and block manager on loopback only
+        # (SPARK_LOCAL_IP too, or Spark picks the first network interface's address).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (
             builder.master("local[2]")
             .config("spark.driver.host", "127.0.0.1")
@@ -49,7 +52,6 @@ def spark_session(master: str = "", memory: str = "") -> Any:
         "spark.driver.memory": memory or "1g",
         # Small stores: a few partitions per shuffle instead of Spark's default 200.
         "spark.sql.shuffle.partitions": "4",
-        "spark.sql.adaptive.enabled": "true",
         # Hive partition values (``day=2025-02-01``) stay strings, as on DuckDB.
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     }

@@ -5,6 +5,8 @@ A kind with no files yet reads as an empty table of its schema, so detectors nev
 special-case a fresh install.
 """
 
+import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,18 @@ def event_table(con: Any, data_dir: Path | str, org_slug: str, kind: str) -> ir.
             str(folder / "day=*" / "*.parquet"), hive_partitioning=True, hive_types_autocast=False
         )
     else:
-        table = con.read_parquet(str(folder))
+        # One view name per organisation and kind, replaced on every pass: a chain's Spark
+        # session lives for days and would otherwise collect a view per read.
+        table = con.read_parquet(str(folder), table_name=events_view_name(org_slug, kind))
     return conform(table, schema)
+
+
+def events_view_name(org_slug: str, kind: str) -> str:
+    """A SQL-safe view name for one organisation's events of one kind (slugs have hyphens;
+    the digest keeps 'clinic-a' and 'clinic_a' apart)."""
+    digest = hashlib.sha256(org_slug.encode()).hexdigest()[:10]
+    safe = re.sub(r"[^a-z0-9]+", "_", org_slug.lower())[:40]
+    return f"cs_events_{kind}_{safe}_{digest}"
 
 
 def conform(table: ir.Table, schema: pa.Schema) -> ir.Table:
