@@ -33,6 +33,10 @@ def due_jobs_registered() -> None:
 @pytest.fixture(autouse=True)
 def data_dir(settings: Any, tmp_path: Path) -> Path:
     """Every test gets its own data dir (event store, quarantine, generated files)."""
+    # A page seen in Spanish by an earlier test must not leave this one speaking Spanish.
+    from django.utils import translation
+
+    translation.activate("en")
     # Real hashing costs half a second a password; the tests are about our logic, not PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DATA_DIR = tmp_path / "data"

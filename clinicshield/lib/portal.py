@@ -44,11 +44,11 @@ def person_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         request.person = person  # type: ignore[attr-defined]
         activate_timezone(person.site.timezone if person.site else person.organisation.timezone)
         # Staff see the portal in their own language unless they switched it.
-        if "django_language" not in request.COOKIES:
-            translation.activate(person.language)
-            request.LANGUAGE_CODE = person.language
+        language = request.COOKIES.get("django_language") or person.language
+        request.LANGUAGE_CODE = language
         try:
-            return view(request, *args, **kwargs)
+            with translation.override(language):
+                return view(request, *args, **kwargs)
         finally:
             timezone.deactivate()
 
