@@ -215,6 +215,11 @@ MONITORING_SIGMA_DIRS = envlist("MONITORING_SIGMA_DIRS", "")
 # Detector thresholds as a JSON object, e.g. {"brute_force_failures": 20}; names and defaults
 # are in docs/monitoring-detections.md, and an unknown name is refused when detection runs.
 MONITORING_DETECTION = json.loads(env("MONITORING_DETECTION", "{}"))
+# Where detection queries run: "duckdb" in-process, or "spark" for a chain's store.
+DETECTION_ENGINE = env("DETECTION_ENGINE", "duckdb")
+# Spark master URL (e.g. spark://10.0.0.5:7077); empty = a local session on this machine.
+DETECTION_SPARK_MASTER = env("DETECTION_SPARK_MASTER", "")
+DETECTION_SPARK_MEMORY = env("DETECTION_SPARK_MEMORY", "1g")
 
 # --- Simulations ----------------------------------------------------------------------------
 # An interaction sooner than this after delivery counts as a mail scanner's, not a person's.

@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import ibis
 from django.conf import settings
 from django.db import transaction
 
@@ -17,6 +16,7 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
+from ..core import engines
 from ..core.detectors import DetectionContext, DetectionSettings, Finding, run_detectors
 from ..core.sigma_rules import CompiledRule, RuleSet, load_rules
 from .alerts import do_raise_alert
@@ -40,6 +40,24 @@ class DetectionResult:
     suppressed: int = 0
     simulations: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+def detection_connection() -> Any:
+    """Where this pass's queries run (DETECTION_ENGINE): a fresh in-process DuckDB, or the
+    process's one Spark session (starting a JVM takes seconds, so it is kept between passes)."""
+    engine = getattr(settings, "DETECTION_ENGINE", "duckdb")
+    if engine == "duckdb":
+        return engines.connect("duckdb")
+    return _spark_connection(
+        engine,
+        getattr(settings, "DETECTION_SPARK_MASTER", ""),
+        getattr(settings, "DETECTION_SPARK_MEMORY", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def _spark_connection(engine: str, master: str, memory: str) -> Any:
+    return engines.connect(engine, spark_master=master, spark_memory=memory)
 
 
 def detection_settings() -> DetectionSettings:
@@ -125,8 +143,7 @@ def do_run_detection(
     began = time.perf_counter()
     ctx = detection_context(org, start, now)
     result.problems = [f"{p.path}: {p.message}" for p in sigma_rules().problems]
-    con = ibis.duckdb.connect()
-    findings = run_detectors(con, settings.DATA_DIR, org.slug, ctx)
+    findings = run_detectors(detection_connection(), settings.DATA_DIR, org.slug, ctx)
     result.findings = len(findings)
     active_before = set(
         Alert.objects.filter(organisation=org, status__in=ACTIVE_STATUSES).values_list(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from clinicshield.monitoring.actions.detection import detection_connection
 from clinicshield.monitoring.core.detectors import DETECTORS, DetectionContext, run_detectors
 from clinicshield.monitoring.core.engines import connect
 from clinicshield.monitoring.core.sigma_rules import load_rules
@@ -152,3 +153,20 @@ def test_it_finds_exactly_the_same_on_spark_as_on_duckdb(planted_store, spark):
         "cs_events_flow",
         "cs_events_proc",
     ]
+
+
+def test_the_detection_setting_picks_the_spark_engine_and_keeps_its_session(settings, spark):
+    settings.DETECTION_ENGINE = "spark"
+    first, second = detection_connection(), detection_connection()
+    assert first.name == "pyspark"
+    assert first is second
+    # The session the process already runs is reused, not a second JVM.
+    assert first._session is spark._session
+    assert first._session.conf.get("spark.sql.session.timeZone") == "UTC"
+    settings.DETECTION_ENGINE = "duckdb"
+    assert detection_connection().name == "duckdb"
+
+
+def test_an_unknown_engine_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="unknown detection engine 'sparks': expected one of"):
+        connect("sparks")
