@@ -1,0 +1,25 @@
+from typing import Any
+
+from clinicshield.accounts.models import Organisation
+
+
+def test_the_monitoring_page_says_it_is_not_set_up_until_a_source_reports(
+    client_alice: Any, org_a: Organisation
+) -> None:
+    page = client_alice.get("/o/clinic-a/monitoring/").content.decode()
+    assert "Not set up yet" in page
+    assert "/o/clinic-a/monitoring/sources/" in page
+
+
+def test_it_counts_sources_and_open_alerts(client_alice: Any, org_a: Organisation) -> None:
+    from django.utils import timezone
+
+    from clinicshield.monitoring.actions import do_raise_alert
+    from clinicshield.monitoring.models import LogSource
+
+    LogSource.objects.create(organisation=org_a, name="dc01", format="evtx")
+    do_raise_alert(
+        org_a, kind="brute_force", severity="high", key="ana", explanation={}, ts=timezone.now()
+    )
+    page = client_alice.get("/o/clinic-a/monitoring/").content.decode()
+    assert "1 log source connected." in page and "1 open alert." in page
