@@ -19,7 +19,16 @@ def test_it_counts_sources_and_open_alerts(client_alice: Any, org_a: Organisatio
 
     LogSource.objects.create(organisation=org_a, name="dc01", format="evtx")
     do_raise_alert(
-        org_a, kind="brute_force", severity="high", key="ana", explanation={}, ts=timezone.now()
+        org_a,
+        kind="password_spray",
+        severity="high",
+        key="password_spray:45.9.1.1",
+        explanation={
+            "code": "password_spray",
+            "params": {"src_ip": "45.9.1.1", "users": 12, "failures": 12, "minutes": 60},
+        },
+        ts=timezone.now(),
+        src_ip="45.9.1.1",
     )
     page = client_alice.get("/o/clinic-a/monitoring/").content.decode()
     assert "1 log source connected." in page and "1 open alert." in page
