@@ -12,52 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .parsers.base import connect
-from .schema import SCHEMAS
+from .schema import SCHEMAS, SHOWN_COLUMNS
 from .store import kind_glob
 
 # What the search shows for each kind, in order.
-COLUMNS = {
-    "auth": [
-        "ts",
-        "user",
-        "outcome",
-        "src_ip",
-        "src_country",
-        "src_asn_org",
-        "host",
-        "app",
-        "device",
-        "event_code",
-        "source",
-        "record_ref",
-    ],
-    "process": [
-        "ts",
-        "host",
-        "user",
-        "event_code",
-        "image",
-        "command_line",
-        "parent_image",
-        "target_object",
-        "details",
-        "source",
-        "record_ref",
-    ],
-    "flow": [
-        "ts",
-        "src_ip",
-        "dst_ip",
-        "dst_port",
-        "proto",
-        "bytes_out",
-        "bytes_in",
-        "dst_country",
-        "host",
-        "source",
-        "record_ref",
-    ],
-}
+COLUMNS = SHOWN_COLUMNS
 # Free text matches any of these.
 TEXT_COLUMNS = {
     "auth": ["user", "host", "device", "app", "event_code", "failure_reason"],

@@ -78,3 +78,50 @@ FLOW = pa.schema(
 )
 
 SCHEMAS: dict[str, pa.Schema] = {"auth": AUTH, "process": PROCESS, "flow": FLOW}
+
+# The columns shown when one event is listed (alert evidence, event search): enough to
+# recognise it, without the raw record.
+SHOWN_COLUMNS: dict[str, list[str]] = {
+    "auth": [
+        "ts",
+        "user",
+        "outcome",
+        "logon_type",
+        "src_ip",
+        "src_country",
+        "src_asn_org",
+        "host",
+        "app",
+        "device",
+        "event_code",
+        "source",
+        "record_ref",
+    ],
+    "process": [
+        "ts",
+        "host",
+        "user",
+        "event_code",
+        "image",
+        "command_line",
+        "parent_image",
+        "target_object",
+        "details",
+        "source",
+        "record_ref",
+    ],
+    "flow": [
+        "ts",
+        "src_ip",
+        "dst_ip",
+        "dst_port",
+        "proto",
+        "service",
+        "bytes_out",
+        "bytes_in",
+        "dst_country",
+        "host",
+        "source",
+        "record_ref",
+    ],
+}

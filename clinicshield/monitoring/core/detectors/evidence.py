@@ -6,52 +6,13 @@ from typing import Any
 
 import ibis
 
+from ..schema import SHOWN_COLUMNS
 from ._rows import fetch
 from .events import between, event_table
 
 # Which event kind an alert kind reads; anything else is a sign-in.
 EVENT_KINDS = {"clickfix": "process", "sigma": "process", "exfiltration": "flow"}
-COLUMNS = {
-    "auth": [
-        "ts",
-        "user",
-        "outcome",
-        "logon_type",
-        "src_ip",
-        "src_country",
-        "host",
-        "app",
-        "device",
-        "event_code",
-        "source",
-        "record_ref",
-    ],
-    "process": [
-        "ts",
-        "host",
-        "user",
-        "event_code",
-        "image",
-        "command_line",
-        "parent_image",
-        "target_object",
-        "details",
-        "source",
-        "record_ref",
-    ],
-    "flow": [
-        "ts",
-        "src_ip",
-        "dst_ip",
-        "dst_port",
-        "proto",
-        "service",
-        "bytes_out",
-        "bytes_in",
-        "source",
-        "record_ref",
-    ],
-}
+COLUMNS = SHOWN_COLUMNS
 
 
 def alert_events(
