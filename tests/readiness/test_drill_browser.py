@@ -82,5 +82,5 @@ def test_a_facilitator_runs_a_drill_to_its_after_action_report(
     assert "Tell IT now and list what was in the bag" not in page.content()  # answers stay private
     pdf = page.request.get(live_server.url + page.get_attribute("#report-pdf", "href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF")
-    phone.reload()
-    assert "This drill has finished" in phone.content()
+    # The phone's own poll may be navigating at this moment; wait for its page to say so.
+    phone.wait_for_selector("text=This drill has finished", timeout=20_000)

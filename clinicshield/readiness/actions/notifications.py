@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.models import Membership
@@ -76,12 +76,16 @@ def notify_incident_opened(incident_id: int, details: str = "") -> None:
 def _send_emails(incident: Incident, to: list[str], context: dict[str, Any]) -> int:
     """One email per recipient, so nobody sees the others' addresses; returns how many went."""
     sent = 0
+    with translation.override(incident.language):  # the subject in the email's language
+        subject = _("Incident #%(number)s: %(title)s") % {
+            "number": incident.number,
+            "title": incident.title,
+        }
     for address in to:
         try:
             send_email(
                 [address],
-                _("Incident #%(number)s: %(title)s")
-                % {"number": incident.number, "title": incident.title},
+                subject,
                 "readiness/email/incident_opened",
                 context,
                 language=incident.language,
