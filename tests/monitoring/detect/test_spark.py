@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from clinicshield.monitoring.actions.detection import detection_connection
+from clinicshield.monitoring.actions.detection import _spark_connection, detection_connection
 from clinicshield.monitoring.core.detectors import DETECTORS, DetectionContext, run_detectors
 from clinicshield.monitoring.core.engines import connect
 from clinicshield.monitoring.core.sigma_rules import load_rules
@@ -39,6 +39,7 @@ def spark() -> Any:
     con = connect("spark")
     yield con
     con._session.stop()
+    _spark_connection.cache_clear()  # the settings test cached a connection to this session
     # py4j says goodbye at interpreter exit, after pytest has closed the captured streams.
     logging.getLogger("py4j").setLevel(logging.WARNING)
 
