@@ -34,6 +34,8 @@ MESSAGES = {
     ),
     "module_key_taken": gettext_lazy("There is already a module with the key '%(key)s'."),
     "module_bad_roles": gettext_lazy("Choose who the module is for."),
+    "module_bad_pass_mark": gettext_lazy("A pass mark is a percentage from 1 to 100."),
+    "module_bad_minutes": gettext_lazy("Minutes to read must be a whole number from 1 up."),
 }
 
 PLACES = {

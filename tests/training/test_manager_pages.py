@@ -200,3 +200,15 @@ def test_a_manager_starts_their_own_version_from_ours(client_alice: Client) -> N
     assert "Phone and impersonation scams" in page  # the English lesson, ready to adapt
     assert "callback-number" in page  # the quiz YAML
     assert 'value="phone-scams-clinic-a"' in page
+
+
+def test_a_pass_mark_or_minutes_out_of_range_is_refused_not_an_error(
+    client_alice: Client,
+) -> None:
+    for pass_mark, minutes in (("-5", "5"), ("500", "5"), ("80", "-1")):
+        form = {"key": "visitors", "roles": ["all"], "pass_mark": pass_mark, "minutes": minutes,
+                "lesson_en": CUSTOM_LESSON, "quiz_en": CUSTOM_QUIZ}  # fmt: skip
+        response = client_alice.post("/o/clinic-a/training/custom/new/", form)
+        assert response.status_code == 200, (pass_mark, minutes)
+        assert "Visitors sign in at reception." in response.content.decode()
+    assert client_alice.get("/o/clinic-a/training/m/visitors/").status_code == 404

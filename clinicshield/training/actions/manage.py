@@ -67,6 +67,11 @@ def do_save_custom_module(
     custom.roles = roles
     custom.pass_mark = int(fields.get("pass_mark") or 80)
     custom.minutes = int(fields.get("minutes") or 5)
+    # Out of range would fail the database's CHECK (a 500) or, above 100, never be reached.
+    if not 1 <= custom.pass_mark <= 100:
+        problems.append(Problem("module_bad_pass_mark", "pass_mark"))
+    if custom.minutes < 1:
+        problems.append(Problem("module_bad_minutes", "minutes"))
     for name in ("lesson_en", "lesson_es", "quiz_en", "quiz_es"):
         setattr(custom, name, str(fields.get(name, "")).replace("\r\n", "\n"))
     _module, found = parse_custom(custom)
