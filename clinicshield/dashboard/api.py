@@ -6,10 +6,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from .core.document import score_document
 from .measure import compute_scores
 from .models import ScoreSnapshot
-from .present import action_sentence
+from .present import score_report
 
 router = Router(tags=["dashboard"])
 
@@ -19,25 +18,7 @@ def score(request: HttpRequest) -> dict[str, Any]:
     """The security score now: total, components with evidence, next actions, and per site."""
     org = request.auth.organisation  # type: ignore[attr-defined]
     now = timezone.now()
-    scores = compute_scores(org, now)
-    names = dict(scores.measurement.sites)
-    return {
-        "organisation": org.slug,
-        "measured_at": now.isoformat(),
-        **score_document(scores.org),
-        "next_actions": [
-            {"code": a.code, "points": a.points, "up_to": a.up_to, "text": action_sentence(a)}
-            for a in scores.org.next_actions()
-        ],
-        "sites": [
-            {
-                "site": names[i],
-                "total": s.total,
-                "components": {c.key: c.points for c in s.components},
-            }
-            for i, s in scores.sites
-        ],
-    }
+    return score_report(org.slug, now, compute_scores(org, now))
 
 
 @router.get("/history")

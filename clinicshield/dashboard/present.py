@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
+from .core.document import score_document
 from .core.score import Action, Component
+
+if TYPE_CHECKING:
+    from .measure import Scores
 
 COMPONENT_LABELS = {
     "training": gettext_lazy("Staff training"),
@@ -224,4 +229,26 @@ def component_row(component: Component) -> dict[str, Any]:
         "status_label": STATUS_LABELS[component.status],
         "evidence": evidence_sentence(component),
         "percent": round(100 * component.points / component.weight),
+    }
+
+
+def score_report(org_slug: str, now: datetime, scores: Scores) -> dict[str, Any]:
+    """The score as the API and the score command give it: total, components, actions, sites."""
+    names = dict(scores.measurement.sites)
+    return {
+        "organisation": org_slug,
+        "measured_at": now.isoformat(),
+        **score_document(scores.org),
+        "next_actions": [
+            {"code": a.code, "points": a.points, "up_to": a.up_to, "text": action_sentence(a)}
+            for a in scores.org.next_actions()
+        ],
+        "sites": [
+            {
+                "site": names[site_id],
+                "total": score.total,
+                "components": {c.key: c.points for c in score.components},
+            }
+            for site_id, score in scores.sites
+        ],
     }

@@ -4,9 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from clinicshield.dashboard.core.document import score_document
 from clinicshield.dashboard.measure import compute_scores
-from clinicshield.dashboard.present import action_sentence
+from clinicshield.dashboard.present import score_report
 from clinicshield.lib.cli import (
     add_format_argument,
     add_org_argument,
@@ -38,24 +37,7 @@ class Command(BaseCommand):
         org = get_org(options["org"])
         now = parse_now(options["now"])
         scores = compute_scores(org, now)
-        names = dict(scores.measurement.sites)
-        document = {
-            "organisation": org.slug,
-            "measured_at": now.isoformat(),
-            **score_document(scores.org),
-            "next_actions": [
-                {"text": action_sentence(a), "points": a.points, "code": a.code, "up_to": a.up_to}
-                for a in scores.org.next_actions()
-            ],
-            "sites": [
-                {
-                    "site": names[site_id],
-                    "total": score.total,
-                    "components": {c.key: c.points for c in score.components},
-                }
-                for site_id, score in scores.sites
-            ],
-        }
+        document = score_report(org.slug, now, scores)
         if options["format"] == "json":
             emit_document(self.stdout, document, "json")
             return
