@@ -11,7 +11,12 @@ from .campaigns import (
 )
 from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
-from .reports import do_decide_triage, do_handle_report, do_poll_report_mailbox
+from .reports import (
+    do_decide_triage,
+    do_handle_report,
+    do_poll_report_mailbox,
+    do_set_report_mailbox,
+)
 from .results import campaign_results, org_history, results_document
 from .sending import do_send_due
 from .tracking import Request, do_record_event, find_recipient
@@ -30,6 +35,7 @@ __all__ = [
     "do_record_event",
     "do_save_org_template",
     "do_send_due",
+    "do_set_report_mailbox",
     "enrol_after_failure",
     "find_recipient",
     "org_history",

@@ -186,6 +186,35 @@ def mailbox_context(mailbox: ReportMailbox) -> OrgContext:
     )
 
 
+def do_set_report_mailbox(
+    org: Organisation,
+    *,
+    host: str,
+    port: int,
+    use_ssl: bool,
+    username: str,
+    password_env: str,
+    address: str,
+    own_domains: list[str],
+    supplier_domains: list[str],
+) -> ReportMailbox:
+    """Configure (or reconfigure) the organisation's one report mailbox."""
+    mailbox, _created = ReportMailbox.objects.update_or_create(
+        organisation=org,
+        defaults={
+            "host": host,
+            "port": port,
+            "use_ssl": use_ssl,
+            "username": username,
+            "password_env": password_env,
+            "address": address,
+            "own_domains": own_domains,
+            "supplier_domains": supplier_domains,
+        },
+    )
+    return mailbox
+
+
 def do_poll_report_mailbox(mailbox: ReportMailbox, now: datetime) -> PollSummary:
     """Fetch new messages (by UID, so a restart never reprocesses or skips one)."""
     summary = PollSummary()

@@ -171,18 +171,16 @@ class Command(BaseCommand):
 
     def do_mailbox(self, options: dict[str, Any]) -> None:
         org = get_org(options["org"])
-        ReportMailbox.objects.update_or_create(
-            organisation=org,
-            defaults={
-                "host": options["host"],
-                "port": options["port"],
-                "use_ssl": not options["no_ssl"],
-                "username": options["user"],
-                "password_env": options["password_env"],
-                "address": options["address"],
-                "own_domains": options["own_domains"],
-                "supplier_domains": options["supplier_domains"],
-            },
+        actions.do_set_report_mailbox(
+            org,
+            host=options["host"],
+            port=options["port"],
+            use_ssl=not options["no_ssl"],
+            username=options["user"],
+            password_env=options["password_env"],
+            address=options["address"],
+            own_domains=options["own_domains"],
+            supplier_domains=options["supplier_domains"],
         )
         self.stdout.write(f"report mailbox of {org.slug}: {options['address']}\n")
 
