@@ -1,10 +1,5 @@
 """Small helpers the readiness views share."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -30,19 +25,3 @@ def drill_overdue(org: Organisation) -> bool:
     """Never drilled, or the six months of the reminder job have run out."""
     never = not Drill.objects.filter(organisation=org, status="finished").exists()
     return never or timezone.now() >= drill_due_since(org)
-
-
-def in_clinic_time(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Show and read times in the organisation's time zone (put it under `org_view`).
-
-    An awareness time typed as 09:15 in Madrid must mean 09:15 in Madrid, or the 72-hour
-    clock would be off by an hour or two.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        org = request.org  # type: ignore[attr-defined]
-        with timezone.override(ZoneInfo(org.timezone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper

@@ -23,7 +23,7 @@ from ..forms import FinishDrillForm, StartDrillForm
 from ..models import Drill
 from ..pdf import qr_svg, render_pdf
 from ..presenters import LEVEL_LABELS
-from .common import content_language, in_clinic_time
+from .common import content_language
 
 
 def _drill(request: HttpRequest, drill_id: int) -> Drill:
@@ -35,7 +35,6 @@ def participant_url(drill: Drill) -> str:
 
 
 @org_view("viewer")
-@in_clinic_time
 def drill_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     form = StartDrillForm(request.POST or None, initial={"language": content_language(request)})
@@ -81,7 +80,6 @@ def _shown_injects(drill: Drill, scenario: Scenario) -> list[dict[str, Any]]:
 
 
 @org_view("manager")
-@in_clinic_time
 def drill_run(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     if drill.status == "finished":
@@ -105,7 +103,6 @@ def drill_run(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRespons
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def drill_next(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     try:
@@ -116,7 +113,6 @@ def drill_next(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRespon
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def drill_decision(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     try:
@@ -135,7 +131,6 @@ def drill_decision(request: HttpRequest, org_slug: str, drill_id: int) -> HttpRe
 
 
 @org_view("manager")
-@in_clinic_time
 def drill_finish(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     form = FinishDrillForm(request.POST or None)
@@ -197,14 +192,12 @@ def after_action(drill: Drill) -> dict[str, Any]:
 
 
 @org_view("viewer")
-@in_clinic_time
 def drill_report(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     context = after_action(_drill(request, drill_id)) | {"section": "readiness"}
     return render(request, "readiness/drill_report.html", context)
 
 
 @org_view("viewer")
-@in_clinic_time
 def drill_report_pdf(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResponse:
     drill = _drill(request, drill_id)
     context = after_action(drill) | {"org": current_org(request)}

@@ -20,7 +20,7 @@ from ..core.catalogue import shipped_catalogue
 from ..forms import BreachFactsForm, CloseIncidentForm, IncidentForm
 from ..models import Evidence, ImprovementTask, Incident, IncidentTask
 from ..presenters import CLOCK_LABELS, deadline_rows
-from .common import content_language, in_clinic_time
+from .common import content_language
 
 
 def _incident(request: HttpRequest, number: int) -> Incident:
@@ -28,7 +28,6 @@ def _incident(request: HttpRequest, number: int) -> Incident:
 
 
 @org_view("viewer")
-@in_clinic_time
 def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     incidents = Incident.objects.filter(organisation=current_org(request))
     return render(
@@ -37,7 +36,6 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @org_view("manager")
-@in_clinic_time
 def incident_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = IncidentForm(request.POST or None)
     playbooks = shipped_catalogue().playbooks[content_language(request)]
@@ -58,7 +56,6 @@ def incident_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @org_view("viewer")
-@in_clinic_time
 def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     incident = _incident(request, number)
     now = timezone.now()
@@ -89,7 +86,6 @@ def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRes
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def task_update(request: HttpRequest, org_slug: str, number: int, task_id: int) -> HttpResponse:
     incident = _incident(request, number)
@@ -112,7 +108,6 @@ def task_update(request: HttpRequest, org_slug: str, number: int, task_id: int) 
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def add_note(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     try:
@@ -123,7 +118,6 @@ def add_note(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def add_evidence(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     upload = request.FILES.get("file")
@@ -143,7 +137,6 @@ def add_evidence(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
 
 
 @org_view("manager")
-@in_clinic_time
 def evidence_file(request: HttpRequest, org_slug: str, number: int, evidence_id: int) -> Any:
     # A FileResponse streams (evidence can be 50 MB); it is not an HttpResponse subclass.
     evidence = get_object_or_404(Evidence, pk=evidence_id, incident=_incident(request, number))
@@ -153,7 +146,6 @@ def evidence_file(request: HttpRequest, org_slug: str, number: int, evidence_id:
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def set_facts(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     form = BreachFactsForm(request.POST)
@@ -173,7 +165,6 @@ def set_facts(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def mark_notified(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     code = request.POST.get("code", "")
@@ -185,7 +176,6 @@ def mark_notified(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def close_incident(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     form = CloseIncidentForm(request.POST)
@@ -205,7 +195,6 @@ def close_incident(request: HttpRequest, org_slug: str, number: int) -> HttpResp
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def close_improvement(request: HttpRequest, org_slug: str, task_id: int) -> HttpResponse:
     task = get_object_or_404(ImprovementTask, pk=task_id, organisation=current_org(request))
@@ -217,7 +206,6 @@ def close_improvement(request: HttpRequest, org_slug: str, task_id: int) -> Http
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def mark_contained(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     try:

@@ -19,11 +19,10 @@ from ..forms import ContactForm
 from ..models import CallTreeContact, Drill, ImprovementTask, Incident
 from ..pdf import qr_svg, render_pdf
 from ..presenters import REGIME_LABELS
-from .common import content_language, drill_overdue, in_clinic_time, report_page_url
+from .common import content_language, drill_overdue, report_page_url
 
 
 @org_view("viewer")
-@in_clinic_time
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     language = content_language(request)
@@ -41,7 +40,6 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @org_view("viewer")
-@in_clinic_time
 def call_tree(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     form = ContactForm(request.POST or None)
@@ -67,7 +65,6 @@ def call_tree(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def contact_delete(request: HttpRequest, org_slug: str, contact_id: int) -> HttpResponse:
     contact = get_object_or_404(CallTreeContact, pk=contact_id, organisation=current_org(request))
@@ -76,7 +73,6 @@ def contact_delete(request: HttpRequest, org_slug: str, contact_id: int) -> Http
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def set_regimes(request: HttpRequest, org_slug: str) -> HttpResponse:
     actions.do_set_regimes(current_org(request), request.POST.getlist("regime"), request.user)
@@ -85,7 +81,6 @@ def set_regimes(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @org_view("manager")
-@in_clinic_time
 @require_POST
 def rotate_token(request: HttpRequest, org_slug: str) -> HttpResponse:
     actions.do_rotate_report_token(current_org(request), request.user)
@@ -121,7 +116,6 @@ def _adaptation_from_post(request: HttpRequest, playbook: Playbook) -> dict[str,
 
 
 @org_view("viewer")
-@in_clinic_time
 def playbook(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     org = current_org(request)
     shown = _playbook_or_404(key, content_language(request))
@@ -153,7 +147,6 @@ def playbook(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
 
 
 @org_view("viewer")
-@in_clinic_time
 def poster(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     org = current_org(request)
     shown = _playbook_or_404(key, content_language(request))
