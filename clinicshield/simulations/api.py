@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from .actions import results_document
-from .core.library import DIFFICULTIES, load_library
+from .core.library import library_rows, load_library
 from .models import Campaign, ReportedMessage
 
 router = Router(tags=["simulations"])
@@ -52,18 +52,7 @@ def _org(request: HttpRequest) -> Any:
 
 @router.get("/templates", response=list[TemplateOut])
 def list_templates(request: HttpRequest) -> list[TemplateOut]:
-    return [
-        TemplateOut(
-            key=key,
-            name=version.name,
-            language=language,
-            kind=template.kind,
-            landing=template.landing,
-            difficulty=DIFFICULTIES[template.difficulty],
-        )
-        for key, template in sorted(load_library().items())
-        for language, version in sorted(template.versions.items())
-    ]
+    return [TemplateOut(**row) for row in library_rows(load_library())]
 
 
 @router.get("/campaigns", response=list[CampaignOut])

@@ -148,6 +148,22 @@ def load_library(directory: Path | None = None) -> dict[str, EmailTemplate]:
     }
 
 
+def library_rows(library: dict[str, EmailTemplate]) -> list[dict[str, str]]:
+    """One row per template and language, for listings (CLI and API)."""
+    return [
+        {
+            "key": key,
+            "name": version.name,
+            "language": language,
+            "kind": template.kind,
+            "landing": template.landing,
+            "difficulty": DIFFICULTIES[template.difficulty],
+        }
+        for key, template in sorted(library.items())
+        for language, version in sorted(template.versions.items())
+    ]
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     from_name: str

@@ -19,7 +19,7 @@ from clinicshield.lib.cli import (
 )
 from clinicshield.lib.errors import UserError
 from clinicshield.simulations import actions
-from clinicshield.simulations.core.library import DIFFICULTIES, load_library
+from clinicshield.simulations.core.library import library_rows, load_library
 from clinicshield.simulations.models import Campaign, ReportMailbox
 
 
@@ -76,19 +76,7 @@ class Command(BaseCommand):
             raise from_user_error(error) from None
 
     def do_templates(self, options: dict[str, Any]) -> None:
-        rows = []
-        for key, template in sorted(load_library().items()):
-            for language, version in sorted(template.versions.items()):
-                rows.append(
-                    {
-                        "key": key,
-                        "name": version.name,
-                        "language": language,
-                        "kind": template.kind,
-                        "landing": template.landing,
-                        "difficulty": DIFFICULTIES[template.difficulty],
-                    }
-                )
+        rows = library_rows(load_library())
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         else:
