@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.tenancy import current_org, org_view
 
@@ -44,7 +45,7 @@ def segmentation(request: HttpRequest, org_slug: str) -> HttpResponse:
     stored = SegmentationPolicy.objects.filter(organisation=org).first()
     form = PolicyForm(initial={"text": stored.text if stored else EXAMPLE_POLICY})
     if request.method == "POST":
-        if request.membership.role not in ("it", "owner"):  # type: ignore[attr-defined]
+        if not role_at_least(request.membership.role, "it"):  # type: ignore[attr-defined]
             messages.error(request, _("Only IT and owners may change the policy."))
             return redirect("exposure:segmentation", org_slug)
         form = PolicyForm(request.POST)
