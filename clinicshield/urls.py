@@ -6,7 +6,7 @@ import importlib
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from clinicshield.accounts import portal_views, setup_views
+from clinicshield.accounts import setup_views
 from clinicshield.accounts import views as account_views
 
 from .api import api
@@ -45,5 +45,3 @@ for _app in APPS:
         )
     )
     urlpatterns += optional_include(f"clinicshield.{_app}.public_urls", f"{_app}_public")
-
-__all__ = ["portal_views", "urlpatterns"]

@@ -7,6 +7,7 @@ command calls them after this one.
 from datetime import datetime
 
 from .actions import do_add_member, do_create_organisation, do_create_site, do_set_password
+from .core.hours import parse_opening_hours
 from .models import Organisation, Person
 
 DEMO_SLUG = "demo"
@@ -52,8 +53,6 @@ STAFF = [
 def seed_organisation(password: str, now: datetime) -> tuple[Organisation, list[str]]:
     """Create the demo organisations and people; returns the demo org and login lines."""
     org = do_create_organisation("Clínica Santa Ana", DEMO_SLUG, "Europe/Madrid", "demo")
-    from .core.hours import parse_opening_hours
-
     sites = {
         name: do_create_site(
             org,

@@ -5,8 +5,8 @@ Exit codes: 0 done, 1 failed, 2 refused or bad usage (with a one-line reason on 
 
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
@@ -14,8 +14,6 @@ from tqdm import tqdm
 from clinicshield.accounts.models import Organisation
 
 from .errors import UserError
-
-T = TypeVar("T")
 
 
 class Writable(Protocol):
@@ -96,15 +94,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, default=str, ensure_ascii=False)
     return str(value)
-
-
-def progress(
-    items: Iterable[T], total: int | None = None, desc: str = "", unit: str = "it"
-) -> Iterator[T]:
-    """A progress bar on a terminal; silent when stderr is piped or redirected."""
-    return iter(
-        tqdm(items, total=total, desc=desc, unit=unit, disable=not sys.stderr.isatty(), leave=False)
-    )
 
 
 def progress_bar(total: int | None, desc: str = "", unit: str = "it") -> tqdm:
