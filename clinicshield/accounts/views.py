@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinicshield.lib.errors import UserError
@@ -14,6 +15,7 @@ from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
 from .core.hours import format_opening_hours, parse_opening_hours
+from .core.roles import role_at_least
 from .core.roster import REQUIRED_COLUMNS
 from .forms import ImportForm, MemberForm, OrganisationForm, SiteForm, TokenForm
 from .models import ApiToken, AuditEntry, Person
@@ -45,6 +47,20 @@ def staff_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "accounts/staff_list.html", {"page": page, "q": query})
 
 
+# What each roster problem code means, for the person who uploaded the file.
+ROW_PROBLEMS = {
+    "missing_name": gettext_lazy("The name is empty."),
+    "bad_email": gettext_lazy("This is not an email address."),
+    "unknown_department": gettext_lazy(
+        "Unknown department: use reception, clinician, nurse, lab, billing, management or it."
+    ),
+    "unknown_language": gettext_lazy("Unknown language: use en or es."),
+    "missing_site": gettext_lazy("The site is empty."),
+    "duplicate_email": gettext_lazy("This email appears on an earlier line of the file."),
+    "too_many_cells": gettext_lazy("The row has more cells than the header (a stray comma?)."),
+}
+
+
 @org_view("manager")
 def staff_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -56,10 +72,19 @@ def staff_import(request: HttpRequest, org_slug: str) -> HttpResponse:
         except UnicodeDecodeError:
             text = raw.decode("latin-1")  # Excel on Windows still saves CSV this way
         result = actions.do_import_staff(current_org(request), text, request.user)
+    problems = [
+        (p.line, p.reason, ROW_PROBLEMS.get(p.reason, p.reason), p.value)
+        for p in (result.problems if result else [])
+    ]
     return render(
         request,
         "accounts/staff_import.html",
-        {"form": form, "result": result, "columns": ",".join(REQUIRED_COLUMNS)},
+        {
+            "form": form,
+            "result": result,
+            "problems": problems,
+            "columns": ",".join(REQUIRED_COLUMNS),
+        },
     )
 
 
@@ -180,6 +205,4 @@ def organisation_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _may_edit(request: HttpRequest) -> bool:
-    from .core.roles import role_at_least
-
     return role_at_least(request.membership.role, "manager")  # type: ignore[attr-defined]
