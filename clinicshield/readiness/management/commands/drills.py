@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_format_argument, emit_rows, fail, get_org
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, fail, get_org
 
 from ...core.catalogue import shipped_catalogue, validate_content
 from ...models import Drill
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         scenarios = sub.add_parser("scenarios", help="the scenarios shipped, with languages")
         add_format_argument(scenarios)
         listing = sub.add_parser("list", help="an organisation's drills and their scores")
-        listing.add_argument("--org", required=True, help="organisation short name (slug)")
+        add_org_argument(listing)
         add_format_argument(listing)
         sub.add_parser("validate", help="check every playbook and scenario file; exit 1 if bad")
 
