@@ -54,8 +54,8 @@ def people(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     now = timezone.now()
     data = overview(org, now, _lang())
-    keys = sorted({r.module_key for r in data["rows"]}, key=lambda k: list(data["modules"]).index(k)
-                  if k in data["modules"] else 999)  # fmt: skip
+    order = {key: i for i, key in enumerate(data["modules"])}
+    keys = sorted({r.module_key for r in data["rows"]}, key=lambda k: order.get(k, 999))
     context: dict[str, Any] = {"section": "training", "keys": keys}
     context["lines"] = person_matrix(data["rows"], now)
     figures = {f.group: f for f in data["by_person"]}
@@ -66,7 +66,8 @@ def people(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view("viewer")
 def module_detail(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
-    module = catalogue(current_org(request)).get(key)
+    org = current_org(request)
+    module = catalogue(org).get(key)
     if module is None:
         raise Http404
     lang = language_for(module, _lang())
@@ -77,8 +78,8 @@ def module_detail(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
         "title": module.title(lang),
         "html": render_markdown(module.lessons[lang].markdown),
         "questions": module.quizzes[lang].questions,
-        "custom": CustomModule.objects.filter(organisation=current_org(request), key=key).first(),
-        "enabled": key not in disabled_keys(current_org(request)),
+        "custom": CustomModule.objects.filter(organisation=org, key=key).first(),
+        "enabled": key not in disabled_keys(org),
         "shipped": key in shipped_library().modules,
     }
     return render(request, "training/module.html", context)
