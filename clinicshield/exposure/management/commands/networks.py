@@ -1,6 +1,5 @@
 """`clinicshield networks add|list|remove|policy`: the networks scans may target."""
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +74,7 @@ class Command(BaseCommand):
     def policy(self, org: Any, path: str | None) -> None:
         if path is None:
             stored = SegmentationPolicy.objects.filter(organisation=org).first()
-            sys.stdout.write(stored.text if stored else "")
+            self.stdout.write(stored.text if stored else "", ending="")
             return
         try:
             text = Path(path).read_text(encoding="utf-8")
