@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import json
 from typing import Any
 
@@ -179,6 +180,6 @@ class Command(BaseCommand):
             raise refuse(f"organisation {org.slug} has no report mailbox configured")
         try:
             summary = actions.do_poll_report_mailbox(mailbox, timezone.now())
-        except OSError as error:
+        except (OSError, imaplib.IMAP4.error) as error:
             raise fail(f"cannot read the report mailbox: {error}") from None
         self.stdout.write(json.dumps(summary.__dict__) + "\n")
