@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 failed, 2 refused or bad usage (with a one-line reason on 
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.core.management.base import CommandError, CommandParser
@@ -37,6 +38,15 @@ def fail(message: str) -> CommandError:
 
 def from_user_error(error: UserError) -> CommandError:
     return CommandError(str(error.message), returncode=REFUSED)
+
+
+def parse_moment(text: str, option: str = "--now") -> datetime:
+    """An ISO time given on the command line, as an aware datetime (UTC unless it says)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise refuse(f"{option} {text!r}: expected an ISO time such as 2027-05-01T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def add_org_argument(parser: CommandParser, required: bool = True) -> None:

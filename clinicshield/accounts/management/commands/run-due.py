@@ -1,21 +1,10 @@
-from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from clinicshield.lib.cli import add_format_argument, emit_rows, refuse
+from clinicshield.lib.cli import add_format_argument, emit_rows, parse_moment, refuse
 from clinicshield.lib.due import REGISTRY, discover, run_due
-
-
-def parse_moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise refuse(f"--now {text!r}: expected an ISO time such as 2027-05-01T09:00") from None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=timezone.get_current_timezone())  # UTC
-    return moment
 
 
 class Command(BaseCommand):

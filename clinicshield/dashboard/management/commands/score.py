@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -11,18 +11,12 @@ from clinicshield.lib.cli import (
     add_org_argument,
     emit_document,
     get_org,
-    refuse,
+    parse_moment,
 )
 
 
 def parse_now(text: str | None) -> datetime:
-    if not text:
-        return timezone.now()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise refuse(f"--now {text!r}: expected an ISO time such as 2026-11-30T09:00") from None
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    return parse_moment(text) if text else timezone.now()
 
 
 class Command(BaseCommand):
