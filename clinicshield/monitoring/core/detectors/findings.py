@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ._rows import text
+
 SEVERITIES = ("low", "medium", "high", "critical")
 
 
@@ -36,3 +38,31 @@ class Finding:
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r} for finding {self.kind}")
+
+
+def grouped_finding(
+    row: dict[str, Any],
+    *,
+    kind: str,
+    severity: str,
+    key: str,
+    code: str,
+    params: dict[str, Any],
+    **evidence: Any,
+) -> Finding:
+    """A finding from one grouped row carrying user, first/last seen, count, src_ip, host and
+    the first record_ref; ``evidence`` adds fields beside the record reference."""
+    return Finding(
+        kind=kind,
+        severity=severity,
+        key=key,
+        code=code,
+        params=params,
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        count=row["count"],
+        user=row["user"],
+        src_ip=text(row["src_ip"]),
+        host=text(row["host"]),
+        evidence={"record_refs": [text(row["record_ref"])], **evidence},
+    )

@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 from ..baselines import prepare_auth
 from ._rows import fetch, text
 from .context import DetectionContext
-from .findings import Finding
+from .findings import Finding, grouped_finding
 
 
 def detect_service_account_interactive(
@@ -35,7 +35,8 @@ def detect_service_account_interactive(
         record_ref=interactive.record_ref.argmin(interactive.ts),
     )
     return [
-        Finding(
+        grouped_finding(
+            row,
             kind="service_account_interactive",
             severity="high",
             key=f"service_account_interactive:{row['user']}:{text(row['host'])}",
@@ -45,13 +46,6 @@ def detect_service_account_interactive(
                 "host": text(row["host"]),
                 "logon_type": row["logon_type"],
             },
-            first_seen=row["first_seen"],
-            last_seen=row["last_seen"],
-            count=row["count"],
-            user=row["user"],
-            src_ip=text(row["src_ip"]),
-            host=text(row["host"]),
-            evidence={"record_refs": [text(row["record_ref"])]},
         )
         for row in fetch(con, grouped)
     ]

@@ -18,7 +18,7 @@ from ..baselines import (
 from ..explain import clock, summarize_opening_hours, summarize_usual_hours
 from ._rows import fetch, left_join, only, text
 from .context import DetectionContext, opening_ranges
-from .findings import Finding
+from .findings import Finding, grouped_finding
 
 
 def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanValue:
@@ -82,19 +82,13 @@ def _off_hours_finding(
         code, params["usual"] = "off_hours.habit", habits.get(row["user"], [])
     else:
         code, params["opening"] = "off_hours.opening_hours", opening
-    return Finding(
+    return grouped_finding(
+        row,
         kind="off_hours",
         severity="medium",
         key=f"off_hours:{row['user']}",
         code=code,
         params=params,
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
-        count=row["count"],
-        user=row["user"],
-        src_ip=text(row["src_ip"]),
-        host=text(row["host"]),
-        evidence={"record_refs": [text(row["record_ref"])]},
     )
 
 
@@ -168,20 +162,12 @@ def _new_value_finding(
     if kind == "new_asn":
         params["asn_org"] = text(row["src_asn_org"])
     params["src_ip"] = text(row["src_ip"])
-    return Finding(
+    return grouped_finding(
+        row,
         kind=kind,
         severity=severity,
         key=f"{kind}:{row['user']}:{row['value']}",
         code=kind,
         params=params,
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
-        count=row["count"],
-        user=row["user"],
-        src_ip=text(row["src_ip"]),
-        host=text(row["host"]),
-        evidence={
-            "record_refs": [text(row["record_ref"])],
-            column: row.get("raw_device", row["value"]),
-        },
+        **{column: row.get("raw_device", row["value"])},
     )
