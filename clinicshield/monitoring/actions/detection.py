@@ -1,5 +1,7 @@
 """Running the detectors for an organisation and turning findings into alerts."""
 
+from __future__ import annotations
+
 import importlib
 import logging
 import time
@@ -7,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,9 +19,11 @@ from clinicshield.accounts.models import Organisation, Person
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from ..core import engines
-from ..core.detectors import DetectionContext, DetectionSettings, Finding, run_detectors
-from ..core.sigma_rules import CompiledRule, RuleSet, load_rules
+from ..core.detectors import DetectionContext, DetectionSettings, Finding
 from .alerts import do_raise_alert
+
+if TYPE_CHECKING:
+    from ..core.sigma_rules import CompiledRule, RuleSet
 
 log = logging.getLogger(__name__)
 # The first pass of an organisation looks back this far (later passes start where the
@@ -67,6 +71,9 @@ def detection_settings() -> DetectionSettings:
 
 @lru_cache(maxsize=8)
 def _rules(folders: tuple[str, ...]) -> RuleSet:
+    # pySigma loads here, not at import: ``clinicshield ingest`` never needs it.
+    from ..core.sigma_rules import load_rules
+
     return load_rules([Path(f) for f in folders])
 
 
@@ -143,6 +150,8 @@ def do_run_detection(
     began = time.perf_counter()
     ctx = detection_context(org, start, now)
     result.problems = [f"{p.path}: {p.message}" for p in sigma_rules().problems]
+    from ..core.detectors.registry import run_detectors  # with its pySigma and Ibis
+
     findings = run_detectors(detection_connection(), settings.DATA_DIR, org.slug, ctx)
     result.findings = len(findings)
     active_before = set(

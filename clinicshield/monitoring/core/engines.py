@@ -8,8 +8,6 @@ imported only when asked for, so a clinic's box never starts a JVM.
 import os
 from typing import Any
 
-import ibis
-
 ENGINES = ("duckdb", "spark")
 
 
@@ -19,6 +17,8 @@ def connect(engine: str = "duckdb", *, spark_master: str = "", spark_memory: str
     ``spark_master`` is a Spark master URL (``spark://host:7077`` for a chain's cluster);
     empty means a local session with two worker threads, bound to loopback only.
     """
+    import ibis  # here, not at the top: ``clinicshield ingest`` never pays for it
+
     if engine == "duckdb":
         return ibis.duckdb.connect()
     if engine == "spark":

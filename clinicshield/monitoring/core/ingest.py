@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from . import checkpoint, quarantine, store
 from .detect_format import detect
 from .geo import INTERNAL, GeoLookup
-from .parsers import FORMATS, Context, Format, Parsed, position_kind
+from .parsers import FORMATS, Context, Parsed, position_kind
 from .parsers.base import Batch, empty_rejects, split_lines
 from .schema import SCHEMAS
 
@@ -160,7 +160,7 @@ def finish_kind(
     return _conform(kind, table, geo_columns, source, source_file), rejected
 
 
-def _note_times(result: IngestResult, table: pa.Table) -> None:
+def _note_times(result: _Stored, table: pa.Table) -> None:
     if table.num_rows == 0:
         return
     low, high = pc.min(table["ts"]).as_py(), pc.max(table["ts"]).as_py()
@@ -168,54 +168,85 @@ def _note_times(result: IngestResult, table: pa.Table) -> None:
     result.last_event = max(filter(None, [result.last_event, high]))
 
 
+@dataclass
+class _Stored:
+    """What one batch added to the store (the run's totals are the sum over batches)."""
+
+    stored: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    first_event: datetime | None = None
+    last_event: datetime | None = None
+
+
 def _store_batch(
     parsed: Parsed,
     lines: pa.Table,
     reader_rejects: list[dict[str, Any]],
     batch_name: store.BatchName,
-    result: IngestResult,
     *,
     data_dir: Path,
     org: str,
     geo: GeoLookup,
-) -> None:
+    source: str,
+    source_file: str,
+) -> _Stored:
+    done = _Stored()
     reject_tables = [parsed.rejects.select(["record_ref", "reason", "raw"])]
     if reader_rejects:
         reject_tables.append(pa.Table.from_pylist(reader_rejects, schema=empty_rejects().schema))
-        reader_rejects.clear()
     for kind, table in parsed.kinds.items():
         stored, rejects = finish_kind(
-            kind, table, geo, source=result.source, source_file=result.path, lines=lines
+            kind, table, geo, source=source, source_file=source_file, lines=lines
         )
         reject_tables.append(rejects.cast(empty_rejects().schema))
         written = store.append_events(data_dir, org, kind, stored, batch_name)
-        result.stored[kind] = result.stored.get(kind, 0) + written
-        _note_times(result, stored)
+        done.stored[kind] = done.stored.get(kind, 0) + written
+        _note_times(done, stored)
     rejected = pa.concat_tables([t.cast(empty_rejects().schema) for t in reject_tables])
-    stamped = quarantine.stamp(rejected, source=result.source, source_file=result.path)
-    result.quarantined += store.append_quarantine(data_dir, org, stamped, batch_name)
+    stamped = quarantine.stamp(rejected, source=source, source_file=source_file)
+    done.quarantined = store.append_quarantine(data_dir, org, stamped, batch_name)
+    return done
 
 
-def _parsed_in_order(
-    spec: Format, batches: Iterator[Batch], context: Context, state: dict[str, Any]
-) -> Iterator[tuple[Batch, Parsed]]:
-    """Parse batches side by side (DuckDB and Arrow work outside the GIL, one core each)
-    and hand them back in file order, so checkpoints still move forward only.
+def _add(result: IngestResult, done: _Stored) -> None:
+    for kind, count in done.stored.items():
+        result.stored[kind] = result.stored.get(kind, 0) + count
+    result.quarantined += done.quarantined
+    result.first_event = min(filter(None, [result.first_event, done.first_event]), default=None)
+    result.last_event = max(filter(None, [result.last_event, done.last_event]), default=None)
 
-    The first batch is parsed alone: parsers learn from it what later batches need (the
+
+BatchWork = Callable[[Batch, list[dict[str, Any]]], _Stored]
+
+
+def _done_in_order(
+    work: BatchWork, batches: Iterator[Batch], reader_rejects: list[dict[str, Any]], parallel: bool
+) -> Iterator[tuple[Batch, _Stored]]:
+    """Parse and store batches side by side (DuckDB, Arrow and Parquet work outside the
+    GIL, one core each) and hand them back in file order, so checkpoints move forward
+    only. A batch's files may be written before an earlier batch's: until the checkpoint
+    passes it, a crash leaves them to :func:`store.discard_uncommitted`.
+
+    The first batch is done alone: parsers learn from it what later batches need (the
     first month of a year-less log, the columns of a TSV file)."""
+
+    def taken() -> list[dict[str, Any]]:  # the reader's rejects belong to the batch just read
+        mine = list(reader_rejects)
+        reader_rejects.clear()
+        return mine
+
     first = next(batches, None)
     if first is None:
         return
-    yield first, spec.parser(first, context, state)
-    if not spec.parallel or PARALLEL_BATCHES < 2:
+    yield first, work(first, taken())
+    if not parallel or PARALLEL_BATCHES < 2:
         for batch in batches:
-            yield batch, spec.parser(batch, context, state)
+            yield batch, work(batch, taken())
         return
     with ThreadPoolExecutor(PARALLEL_BATCHES) as pool:
-        pending: deque[tuple[Batch, Future[Parsed]]] = deque()
+        pending: deque[tuple[Batch, Future[_Stored]]] = deque()
         for batch in batches:
-            pending.append((batch, pool.submit(spec.parser, batch, context, state)))
+            pending.append((batch, pool.submit(work, batch, taken())))
             if len(pending) >= PARALLEL_BATCHES:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -255,18 +286,24 @@ def ingest_file(
         batches = spec.reader(
             str(path), cp.position, next_line, reader_rejects, context.batch_bytes
         )
-        for batch, parsed in _parsed_in_order(spec, iter(batches), context, cp.state):
-            batch_name = store.BatchName(cp.key, batch.start, batch.end)
-            _store_batch(
+
+        def work(batch: Batch, rejects: list[dict[str, Any]]) -> _Stored:
+            parsed = spec.parser(batch, context, cp.state)
+            name = store.BatchName(cp.key, batch.start, batch.end)
+            return _store_batch(
                 parsed,
                 batch.lines,
-                reader_rejects,
-                batch_name,
-                result,
+                rejects,
+                name,
                 data_dir=data_dir,
                 org=org,
                 geo=geo,
+                source=result.source,
+                source_file=result.path,
             )
+
+        for batch, done in _done_in_order(work, iter(batches), reader_rejects, spec.parallel):
+            _add(result, done)
             result.read += batch.lines.num_rows
             cp.position = batch.end
             cp.state["next_line"] = batch.first_line + batch.lines.num_rows
@@ -313,7 +350,18 @@ def ingest_lines(
         batch = Batch(start, end, start + 1, table, ref_label="message", data=data)
         parsed = spec.parser(batch, context, cp.state)
         batch_name = store.BatchName(cp.key, start, end)
-        _store_batch(parsed, table, [], batch_name, result, data_dir=data_dir, org=org, geo=geo)
+        done = _store_batch(
+            parsed,
+            table,
+            [],
+            batch_name,
+            data_dir=data_dir,
+            org=org,
+            geo=geo,
+            source=source,
+            source_file=result.path,
+        )
+        _add(result, done)
         result.read = len(array)
         cp.position = end
         checkpoint.save(data_dir, org, cp)

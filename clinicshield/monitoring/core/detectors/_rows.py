@@ -1,11 +1,14 @@
 """Small helpers shared by detectors: running an expression, shaping values for params."""
 
-from datetime import datetime
-from typing import Any
+from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 import pyarrow as pa
+
+if TYPE_CHECKING:  # Ibis loads with the detectors, not with every importer of Finding
+    import ibis.expr.types as ir
 
 
 def fetch(con: Any, expr: ir.Table) -> list[dict[str, Any]]:
@@ -44,5 +47,7 @@ def only(table: ir.Table, column: str, values: list[Any]) -> ir.Table:
     becoming a huge IN (...) that is slow to compile and to run."""
     if len(values) <= 50:
         return table.filter(table[column].isin(values))
+    import ibis
+
     wanted = ibis.memtable({"_wanted": values}).distinct()
     return table.semi_join(wanted, table[column] == wanted._wanted)

@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .base import Batch, Context, Parsed, connect
+from .base import Batch, Context, Parsed, connect, empty_rejects
 
 # The fields we read from a Graph signIn (the Azure Monitor form nests the same ones
 # under "properties"). json_transform parses each record once into this structure.
@@ -135,8 +136,11 @@ def _is_azure(lines: pa.Table) -> bool:
 def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
-    con.register("v", con.execute(_flat_sql(_is_azure(batch.lines))).to_arrow_table())
+    flat = con.execute(_flat_sql(_is_azure(batch.lines))).to_arrow_table()
+    con.register("v", flat)
     auth = con.execute(_AUTH_SQL, {"label": batch.ref_label}).to_arrow_table()
-    rejects = con.execute(_REJECTS_SQL, {"label": batch.ref_label}).to_arrow_table()
+    rejects = empty_rejects()
+    if pc.any(flat["_bad"]).as_py():  # most batches have none: skip the join then
+        rejects = con.execute(_REJECTS_SQL, {"label": batch.ref_label}).to_arrow_table()
     con.close()
     return Parsed(kinds={"auth": auth}, rejects=rejects)
