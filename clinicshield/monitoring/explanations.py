@@ -94,14 +94,20 @@ def _new_country(p: dict[str, Any]) -> str:
 
 
 def _new_asn(p: dict[str, Any]) -> str:
-    network = f"AS{p['asn']} {p.get('asn_org') or ''}".strip()
+    known = p.get("known", [])
+    network = p.get("network")
+    if network is None:  # alerts raised before networks were keyed by name
+        network = f"AS{p['asn']} {p.get('asn_org') or ''}".strip()
+        known = [f"AS{a}" for a in known]
+    elif p.get("asn"):
+        network = f"{network} (AS{p['asn']})"
     return _(
         "%(user)s signed in from the network %(network)s for the first time; "
         "before, only from %(known)s."
     ) % {
         "user": p["user"],
         "network": network,
-        "known": _listing([f"AS{a}" for a in p.get("known", [])]),
+        "known": _listing(known),
     }
 
 

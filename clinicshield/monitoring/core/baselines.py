@@ -27,10 +27,10 @@ from .detectors.events import between
 from .detectors.localtime import epoch_seconds, hour_of_week, local_epoch_seconds, minute_of_week
 
 HOURS_PER_WEEK = 168
-SUMMARY_KEYS = ["user", "how", "src_country", "src_asn", "device", "host", "by_person"]
+SUMMARY_KEYS = ["user", "how", "src_country", "network", "device", "host", "by_person"]
 PROFILE_COLUMNS = {
     "countries": "src_country",
-    "asns": "src_asn",
+    "asns": "network",
     "devices": "device",
     "hosts": "host",
 }
@@ -49,6 +49,14 @@ class AuthData:
 
 def successes(auth: ir.Table) -> ir.Table:
     return auth.filter((auth.outcome == "success") & auth.user.notnull() & (auth.user != ""))
+
+
+def with_network(table: ir.Table) -> ir.Table:
+    """Adds ``network``: the ASN's organisation name, else ``AS<number>``. The data shipped
+    with the product names networks but has no numbers (an operator's .mmdb has both, with
+    the same names), so the name is the key that works with either."""
+    number = table.src_asn.cast("string")
+    return table.mutate(network=ibis.coalesce(table.src_asn_org, "AS" + number))
 
 
 def with_local_time(
@@ -94,7 +102,7 @@ def prepare_auth(
         return auth
     history = with_local_time(
         con,
-        successes(between(auth, ctx.baseline_start, ctx.start)),
+        with_network(successes(between(auth, ctx.baseline_start, ctx.start))),
         ctx.timezone,
         ctx.baseline_start,
         ctx.end,
@@ -107,7 +115,7 @@ def prepare_auth(
     recent_start = ctx.start - lookback(ctx)
     recent = with_local_time(
         con,
-        between(auth, recent_start, ctx.end),
+        with_network(between(auth, recent_start, ctx.end)),
         ctx.timezone,
         recent_start,
         ctx.end,
@@ -224,7 +232,7 @@ def user_profile(con: Any, auth: ir.Table, user: str, ctx: DetectionContext) -> 
 
     Covers the baseline and the window together (everything up to ``ctx.end``).
     """
-    mine = successes(between(auth, ctx.baseline_start, ctx.end))
+    mine = with_network(successes(between(auth, ctx.baseline_start, ctx.end)))
     zone = ctx.user_timezones.get(user, ctx.timezone)
     mine = with_local_time(con, mine.filter(mine.user == user), zone, ctx.baseline_start, ctx.end)
     heat = [[0] * 24 for _ in range(7)]

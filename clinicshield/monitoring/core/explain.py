@@ -10,7 +10,8 @@ Codes and their parameters:
   ``summarize_usual_hours``).
 - ``off_hours.opening_hours``: user, time, weekday, opening ([{days, start, end}]).
 - ``new_country``: user, country, city, src_ip, known (list of countries).
-- ``new_asn``: user, asn, asn_org, src_ip, known (list of ASNs).
+- ``new_asn``: user, network (the ASN's name, else AS<number>), asn (number or None),
+  asn_org, src_ip, known (list of networks).
 - ``new_device``: user, device, known (list of devices).
 - ``impossible_travel``: user, from_country, from_city, to_country, to_city, distance_km,
   minutes, speed_kmh.

@@ -60,8 +60,21 @@ def test_it_groups_repeated_signins_from_a_new_network_into_one_finding(store, c
     ]
     store("auth", history() + window)
     findings = detect_new_values(con, store.table("auth"), ctx(), "new_asn")
-    assert [(f.params["asn"], f.params["asn_org"], f.count) for f in findings] == [
-        (16509, "Amazon", 3)
+    assert [(f.params["network"], f.params["asn"], f.count) for f in findings] == [
+        ("Amazon", 16509, 3)
+    ]
+    assert findings[0].params["known"] == ["Telefonica"]
+
+
+def test_a_new_network_is_found_by_name_when_the_data_has_no_as_numbers(store, con):
+    # The data shipped with the product names networks (geoip2fast) but has no numbers.
+    unnumbered = {**HOME, "src_asn": None}
+    signins = [signin(ts, "ana", **unnumbered) for ts in daily(at("2025-01-01 00:00"), 31, 9)]
+    window = [signin(at("2025-02-01 10:00"), "ana", **{**unnumbered, "src_asn_org": "OVH SAS"})]
+    store("auth", signins + window)
+    findings = detect_new_values(con, store.table("auth"), ctx(), "new_asn")
+    assert [(f.params["network"], f.params["asn"], f.params["known"]) for f in findings] == [
+        ("OVH SAS", None, ["Telefonica"])
     ]
 
 
@@ -88,3 +101,21 @@ def test_a_browser_update_is_not_a_new_device(store, con):
         ("Firefox / Linux", ["Chrome / Windows10"])
     ]
     assert findings[0].evidence["device"] == "Firefox 134.0 / Linux"
+
+
+def test_the_sentence_names_the_network_and_alerts_raised_before_still_read():
+    from django.utils import translation
+
+    from clinicshield.monitoring.explanations import render
+
+    new = {"user": "ana", "network": "OVH SAS", "asn": 16276, "known": ["Telefonica"]}
+    old = {"user": "ana", "asn": 16276, "asn_org": "OVH SAS", "known": [3352]}
+    with translation.override("en"):
+        assert render("new_asn", new) == (
+            "ana signed in from the network OVH SAS (AS16276) for the first time; "
+            "before, only from Telefonica."
+        )
+        assert render("new_asn", old) == (
+            "ana signed in from the network AS16276 OVH SAS for the first time; "
+            "before, only from AS3352."
+        )

@@ -95,7 +95,7 @@ def _off_hours_finding(
 NEW_VALUE_DETECTORS = {
     # kind: (column, severity, extra columns kept for the sentence)
     "new_country": ("src_country", "medium", ("src_city", "src_ip")),
-    "new_asn": ("src_asn", "low", ("src_asn_org", "src_ip")),
+    "new_asn": ("network", "low", ("src_asn", "src_asn_org", "src_ip")),
     "new_device": ("device", "low", ("src_ip",)),
 }
 
@@ -151,7 +151,7 @@ def _known_lists(con: Any, known: ir.Table, users: list[str]) -> dict[str, list[
 def _new_value_finding(
     kind: str, column: str, severity: str, row: dict[str, Any], known: dict[str, list[Any]]
 ) -> Finding:
-    name = kind.removeprefix("new_")
+    name = "network" if kind == "new_asn" else kind.removeprefix("new_")
     params: dict[str, Any] = {
         "user": row["user"],
         name: row["value"],
@@ -160,6 +160,7 @@ def _new_value_finding(
     if kind == "new_country":
         params["city"] = text(row["src_city"])
     if kind == "new_asn":
+        params["asn"] = row["src_asn"]
         params["asn_org"] = text(row["src_asn_org"])
     params["src_ip"] = text(row["src_ip"])
     return grouped_finding(
