@@ -122,17 +122,15 @@ def read_line_batches(
         while True:
             chunk = handle.read(size)
             size = batch_bytes
-            data = pending + chunk
-            if not data:
+            if not chunk and not pending:
                 return
-            if chunk:
-                cut = data.rfind(b"\n")
-                if cut == -1:  # one line longer than a batch: read on
-                    pending = data
-                    continue
-                data, pending = data[: cut + 1], data[cut + 1 :]
-            else:
-                pending = b""
+            cut = chunk.rfind(b"\n")  # at the end of the file, -1: all that is pending
+            if chunk and cut == -1:  # one line longer than a batch: read on
+                pending += chunk
+                continue
+            # One copy of the batch's bytes (slicing bytes would copy twice).
+            data = pending + memoryview(chunk)[: cut + 1]
+            pending = chunk[cut + 1 :]
             lines, starts = split_lines(data)
             n = len(lines)
             table = pa.table(
