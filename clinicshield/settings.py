@@ -39,6 +39,8 @@ def envlist(name: str, default: str) -> list[str]:
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 EVENTS_DIR = DATA_DIR / "events"
+# Data derived from installed packages (the IP ranges table): safe to delete, rebuilt.
+CACHE_DIR = Path(env("CACHE_DIR", str(DATA_DIR / "cache"))).resolve()
 
 
 def _secret_key() -> str:

@@ -35,7 +35,9 @@ def geo_lookup(org: Organisation) -> GeoLookup:
         internal = parse_networks(cidrs)
     except ValueError:
         internal = []
-    return GeoLookup(mmdb_paths=[p.strip() for p in mmdb], internal=internal)
+    return GeoLookup(
+        mmdb_paths=[p.strip() for p in mmdb], internal=internal, cache_dir=settings.CACHE_DIR
+    )
 
 
 def _check_timezone(name: str) -> str:

@@ -83,7 +83,7 @@ def _enrich(kind: str, table: pa.Table, geo: GeoLookup) -> dict[str, pa.ChunkedA
     if not address or address not in table.column_names:
         return {}
     addresses = table[address]
-    found = geo.table(a for a in pc.unique(addresses).to_pylist() if a is not None)
+    found = geo.table(addresses)
     positions = pc.index_in(addresses, value_set=found["ip"])
     internal = pc.equal(pc.take(found["country"], positions), INTERNAL)
     columns = {}
