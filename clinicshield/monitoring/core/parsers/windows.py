@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 
-from .base import Batch, Context, Parsed, connect
+import pyarrow.compute as pc
+
+from .base import Batch, Context, Parsed, connect, empty_rejects
 
 LOGON_TYPES = {
     "2": "interactive",
@@ -106,20 +108,22 @@ _EVTX_COLUMNS = ", ".join(
 )
 
 # One row per line, in the lines' order (no filter), so that POSITIONAL JOIN can fetch a
-# record's text back without copying every line through the query.
+# rejected line back without copying every line through the query. Only the lines a
+# process event may keep whole come along (``_line``): the others' text is not needed.
 _RECORDS_SQL = f"""
-SELECT line_no, r IS NOT NULL AS _ok, {_COLUMNS}
-FROM (SELECT line_no, try(json_transform(line, '{_STRUCTURE}')) AS r FROM lines)
+SELECT line_no, r IS NOT NULL AS _ok, {_COLUMNS}, line
+FROM (SELECT line_no, line, try(json_transform(line, '{_STRUCTURE}')) AS r FROM lines)
 """
 
 _EVTX_RECORDS_SQL = f"""
-SELECT line_no, r IS NOT NULL AS _ok, {_EVTX_COLUMNS}
-FROM (SELECT line_no, r, r.Event.System AS s, r.Event.EventData AS e
-      FROM (SELECT line_no, try(json_transform(line, '{_EVTX_STRUCTURE}')) AS r FROM lines))
+SELECT line_no, r IS NOT NULL AS _ok, {_EVTX_COLUMNS}, line
+FROM (SELECT line_no, line, r, r.Event.System AS s, r.Event.EventData AS e
+      FROM (SELECT line_no, line, try(json_transform(line, '{_EVTX_STRUCTURE}')) AS r
+            FROM lines))
 """
 
 _FLAT_SQL = """
-SELECT *,
+SELECT * EXCLUDE (line),
   TRY_CAST("EventID" AS INTEGER) AS eid,
   coalesce("Channel", '') AS channel,
   coalesce("SourceName", "ProviderName", '') AS provider,
@@ -129,8 +133,9 @@ SELECT *,
     TRY_CAST("TimeCreated" AS TIMESTAMPTZ),
     TRY_CAST("@timestamp" AS TIMESTAMPTZ),
     timezone($tz, TRY_CAST("EventTime" AS TIMESTAMP))
-  ) AS ts
-FROM fields
+  ) AS ts,
+  CASE WHEN eid IN (1, 12, 13, 4688) THEN line END AS _line
+FROM ({fields})
 """
 
 _SYSMON = "(channel LIKE '%Sysmon%' OR provider LIKE '%Sysmon%')"
@@ -185,35 +190,50 @@ SELECT ts, host,
   {_field("EventType")} AS event_type,
   {{raw}} AS raw, $label || ' ' || line_no AS record_ref,
   line_no AS _line_no
-FROM rec POSITIONAL JOIN (SELECT line FROM lines)
+FROM rec
 WHERE _ok AND ((eid = 4688 AND {_SECURITY}) OR (eid IN (1, 12, 13) AND {_SYSMON}))
 """
 
 # .evtx records as evtx-rs renders them, flattened to the NXLog/Winlogbeat shape (the
 # Windows parser does this only for the records it keeps whole: processes, registry).
+# One json_extract with a list of paths reads the record once, not once per field.
+_EVTX_PARTS = [
+    "$.Event.EventData",
+    "$.Event.UserData",
+    '$.Event.System.EventID."#text"',
+    "$.Event.System.EventID",
+    '$.Event.System.TimeCreated."#attributes".SystemTime',
+    "$.Event.System.Computer",
+    "$.Event.System.Channel",
+    '$.Event.System.Provider."#attributes".Name',
+    "$.Event.System.EventRecordID",
+]
 _FLATTEN_EVTX = """
-  CASE WHEN line IS NULL THEN NULL ELSE json_merge_patch(
-    CASE WHEN json_type(line, '$.Event.EventData') = 'OBJECT'
-         THEN json_extract(line, '$.Event.EventData')
-         WHEN json_type(line, '$.Event.UserData') = 'OBJECT'
-         THEN json_extract(line, '$.Event.UserData.*')[1]
+  CASE WHEN p IS NULL THEN NULL ELSE json_merge_patch(
+    CASE WHEN json_type(p[1]) = 'OBJECT' THEN p[1]
+         WHEN json_type(p[2]) = 'OBJECT' THEN json_extract(p[2], '$.*')[1]
          ELSE '{}'::JSON END,
     json_object(
-      'EventID', coalesce(json_extract(line, '$.Event.System.EventID."#text"'),
-                          json_extract(line, '$.Event.System.EventID')),
-      'TimeCreated',
-        json_extract_string(line, '$.Event.System.TimeCreated."#attributes".SystemTime'),
-      'Hostname', json_extract_string(line, '$.Event.System.Computer'),
-      'Channel', json_extract_string(line, '$.Event.System.Channel'),
-      'SourceName', json_extract_string(line, '$.Event.System.Provider."#attributes".Name'),
-      'EventRecordID', json_extract(line, '$.Event.System.EventRecordID')))::VARCHAR END
+      'EventID', coalesce(p[3], p[4]),
+      'TimeCreated', p[5] ->> '$',
+      'Hostname', p[6] ->> '$',
+      'Channel', p[7] ->> '$',
+      'SourceName', p[8] ->> '$',
+      'EventRecordID', p[9]))::VARCHAR END
 """
+_EVTX_PATHS = "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in _EVTX_PARTS) + "]"
 
 
 def _process_sql(evtx: bool) -> str:
     """Process records keep the whole record; .evtx ones flattened to the JSON-lines shape."""
-    raw = _FLATTEN_EVTX if evtx else "rtrim(line, chr(13) || chr(10))"
-    return _PROCESS_SQL.replace("{raw}", raw)
+    if not evtx:
+        return _PROCESS_SQL.replace("{raw}", "rtrim(_line, chr(13) || chr(10))")
+    # The flattening runs on the few kept rows only, after the filter.
+    return f"""
+    SELECT * EXCLUDE (p) REPLACE ({_FLATTEN_EVTX} AS raw)
+    FROM (SELECT *, json_extract(raw, {_EVTX_PATHS}) AS p
+          FROM ({_PROCESS_SQL.replace("{raw}", "_line")}))
+    """
 
 
 _FLOW_SQL = f"""
@@ -228,7 +248,7 @@ FROM rec WHERE _ok AND eid = 3 AND {_SYSMON}
 
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM (SELECT _ok FROM fields) POSITIONAL JOIN lines
+FROM (SELECT _ok FROM rec) POSITIONAL JOIN lines
 WHERE NOT _ok AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
@@ -237,16 +257,20 @@ def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
     evtx = batch.shape == "evtx"
-    con.register(
-        "fields", con.execute(_EVTX_RECORDS_SQL if evtx else _RECORDS_SQL).to_arrow_table()
-    )
-    con.register("rec", con.execute(_FLAT_SQL, {"tz": context.timezone}).to_arrow_table())
+    fields = _EVTX_RECORDS_SQL if evtx else _RECORDS_SQL
+    rec = con.execute(_FLAT_SQL.replace("{fields}", fields), {"tz": context.timezone})
+    table = rec.to_arrow_table()
+    con.register("rec", table)
     label = {"label": batch.ref_label}
     kinds = {
         "auth": con.execute(_AUTH_SQL, label).to_arrow_table(),
         "process": con.execute(_process_sql(evtx), label).to_arrow_table(),
         "flow": con.execute(_FLOW_SQL, label).to_arrow_table(),
     }
-    rejects = con.execute(_REJECTS_SQL, label).to_arrow_table()
+    # Fetching rejected lines back scans every line: only when there is one to fetch.
+    if pc.all(table["_ok"]).as_py() is False:
+        rejects = con.execute(_REJECTS_SQL, label).to_arrow_table()
+    else:
+        rejects = empty_rejects()
     con.close()
     return Parsed(kinds=kinds, rejects=rejects)
