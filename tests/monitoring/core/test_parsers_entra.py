@@ -81,3 +81,18 @@ def test_it_quarantines_a_sign_in_from_the_future_or_from_1601(tmp_path: Path) -
         ("line 2", "impossible_timestamp"),
     ]
     assert '"1601-01-01T00:00:00Z"' in bad[0]["raw"] and not bad[0]["raw"].endswith("\n")
+
+
+def test_a_line_that_is_not_json_is_quarantined_and_the_rest_stored(tmp_path: Path) -> None:
+    records = json.loads(PAGE.read_text())["value"]
+    lines = [json.dumps(records[0]), '{"createdDateTime": "2026-03-02T03:', ""]
+    lines += [json.dumps(r) for r in records[1:]]
+    path = tmp_path / "broken.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run(tmp_path, path, "entra")
+    assert result.stored == {"auth": 3} and result.quarantined == 1
+    (bad,) = quarantined(tmp_path)
+    assert (bad["record_ref"], bad["reason"]) == ("line 2", "not_json")
+    assert bad["raw"] == '{"createdDateTime": "2026-03-02T03:'
+    refs = sorted(r["record_ref"] for r in stored(tmp_path, "auth"))
+    assert refs == ["line 1", "line 4", "line 5"]

@@ -64,7 +64,11 @@ _CATEGORIES_SQL = ", ".join(f"'{c}'" for c in SIGN_IN_CATEGORIES)
 
 
 def _flat_sql(azure: bool) -> str:
-    """One pass: parse each record once (json_transform) and flatten the fields we use."""
+    """Parse each record once (json_transform) and flatten the fields we use.
+
+    The record goes through ``unnest`` of a one-element list: an UNNEST step is computed
+    once, where a plain subquery column would be inlined into each of the fields taken
+    from it (the JSON parsed again per field)."""
     structure = json.dumps(AZURE_RECORD if azure else SIGN_IN)
     root = "r.properties" if azure else "r"
 
@@ -90,10 +94,11 @@ SELECT line_no, r IS NULL AS _bad,
   {root}.location.geoCoordinates.latitude AS lat,
   {root}.location.geoCoordinates.longitude AS lon,
   {extra}
-FROM (SELECT line_no, try(json_transform(line, '{structure}')) AS r FROM lines)
+FROM (SELECT line_no, unnest([try(json_transform(line, '{structure}'))]) AS r FROM lines)
 """
 
 
+# Every record, marked: _keep (a sign-in) and _bad (not JSON); one query, one pass.
 _AUTH_SQL = f"""
 SELECT
   coalesce(TRY_CAST(created AS TIMESTAMPTZ), TRY_CAST("time" AS TIMESTAMPTZ)) AS ts,
@@ -112,16 +117,16 @@ SELECT
            CASE WHEN browser IS NOT NULL OR os IS NOT NULL
                 THEN coalesce(browser, '?') || ' / ' || coalesce(os, '?') END) AS device,
   'entra:' || coalesce(error, result, '0') AS event_code,
-  $label || ' ' || line_no AS record_ref, line_no AS _line_no
-FROM v
-WHERE NOT _bad AND (category IS NULL OR category IN ({_CATEGORIES_SQL}))
-  AND coalesce(created, "time", upn) IS NOT NULL
+  $label || ' ' || line_no AS record_ref, line_no AS _line_no, _bad,
+  NOT _bad AND (category IS NULL OR category IN ({_CATEGORIES_SQL}))
+    AND coalesce(created, "time", upn) IS NOT NULL AS _keep
+FROM ({{flat}}) AS v
 """
 
 # Lines that are not JSON objects, and JSON objects that are not sign-ins at all.
 _REJECTS_SQL = """
 SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM lines SEMI JOIN (SELECT line_no FROM v WHERE _bad) USING (line_no)
+FROM lines SEMI JOIN bad ON lines.line_no = bad._line_no
 WHERE trim(line, chr(32) || chr(9) || chr(13) || chr(10) || ',[]') <> ''
 """
 
@@ -136,11 +141,12 @@ def _is_azure(lines: pa.Table) -> bool:
 def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
     con = connect()
     con.register("lines", batch.lines)
-    flat = con.execute(_flat_sql(_is_azure(batch.lines))).to_arrow_table()
-    con.register("v", flat)
-    auth = con.execute(_AUTH_SQL, {"label": batch.ref_label}).to_arrow_table()
+    sql = _AUTH_SQL.replace("{flat}", _flat_sql(_is_azure(batch.lines)))
+    rows = con.execute(sql, {"label": batch.ref_label}).to_arrow_table()
+    auth = rows.filter(rows["_keep"]).drop_columns(["_bad", "_keep"])
     rejects = empty_rejects()
-    if pc.any(flat["_bad"]).as_py():  # most batches have none: skip the join then
+    if pc.any(rows["_bad"]).as_py():  # most batches have none: skip the join then
+        con.register("bad", rows.filter(rows["_bad"]).select(["_line_no"]))
         rejects = con.execute(_REJECTS_SQL, {"label": batch.ref_label}).to_arrow_table()
     con.close()
     return Parsed(kinds={"auth": auth}, rejects=rejects)
