@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from clinicshield.monitoring.core import synthetic
+import pytest
+
+from clinicshield.monitoring.core import ingest, synthetic
+from clinicshield.monitoring.core.parsers import Context
 from tests.monitoring.ingest.helpers import ORG, quarantined, run, stored, write
 
 LINE = (
@@ -104,3 +107,47 @@ def test_a_log_first_seen_smaller_than_its_fingerprint_is_still_followed(tmp_pat
     assert run(tmp_path, path, "syslog", year=2026).stored == {"auth": 37}
     assert run(tmp_path, path, "syslog", year=2026).stored_total == 0
     assert len(stored(tmp_path, "auth")) == 40
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_batches_stored_ahead_of_the_checkpoint_are_written_once_after_a_crash(
+    tmp_path: Path,
+) -> None:
+    # Workers store batches side by side, so when a run dies, batches after the checkpoint
+    # may already be on disk. Here the run dies right after its second checkpoint, while
+    # the worker threads finish the batches already handed to them.
+    log = tmp_path / "auth.log"
+    synthetic.write_sshd_auth_log(log, 12_000, seed=4)
+    expected = run(tmp_path / "expected", log, "syslog", year=2025)
+    data_dir = tmp_path / "crashed"
+    moves = 0
+
+    def crash_after_two(_: int) -> None:
+        nonlocal moves
+        moves += 1
+        if moves == 2:
+            raise _Crash
+
+    context = Context(year=2025, batch_bytes=24 * 1024)
+    with pytest.raises(_Crash):
+        ingest.ingest_file(
+            log, data_dir=data_dir, org=ORG, fmt="syslog", context=context,
+            progress=crash_after_two,
+        )  # fmt: skip
+    position = _checkpoint_position(data_dir)
+    ahead = [
+        p for p in (data_dir / "events").rglob("*.parquet") if int(p.stem.split("-")[1]) >= position
+    ]
+    assert ahead, "no batch was stored ahead of the checkpoint: the case is not exercised"
+
+    resumed = run(data_dir, log, "syslog", year=2025, batch_bytes=24 * 1024)
+    assert resumed.read == expected.read - _lines_before(log, position)
+    refs = [r["record_ref"] for r in stored(data_dir, "auth", order="record_ref")]
+    assert refs == [r["record_ref"] for r in stored(tmp_path / "expected", "auth", "record_ref")]
+
+
+def _lines_before(path: Path, position: int) -> int:
+    return path.read_bytes()[:position].count(b"\n")
