@@ -4,9 +4,13 @@
 after bringing the database of CLINICSHIELD_DATA_DIR up to date.
 """
 
+import importlib.abc
 import os
 import signal
 import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 
 def ensure_migrated() -> None:
@@ -37,12 +41,30 @@ def with_checks_skipped(argv: list[str]) -> list[str]:
     return argv
 
 
+# Verbs that hand pyarrow and DuckDB Arrow data only. Both import pandas on first use just
+# to tell a DataFrame from Arrow data: a quarter of a second of every `ingest` (measured),
+# so these verbs run without it. Anything in them that did need pandas fails loudly.
+WITHOUT_PANDAS_VERBS = {"ingest"}
+
+
+class _WithoutPandas(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname == "pandas" or fullname.startswith("pandas."):
+            message = f"{fullname} is not loaded by this clinicshield command"
+            raise ModuleNotFoundError(message, name=fullname)
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinicshield.settings")
     # `clinicshield alerts ... | head` ends quietly, as Unix tools do.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "clinicshield"
+    if len(argv) > 1 and argv[1] in WITHOUT_PANDAS_VERBS and "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
     import django
     from django.core.management import execute_from_command_line
 

@@ -51,3 +51,25 @@ def test_it_exits_2_for_a_file_it_cannot_recognise(cli_data_dir: Path, tmp_path:
     result = clinicshield(cli_data_dir, "ingest", str(odd), "--org", "clinic-a")
     assert result.code == 2
     assert "format not recognised; it looks like text starting with 'shopping list'" in result.err
+
+
+def test_it_reads_every_other_format_through_the_real_entry_point(
+    cli_data_dir: Path,
+) -> None:
+    # The entry point runs `ingest` without pandas (see clinicshield.cli): every format must
+    # get through it, from the real shared samples and our fixtures.
+    shared = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    files = [
+        shared / "evtx" / "LM_WMI_4624_4688_TargetHost.evtx",
+        next((shared / "windows-json").glob("*.json")),
+        shared / "zeek" / "NASHUA_conn.log",
+        FIXTURES / "zeek_conn.tsv",
+        FIXTURES / "netflow_nfdump.csv",
+    ]
+    result = clinicshield(
+        cli_data_dir, "ingest", *map(str, files), "--org", "clinic-a", "--output", "json"
+    )
+    assert result.code == 0, result.err
+    rows = [json.loads(line) for line in result.out.splitlines()]
+    assert [r["format"] for r in rows] == ["evtx", "winjson", "zeek", "zeek", "csv"]
+    assert all(r["stored"] > 0 for r in rows), rows
