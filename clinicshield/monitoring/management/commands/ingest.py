@@ -1,12 +1,17 @@
+import argparse
 import json
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from clinicshield.accounts.models import Organisation
 from clinicshield.lib.cli import add_org_argument, emit_rows, from_user_error, get_org, progress_bar
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions import do_ingest_files
+from clinicshield.monitoring.core.ingest import IngestResult
 from clinicshield.monitoring.core.parsers import FORMATS
 
 
@@ -42,6 +47,19 @@ class Command(BaseCommand):
             default="table",
             help="table for people (default), json for scripts (one object per file)",
         )
+        parser.add_argument(
+            "--follow",
+            action="store_true",
+            help="keep reading the files as they grow or are rotated, until Ctrl-C or "
+            "SIGTERM; prints a row for each file that had new records",
+        )
+        parser.add_argument(
+            "--interval",
+            type=_seconds,
+            default=10.0,
+            metavar="SECONDS",
+            help="with --follow, how often to look at the files (default 10)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = get_org(options["org"])
@@ -53,35 +71,88 @@ class Command(BaseCommand):
             bars.append(bar)
             return bar.update
 
+        paths = [Path(p) for p in options["paths"]]
         try:
-            results = do_ingest_files(
+            results = self._ingest(org, paths, options["format"], options, mapping, show_progress)
+        finally:
+            for bar in bars:
+                bar.close()
+        emit_rows(self.stdout, [_row(r) for r in results], options["output"])
+        if options["follow"]:
+            # Each file keeps the format found on the first pass: a file just rotated is
+            # empty, and an empty file cannot be recognised.
+            formats = {Path(r.path): r.format for r in results}
+            self._follow(org, formats, options, mapping)
+
+    def _ingest(
+        self,
+        org: Organisation,
+        paths: list[Path],
+        fmt: str,
+        options: dict[str, Any],
+        mapping: dict[str, Any] | None,
+        progress: Any = None,
+    ) -> list[IngestResult]:
+        try:
+            return do_ingest_files(
                 org,
-                [Path(p) for p in options["paths"]],
-                options["format"],
+                paths,
+                fmt,
                 year=options["year"],
                 tz=options["timezone"],
                 source=options["source"],
                 mapping=mapping,
-                progress=show_progress,
+                progress=progress,
             )
         except UserError as error:
             raise from_user_error(error) from None
-        finally:
-            for bar in bars:
-                bar.close()
-        rows = [
-            {
-                "file": r.path,
-                "format": r.format,
-                "source": r.source,
-                "read": r.read,
-                "stored": r.stored_total,
-                "quarantined": r.quarantined,
-                "last_event": r.last_event.isoformat() if r.last_event else None,
-            }
-            for r in results
-        ]
-        emit_rows(self.stdout, rows, options["output"])
+
+    def _follow(
+        self,
+        org: Organisation,
+        formats: dict[Path, str],
+        options: dict[str, Any],
+        mapping: dict[str, Any] | None,
+    ) -> None:
+        """Read what is new every ``--interval`` seconds. Stopping at any moment is safe:
+        the checkpoints say what is stored. A rotated file is a new file (its first bytes
+        differ), read from its start; a file missing for a while is waited for."""
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.wait(options["interval"]):
+            for path, fmt in formats.items():
+                if stop.is_set():
+                    break
+                if not path.is_file():
+                    continue
+                new = self._ingest(org, [path], fmt, options, mapping)
+                rows = [_row(r) for r in new if r.read]
+                if rows:
+                    emit_rows(self.stdout, rows, options["output"])
+                    self.stdout.flush()
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def _row(result: IngestResult) -> dict[str, Any]:
+    return {
+        "file": result.path,
+        "format": result.format,
+        "source": result.source,
+        "read": result.read,
+        "stored": result.stored_total,
+        "quarantined": result.quarantined,
+        "last_event": result.last_event.isoformat() if result.last_event else None,
+    }
 
 
 def _read_mapping(path: str | None) -> dict[str, Any] | None:
