@@ -212,6 +212,9 @@ WHITENOISE_USE_FINDERS = True
 GEOIP_MMDB = env("GEOIP_MMDB")
 SYSLOG_ENABLED = envbool("SYSLOG_ENABLED", False)
 SYSLOG_PORT = envint("SYSLOG_PORT", 5514)
+# Log files `make run` follows as they grow: comma-separated ORG:PATH pairs, e.g.
+# "sol:/var/log/auth.log,sol:/var/log/secure". One `ingest --follow` per organisation.
+MONITORING_FOLLOW = envlist("MONITORING_FOLLOW", "")
 # Extra SigmaHQ-style rule folders, on top of our ClickFix pack (comma-separated paths).
 MONITORING_SIGMA_DIRS = envlist("MONITORING_SIGMA_DIRS", "")
 # Detector thresholds as a JSON object, e.g. {"brute_force_failures": 20}; names and defaults

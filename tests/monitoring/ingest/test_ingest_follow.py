@@ -44,7 +44,9 @@ def test_it_follows_a_growing_and_rotated_log_until_sigterm(tmp_path: Path) -> N
         if not key.startswith("CLINICSHIELD_") and key != "DJANGO_SETTINGS_MODULE"
     }
     env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
-    command = [sys.executable, "-m", "clinicshield.cli", "ingest", str(log), "--org", "clinic-a"]
+    later = tmp_path / "secure.log"  # not there yet when the follower starts
+    command = [sys.executable, "-m", "clinicshield.cli", "ingest", str(log), str(later)]
+    command += ["--org", "clinic-a"]
     options = ["--year", "2026", "--output", "json", "--follow", "--interval", "0.2"]
     process = subprocess.Popen(
         [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -62,9 +64,19 @@ def test_it_follows_a_growing_and_rotated_log_until_sigterm(tmp_path: Path) -> N
         log.write_text(_lines(40, 4))
         (rotated,) = _read_rows(process, 1)
         assert (rotated["read"], rotated["stored"]) == (4, 4)
+
+        later.write_text(_lines(50, 2))  # the missing file appears
+        (appeared,) = _read_rows(process, 1)
+        assert (appeared["file"], appeared["format"], appeared["stored"]) == (
+            str(later),
+            "syslog",
+            2,
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
-    assert code == 0, process.stderr.read() if process.stderr else ""
+    err = process.stderr.read() if process.stderr else ""
+    assert code == 0, err
+    assert f"{later}: no data yet; it will be read when it has some" in err
     again = clinicshield(data_dir, "ingest", str(log), "--org", "clinic-a", "--output", "json")
     assert json.loads(again.out)["read"] == 0  # everything was stored, and only once

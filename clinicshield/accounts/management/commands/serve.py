@@ -1,5 +1,6 @@
 """`clinicshield serve`: what `make run` starts. A production WSGI server (gunicorn), the
-background worker (Huey) and, when enabled, the syslog receiver, stopped together on Ctrl-C."""
+background worker (Huey) and, when configured, the syslog receiver and one log follower
+(`ingest --follow`) per organisation, stopped together on Ctrl-C."""
 
 import os
 import signal
@@ -11,13 +12,31 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 STOP_GRACE_S = 10
 
 
+def followed_files(pairs: list[str]) -> dict[str, list[str]]:
+    """``["sol:/var/log/auth.log", ...]`` grouped by organisation; a pair without an
+    organisation or a path is refused by name."""
+    files: dict[str, list[str]] = {}
+    for pair in pairs:
+        org, _, path = pair.partition(":")
+        if not org.strip() or not path.strip():
+            raise CommandError(
+                f"CLINICSHIELD_MONITORING_FOLLOW: {pair!r} is not ORG:PATH "
+                "(e.g. sol:/var/log/auth.log)"
+            )
+        files.setdefault(org.strip(), []).append(path.strip())
+    return files
+
+
 class Command(BaseCommand):
-    help = "Start the web server, the background worker and the syslog receiver (if enabled)."
+    help = (
+        "Start the web server, the background worker, and the syslog receiver and log "
+        "followers when configured."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("CLINICSHIELD_HOST", "127.0.0.1"))
@@ -47,6 +66,9 @@ class Command(BaseCommand):
         }
         if settings.SYSLOG_ENABLED and "syslog" in get_commands():
             commands["syslog"] = [python, "-m", "clinicshield.cli", "syslog"]
+        for org, paths in followed_files(settings.MONITORING_FOLLOW).items():
+            follow = ["ingest", *paths, "--org", org, "--follow", "--output", "json"]
+            commands[f"follow-{org}"] = [python, "-m", "clinicshield.cli", *follow]
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"ClinicShield is running at {url} ({', '.join(children)}); Ctrl-C stops")

@@ -72,17 +72,23 @@ class Command(BaseCommand):
             return bar.update
 
         paths = [Path(p) for p in options["paths"]]
+        # A follower waits for a log that is not there yet (a rotation, a service not yet
+        # started) instead of refusing it.
+        waiting = [p for p in paths if options["follow"] and not _has_data(p)]
+        for path in waiting:
+            self.stderr.write(f"{path}: no data yet; it will be read when it has some")
+        present = [p for p in paths if p not in waiting]
         try:
-            results = self._ingest(org, paths, options["format"], options, mapping, show_progress)
+            results = self._ingest(org, present, options["format"], options, mapping, show_progress)
         finally:
             for bar in bars:
                 bar.close()
         emit_rows(self.stdout, [_row(r) for r in results], options["output"])
         if options["follow"]:
-            # Each file keeps the format found on the first pass: a file just rotated is
+            # Each file keeps the format found on its first pass: a file just rotated is
             # empty, and an empty file cannot be recognised.
             formats = {Path(r.path): r.format for r in results}
-            self._follow(org, formats, options, mapping)
+            self._follow(org, formats, waiting, options, mapping)
 
     def _ingest(
         self,
@@ -111,6 +117,7 @@ class Command(BaseCommand):
         self,
         org: Organisation,
         formats: dict[Path, str],
+        waiting: list[Path],
         options: dict[str, Any],
         mapping: dict[str, Any] | None,
     ) -> None:
@@ -121,16 +128,25 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         while not stop.wait(options["interval"]):
+            new: list[IngestResult] = []
+            for path in [p for p in waiting if _has_data(p)]:
+                waiting.remove(path)
+                (first,) = self._ingest(org, [path], options["format"], options, mapping)
+                formats[path] = first.format
+                new.append(first)
             for path, fmt in formats.items():
                 if stop.is_set():
                     break
-                if not path.is_file():
-                    continue
-                new = self._ingest(org, [path], fmt, options, mapping)
-                rows = [_row(r) for r in new if r.read]
-                if rows:
-                    emit_rows(self.stdout, rows, options["output"])
-                    self.stdout.flush()
+                if path.is_file() and not any(r.path == str(path) for r in new):
+                    new.extend(self._ingest(org, [path], fmt, options, mapping))
+            rows = [_row(r) for r in new if r.read]
+            if rows:
+                emit_rows(self.stdout, rows, options["output"])
+                self.stdout.flush()
+
+
+def _has_data(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
 
 
 def _seconds(text: str) -> float:
