@@ -160,14 +160,6 @@ def finish_kind(
     return _conform(kind, table, geo_columns, source, source_file), rejected
 
 
-def _note_times(result: _Stored, table: pa.Table) -> None:
-    if table.num_rows == 0:
-        return
-    low, high = pc.min(table["ts"]).as_py(), pc.max(table["ts"]).as_py()
-    result.first_event = min(filter(None, [result.first_event, low]))
-    result.last_event = max(filter(None, [result.last_event, high]))
-
-
 @dataclass
 class _Stored:
     """What one batch added to the store (the run's totals are the sum over batches)."""
@@ -176,6 +168,14 @@ class _Stored:
     quarantined: int = 0
     first_event: datetime | None = None
     last_event: datetime | None = None
+
+
+def _note_times(result: _Stored, table: pa.Table) -> None:
+    if table.num_rows == 0:
+        return
+    low, high = pc.min(table["ts"]).as_py(), pc.max(table["ts"]).as_py()
+    result.first_event = min(filter(None, [result.first_event, low]))
+    result.last_event = max(filter(None, [result.last_event, high]))
 
 
 def _store_batch(
