@@ -1,9 +1,9 @@
 """Linux syslog / auth.log (RFC 3164 and RFC 5424): sshd and PAM sign-ins -> ``auth``.
 
-One DuckDB query per batch: a regular expression splits the syslog header, a second one
-(a single alternation, so each line is scanned once) recognises the sshd and PAM
-messages that say who tried to sign in from where. Lines of other programs are read and
-skipped; lines without a syslog header are quarantined.
+Per batch, cheap substring tests pick the lines that may be sign-ins, and one regular
+expression per line splits its header and the sshd or PAM message that says who tried
+to sign in from where. Lines of other programs are read and skipped; lines without a
+syslog header are quarantined.
 
 RFC 3164 timestamps carry neither year nor zone. The zone is ``--timezone`` (UTC when
 not given). The year is ``--year`` for the first line, plus one for lines whose month
@@ -20,6 +20,7 @@ from typing import Any
 
 from .base import Batch, Context, Parsed, connect
 
+# Whole-line patterns in Python's syntax, to recognise a file (``looks_like``).
 RFC3164 = (
     r"^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)(?:\.\d+)? (\S+) "
     r"(?:([^:\[\s]+)(?:\[(\d+)\])?: ?)?(.*)$"
