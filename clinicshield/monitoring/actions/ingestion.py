@@ -76,27 +76,32 @@ def log_source(org: Organisation, name: str, fmt: str) -> LogSource:
 
 
 def _record(source: LogSource, result: ingest.IngestResult) -> None:
-    """Add a run's counts to its log source (one UPDATE, inside the caller's transaction)."""
-    source.last_ingest_at = timezone.now()
-    source.records_read += result.read
-    source.events_stored += result.stored_total
-    source.quarantined += result.quarantined
-    if result.last_event and (not source.last_event_at or result.last_event > source.last_event_at):
-        source.last_event_at = result.last_event
-    if result.first_event and (
-        not source.first_event_at or result.first_event < source.first_event_at
-    ):
-        source.first_event_at = result.first_event
-    source.save(
-        update_fields=[
-            "last_ingest_at",
-            "records_read",
-            "events_stored",
-            "quarantined",
-            "last_event_at",
-            "first_event_at",
-        ]
-    )
+    """Add a run's counts to its log source, under a row lock: a file's run and the syslog
+    receiver may finish at the same moment."""
+    with transaction.atomic():
+        source = LogSource.objects.select_for_update().get(pk=source.pk)
+        source.last_ingest_at = timezone.now()
+        source.records_read += result.read
+        source.events_stored += result.stored_total
+        source.quarantined += result.quarantined
+        if result.last_event and (
+            not source.last_event_at or result.last_event > source.last_event_at
+        ):
+            source.last_event_at = result.last_event
+        if result.first_event and (
+            not source.first_event_at or result.first_event < source.first_event_at
+        ):
+            source.first_event_at = result.first_event
+        source.save(
+            update_fields=[
+                "last_ingest_at",
+                "records_read",
+                "events_stored",
+                "quarantined",
+                "last_event_at",
+                "first_event_at",
+            ]
+        )
 
 
 def do_ingest_files(
@@ -140,9 +145,7 @@ def do_ingest_files(
             )
         except ValueError as error:  # a CSV without a mapping, a bad mapping
             raise UserError("cannot_read", f"{path}: {error}") from error
-        with transaction.atomic():
-            stored_source = LogSource.objects.select_for_update().get(pk=stored_source.pk)
-            _record(stored_source, result)
+        _record(stored_source, result)
         results.append(result)
     geo.close()
     return results
@@ -167,8 +170,5 @@ def do_ingest_messages(
         context=context,
         geo=geo or geo_lookup(org),
     )
-    with transaction.atomic():
-        stored_source = log_source(org, source, "syslog")
-        stored_source = LogSource.objects.select_for_update().get(pk=stored_source.pk)
-        _record(stored_source, result)
+    _record(log_source(org, source, "syslog"), result)
     return result
