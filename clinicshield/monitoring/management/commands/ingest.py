@@ -98,6 +98,8 @@ class Command(BaseCommand):
         options: dict[str, Any],
         mapping: dict[str, Any] | None,
         progress: Any = None,
+        *,
+        missing_ok: bool = False,
     ) -> list[IngestResult]:
         try:
             return do_ingest_files(
@@ -111,7 +113,13 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except UserError as error:
+            if missing_ok and error.code == "no_file":
+                return []
             raise from_user_error(error) from None
+        except FileNotFoundError:
+            if missing_ok:  # gone between the look and the read: a rotation under way
+                return []
+            raise
 
     def _follow(
         self,
@@ -128,17 +136,16 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         while not stop.wait(options["interval"]):
-            new: list[IngestResult] = []
             for path in [p for p in waiting if _has_data(p)]:
                 waiting.remove(path)
-                (first,) = self._ingest(org, [path], options["format"], options, mapping)
-                formats[path] = first.format
-                new.append(first)
-            for path, fmt in formats.items():
+                formats[path] = options["format"]  # recognised on this first read
+            new: list[IngestResult] = []
+            for path, fmt in list(formats.items()):
                 if stop.is_set():
                     break
-                if path.is_file() and not any(r.path == str(path) for r in new):
-                    new.extend(self._ingest(org, [path], fmt, options, mapping))
+                for result in self._ingest(org, [path], fmt, options, mapping, missing_ok=True):
+                    formats[path] = result.format
+                    new.append(result)
             rows = [_row(r) for r in new if r.read]
             if rows:
                 emit_rows(self.stdout, rows, options["output"])
