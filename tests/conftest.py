@@ -199,3 +199,23 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser); each test opens
+    its own contexts (locale, phone viewport, permissions) on it."""
+    from tests.system import CHROMIUM_ARGS, need_chromium
+
+    executable = need_chromium()
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls a test makes
+    # between browser steps stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -7,22 +7,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.system import CHROMIUM_ARGS, need_chromium
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Any:
-    executable = need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; our DB reads here are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_a_facilitator_runs_a_drill_to_its_after_action_report(

@@ -9,7 +9,6 @@ from clinicshield.simulations import actions
 from clinicshield.simulations.core.landing import verification_id
 from clinicshield.simulations.models import Recipient, TrackingEvent
 from tests.conftest import body_text
-from tests.system import CHROMIUM_ARGS, need_chromium
 
 from .conftest import make_campaign
 
@@ -18,19 +17,6 @@ DESKTOP_CHROME = (
     "Chrome/131.0.0.0 Safari/537.36"
 )
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    executable = need_chromium()
-    # Playwright's sync API keeps an event loop on this thread; our ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize(

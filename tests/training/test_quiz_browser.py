@@ -14,28 +14,19 @@ from clinicshield.training.catalogue import shipped_library
 from clinicshield.training.models import Assignment, QuizAttempt
 from tests.conftest import SmtpSink, body_text
 from tests.e2e.conftest import ARTIFACTS
-from tests.system import CHROMIUM_ARGS, need_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    executable = need_chromium()
-    # Playwright's sync API keeps an event loop on this thread; our ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def artifact(name: str) -> Path:
