@@ -1,7 +1,10 @@
 """Dense synthetic .evtx files: valid for evtx-rs, exact in their ids, true to their samples,
-and stored whole by `clinicshield ingest`."""
+and stored whole by `clinicshield ingest`; on them, the child process that decodes large
+.evtx files gives exactly the batches, positions and rejects of decoding in-process."""
 
+import io
 import json
+import os
 import struct
 import zlib
 from collections import Counter
@@ -12,12 +15,15 @@ from typing import Any
 import evtx
 import pytest
 
+from clinicshield.monitoring.core import ingest
+from clinicshield.monitoring.core.parsers import Context, readers
 from clinicshield.monitoring.core.synthetic_evtx import (
     CHUNK_SIZE,
     FILE_HEADER_SIZE,
     write_dense_evtx,
 )
 from tests.cli import clinicshield
+from tests.monitoring.ingest.helpers import ORG, stored
 
 SECURITY = [
     "CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
@@ -131,8 +137,9 @@ def test_clinicshield_ingest_stores_every_logon_and_process_with_no_quarantine(
     tmp_path: Path, samples: list[Path]
 ) -> None:
     path = tmp_path / "Security.evtx"
-    records = 40_000  # more than one batch of the reader
+    records = 60_000  # two batches of the reader, and large enough for its child decoder
     write_dense_evtx(path, samples, records)
+    assert path.stat().st_size > readers.DECODER_MIN_BYTES
     events = _events(path)
     codes = Counter((e["System"]["EventID"], "Sysmon" in e["System"]["Channel"]) for e in events)
     auth = sum(codes[(code, False)] for code in (4624, 4625, 4648, 4768, 4771, 4776))
@@ -158,3 +165,117 @@ def test_it_refuses_to_write_no_records(tmp_path: Path, samples: list[Path]) -> 
     with pytest.raises(ValueError, match="not an .evtx file"):
         (tmp_path / "notes.evtx").write_text("hello")
         write_dense_evtx(tmp_path / "x.evtx", [tmp_path / "notes.evtx"], 10)
+
+
+def _damaged(path: Path, records: list[int]) -> None:
+    """Break the given records (0-based): their first binary XML token becomes invalid."""
+    data = bytearray(path.read_bytes())
+    starts = []
+    for chunk in range(FILE_HEADER_SIZE, len(data), CHUNK_SIZE):
+        at, free = chunk + 512, chunk + struct.unpack_from("<I", data, chunk + 48)[0]
+        while at < free:
+            starts.append(at)
+            at += struct.unpack_from("<I", data, at + 4)[0]
+    for n in records:
+        data[starts[n] + 24] = 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _read_all(path: Path, start: int, decoder_min_bytes: int) -> list[tuple[Any, ...]]:
+    rejects: list[dict[str, Any]] = []
+    seen = []
+    for batch in readers.read_evtx_batches(str(path), start, rejects, 1_000, decoder_min_bytes):
+        lines = batch.lines.to_pydict()
+        seen.append((batch.start, batch.end, batch.first_line, lines, list(rejects)))
+        rejects.clear()  # as ingest does: the rejects so far belong to the batch just read
+    return seen
+
+
+def test_a_child_decoder_gives_the_same_batches_positions_and_rejects(
+    tmp_path: Path, samples: list[Path]
+) -> None:
+    path = tmp_path / "Security.evtx"
+    write_dense_evtx(path, samples, 6_000)
+    _damaged(path, [10, 2_500, 2_501, 5_999])
+    for start in (0, 130, 2_400, 5_999, 6_000, 7_000):
+        here = _read_all(path, start, decoder_min_bytes=1 << 60)
+        child = _read_all(path, start, decoder_min_bytes=0)
+        assert child == here, start
+    whole = _read_all(path, 0, decoder_min_bytes=0)
+    assert [r["record_ref"] for *_, rejects in whole for r in rejects] == [
+        "record #10",
+        "record #2500",
+        "record #2501",
+        "record #5999",
+    ]
+    assert whole[-1][1] == 6_000  # positions count the bad records too
+
+
+def test_a_run_with_a_child_decoder_that_dies_midway_resumes_exactly(
+    tmp_path: Path, samples: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "DECODER_MIN_BYTES", 0)
+    path = tmp_path / "Security.evtx"
+    write_dense_evtx(path, samples, 8_000)
+    context = Context(batch_bytes=1_000 * 512)  # 1,000 records a batch
+    expected = ingest.ingest_file(path, data_dir=tmp_path / "expected", org=ORG, context=context)
+    moves = 0
+
+    def crash_after_three(_: int) -> None:
+        nonlocal moves
+        moves += 1
+        if moves == 3:
+            raise RuntimeError("crash")
+
+    data_dir = tmp_path / "crashed"
+    with pytest.raises(RuntimeError, match="crash"):
+        ingest.ingest_file(
+            path, data_dir=data_dir, org=ORG, context=context, progress=crash_after_three
+        )
+    resumed = ingest.ingest_file(path, data_dir=data_dir, org=ORG, context=context)
+    assert 0 < resumed.read < expected.read == 8_000
+    for kind in ("auth", "process"):
+        refs = [r["record_ref"] for r in stored(data_dir, kind, order="record_ref")]
+        assert refs == [r["record_ref"] for r in stored(tmp_path / "expected", kind, "record_ref")]
+    assert _children() == []
+
+
+def _children() -> list[int]:
+    """Processes this one started that are still there (Linux: their parent in /proc)."""
+    mine = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            mine.append(int(stat.parent.name))
+    return mine
+
+
+def test_a_reader_closed_early_ends_its_child(tmp_path: Path, samples: list[Path]) -> None:
+    path = tmp_path / "Security.evtx"
+    write_dense_evtx(path, samples, 6_000)
+    batches = readers.read_evtx_batches(str(path), 0, [], 1_000, decoder_min_bytes=0)
+    next(batches)
+    next(batches)  # from the child
+    assert len(_children()) == 1
+    batches.close()
+    assert _children() == []
+
+
+def test_a_child_decoder_error_is_raised_here(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.evtx"
+    odd.write_bytes(b"ElfFile\x00" + bytes(200))  # a header with nothing after it
+    request = json.dumps({"path": str(odd), "start": 0, "per_batch": 10}).encode() + b"\n"
+    sent = io.BytesIO()
+    readers.serve_evtx_batches(io.BytesIO(request), sent)
+    sent.seek(0)
+    with pytest.raises(Exception) as in_child:
+        list(readers._batches_sent(sent, []))
+    with pytest.raises(Exception) as in_process:
+        list(readers.read_evtx_batches(str(odd), 0, [], 10))
+    assert (type(in_child.value), str(in_child.value)) == (
+        type(in_process.value),
+        str(in_process.value),
+    )

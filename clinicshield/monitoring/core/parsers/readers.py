@@ -7,9 +7,16 @@ numbers (0-based count of records already stored), not byte offsets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
-from typing import Any
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice, repeat
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,10 +24,18 @@ import pyarrow as pa
 from .base import Batch, connect
 
 RECORDS_PER_BATCH = 250_000
+# From this size on, a child process decodes the .evtx file (see read_evtx_batches): about
+# 50,000 records of a real Security log, where the child's start (a third of a second,
+# spent while this process parses the first batch) is repaid several times over.
+DECODER_MIN_BYTES = 32 << 20
 
 
 def read_evtx_batches(
-    path: str, start: int, rejects: list[dict[str, Any]], per_batch: int = RECORDS_PER_BATCH
+    path: str,
+    start: int,
+    rejects: list[dict[str, Any]],
+    per_batch: int = RECORDS_PER_BATCH,
+    decoder_min_bytes: int | None = None,
 ) -> Iterator[Batch]:
     """Batches of .evtx records (as evtx-rs renders them) from record number ``start``.
 
@@ -28,19 +43,50 @@ def read_evtx_batches(
     and skipped, so one bad chunk does not stop the file. The first batch is an eighth of
     the others: ingest parses it alone, so the sooner it is done, the sooner decoding and
     parsing run side by side.
+
+    evtx-rs decodes under the GIL (with one thread or several: measured, no faster), and
+    ingest's threads parse under it too, between DuckDB calls: in one process the two
+    wait for each other. So a large file's batches after the first are decoded by a child
+    process (:func:`serve_evtx_batches`) and arrive here as Arrow IPC over a pipe, with
+    the same positions and rejects as if read here.
     """
+    first = max(1, per_batch // 8)
+    if decoder_min_bytes is None:
+        decoder_min_bytes = DECODER_MIN_BYTES
+    if os.path.getsize(path) < decoder_min_bytes:
+        yield from _evtx_batches(path, start, rejects, _sizes(first, per_batch))
+        return
+    decoder = _start_decoder()
+    try:
+        position, at_end = start, False
+        for batch in _evtx_batches(path, start, rejects, [first]):
+            position, at_end = batch.end, batch.lines.num_rows < first
+            if not at_end:  # the child starts on the next batch while ours is parsed
+                _ask_decoder(decoder, path, position, per_batch)
+            yield batch
+        if position == start or at_end:
+            return
+        yield from _decoded_batches(decoder, rejects)
+    finally:
+        _stop_decoder(decoder)
+
+
+def _sizes(first: int, then: int) -> Iterator[int]:
+    yield first
+    yield from repeat(then)
+
+
+def _evtx_batches(
+    path: str, start: int, rejects: list[dict[str, Any]], sizes: Iterable[int]
+) -> Iterator[Batch]:
+    """Batches of the given sizes (in records kept) from record number ``start``."""
     import evtx
 
-    # One thread: evtx-rs decodes chunk after chunk under the GIL whatever it is given
-    # (measured: 2 threads or the default are no faster), and ingest's worker threads
-    # parse earlier batches meanwhile.
     records = evtx.PyEvtxParser(path, number_of_threads=1).records_json()
     position = _skip_records(records, start)
-    size = max(1, per_batch // 8)
-    while True:
+    for size in sizes:
         batch_start = position
         kept, position = _take_records(records, size, position, rejects)
-        size = per_batch
         if position == batch_start:
             return
         kept = [record for record in kept if record is not None]
@@ -107,6 +153,123 @@ def _take_records(
         if len(kept) - had < asked:
             break  # end of file
     return kept, position + len(kept) + bad
+
+
+# -- the decoder child: a request line in, one Arrow IPC stream out ----------------------
+# Each record batch of the stream is one Batch; its custom metadata (key "batch") holds
+# the positions and the rejects as JSON, or an error, in a batch of no rows, to raise here.
+_META = b"batch"
+_CHILD_ERRORS: dict[str, type[Exception]] = {
+    error.__name__: error
+    for error in (RuntimeError, OSError, ValueError, FileNotFoundError, PermissionError)
+}
+
+
+def serve_evtx_batches(requests: IO[bytes], out: IO[bytes]) -> None:
+    """The child's side: one request (path, start, batch size), then every batch after."""
+    line = requests.readline()
+    if not line.strip():
+        return  # the parent needed no more
+    request = json.loads(line)
+    rejects: list[dict[str, Any]] = []
+    schema = evtx_lines([]).schema
+    with pa.ipc.new_stream(pa.PythonFile(out, mode="w"), schema) as stream:
+        try:
+            sizes = repeat(request["per_batch"])
+            for batch in _evtx_batches(request["path"], request["start"], rejects, sizes):
+                about = {"start": batch.start, "end": batch.end, "first_line": batch.first_line}
+                _send(stream, batch.lines, {**about, "rejects": rejects})
+                rejects.clear()
+        except Exception as error:  # noqa: BLE001 - handed to the parent, raised there
+            _send(stream, evtx_lines([]), {"error": type(error).__name__, "message": str(error)})
+
+
+def _send(stream: pa.ipc.RecordBatchStreamWriter, lines: pa.Table, about: dict[str, Any]) -> None:
+    rows = lines.combine_chunks().to_batches() or [pa.RecordBatch.from_pylist([], lines.schema)]
+    stream.write_batch(rows[0], custom_metadata={_META: json.dumps(about).encode()})
+
+
+@dataclass
+class _Decoder:
+    process: subprocess.Popen[bytes]
+    errors: IO[bytes]  # the child's stderr: a file, not a pipe that could fill up
+
+
+def _start_decoder() -> _Decoder:
+    # The folder that holds the clinicshield package, wherever this process was run from.
+    root = str(Path(__file__).resolve().parents[4])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    code = (
+        "import sys\n"
+        "from clinicshield.monitoring.core.parsers.readers import serve_evtx_batches\n"
+        "serve_evtx_batches(sys.stdin.buffer, sys.stdout.buffer)\n"
+    )
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop_decoder
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        env=env,
+    )
+    return _Decoder(process, errors)
+
+
+def _ask_decoder(decoder: _Decoder, path: str, start: int, per_batch: int) -> None:
+    requests = decoder.process.stdin
+    assert requests is not None
+    request = {"path": path, "start": start, "per_batch": per_batch}
+    requests.write(json.dumps(request).encode() + b"\n")
+    requests.close()
+
+
+def _decoded_batches(decoder: _Decoder, rejects: list[dict[str, Any]]) -> Iterator[Batch]:
+    frames = decoder.process.stdout
+    assert frames is not None
+    yield from _batches_sent(frames, rejects)
+    if decoder.process.wait() != 0:
+        decoder.errors.seek(0)
+        said = decoder.errors.read().decode(errors="replace").strip()[-2000:]
+        raise RuntimeError(f"the .evtx decoder failed: {said}")
+
+
+def _batches_sent(source: IO[bytes], rejects: list[dict[str, Any]]) -> Iterator[Batch]:
+    """The child's batches; a stream that stops short ends here, and the child's exit
+    status then says why."""
+    try:
+        stream = pa.ipc.open_stream(source)
+    except pa.ArrowInvalid:
+        return
+    while sent := _next_sent(stream):
+        rows, meta = sent
+        about = json.loads(meta[_META])
+        if "error" in about:
+            raise _CHILD_ERRORS.get(about["error"], RuntimeError)(about["message"])
+        rejects.extend(about["rejects"])
+        lines = pa.Table.from_batches([rows])
+        start, end, first = about["start"], about["end"], about["first_line"]
+        yield Batch(start, end, first, lines, ref_label="record", shape="evtx")
+
+
+def _next_sent(stream: pa.ipc.RecordBatchStreamReader) -> tuple[pa.RecordBatch, Any] | None:
+    try:
+        return stream.read_next_batch_with_custom_metadata()
+    except (StopIteration, pa.ArrowInvalid):
+        return None
+
+
+def _stop_decoder(decoder: _Decoder) -> None:
+    """End the child whatever state it is in (finished, waiting, or mid-file)."""
+    process = decoder.process
+    if process.stdin and not process.stdin.closed:
+        process.stdin.close()  # a child still waiting for its request stops at once
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdout:
+        process.stdout.close()
+    decoder.errors.close()
 
 
 def read_json_document_batches(
