@@ -275,7 +275,9 @@ def test_a_child_decoder_error_is_raised_here(tmp_path: Path) -> None:
         list(readers._batches_sent(sent, []))
     with pytest.raises(Exception) as in_process:
         list(readers.read_evtx_batches(str(odd), 0, [], 10))
-    assert (type(in_child.value), str(in_child.value)) == (
-        type(in_process.value),
-        str(in_process.value),
-    )
+    with pytest.raises(Exception) as through_the_reader:
+        list(readers.read_evtx_batches(str(odd), 0, [], 10, decoder_min_bytes=0))
+    here = (type(in_process.value), str(in_process.value))
+    assert (type(in_child.value), str(in_child.value)) == here
+    assert (type(through_the_reader.value), str(through_the_reader.value)) == here
+    assert _children() == []

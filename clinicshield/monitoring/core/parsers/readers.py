@@ -25,9 +25,12 @@ from .base import Batch, connect
 
 RECORDS_PER_BATCH = 250_000
 # From this size on, a child process decodes the .evtx file (see read_evtx_batches): about
-# 50,000 records of a real Security log, where the child's start (a third of a second,
-# spent while this process parses the first batch) is repaid several times over.
+# 50,000 records of a real Security log, where the child's start (a third of a second)
+# is repaid several times over.
 DECODER_MIN_BYTES = 32 << 20
+# Records decoded at a time, then turned into Arrow and let go: measured, holding a whole
+# batch of evtx-rs records (100 MB of fresh memory) costs more than decoding them.
+_PIECE = 4096
 
 
 def read_evtx_batches(
@@ -46,34 +49,27 @@ def read_evtx_batches(
 
     evtx-rs decodes under the GIL (with one thread or several: measured, no faster), and
     ingest's threads parse under it too, between DuckDB calls: in one process the two
-    wait for each other. So a large file's batches after the first are decoded by a child
-    process (:func:`serve_evtx_batches`) and arrive here as Arrow IPC over a pipe, with
-    the same positions and rejects as if read here.
+    wait for each other. So a large file is decoded by a child process
+    (:func:`serve_evtx_batches`) and its batches arrive here as Arrow IPC over a pipe,
+    with the same positions and rejects as if read here.
     """
-    first = max(1, per_batch // 8)
     if decoder_min_bytes is None:
         decoder_min_bytes = DECODER_MIN_BYTES
     if os.path.getsize(path) < decoder_min_bytes:
-        yield from _evtx_batches(path, start, rejects, _sizes(first, per_batch))
+        yield from _evtx_batches(path, start, rejects, _sizes(per_batch))
         return
     decoder = _start_decoder()
     try:
-        position, at_end = start, False
-        for batch in _evtx_batches(path, start, rejects, [first]):
-            position, at_end = batch.end, batch.lines.num_rows < first
-            if not at_end:  # the child starts on the next batch while ours is parsed
-                _ask_decoder(decoder, path, position, per_batch)
-            yield batch
-        if position == start or at_end:
-            return
+        _ask_decoder(decoder, path, start, per_batch)
         yield from _decoded_batches(decoder, rejects)
     finally:
         _stop_decoder(decoder)
 
 
-def _sizes(first: int, then: int) -> Iterator[int]:
-    yield first
-    yield from repeat(then)
+def _sizes(per_batch: int) -> Iterator[int]:
+    """Records per batch: the first an eighth of the others (see read_evtx_batches)."""
+    yield max(1, per_batch // 8)
+    yield from repeat(per_batch)
 
 
 def _evtx_batches(
@@ -86,14 +82,27 @@ def _evtx_batches(
     position = _skip_records(records, start)
     for size in sizes:
         batch_start = position
-        kept, position = _take_records(records, size, position, rejects)
+        pieces, position = _take_lines(records, size, position, rejects)
         if position == batch_start:
             return
-        kept = [record for record in kept if record is not None]
-        first = kept[0]["event_record_id"] if kept else 0
-        yield Batch(
-            batch_start, position, first, evtx_lines(kept), ref_label="record", shape="evtx"
-        )
+        lines = pa.concat_tables(pieces)
+        first = lines["line_no"][0].as_py() if lines.num_rows else 0
+        yield Batch(batch_start, position, first, lines, ref_label="record", shape="evtx")
+
+
+def _take_lines(
+    records: Iterator[Any], count: int, position: int, rejects: list[dict[str, Any]]
+) -> tuple[list[pa.Table], int]:
+    """What :func:`_take_records` takes, as line tables of up to ``_PIECE`` records each."""
+    pieces = []
+    while count > 0:
+        asked = min(_PIECE, count)
+        kept, position = _take_records(records, asked, position, rejects)
+        pieces.append(evtx_lines([record for record in kept if record is not None]))
+        count -= len(kept)
+        if len(kept) < asked:
+            break  # end of file
+    return pieces, position
 
 
 def evtx_lines(records: list[dict[str, Any]]) -> pa.Table:
@@ -156,8 +165,8 @@ def _take_records(
 
 
 # -- the decoder child: a request line in, one Arrow IPC stream out ----------------------
-# Each record batch of the stream is one Batch; its custom metadata (key "batch") holds
-# the positions and the rejects as JSON, or an error, in a batch of no rows, to raise here.
+# A Batch is sent as its rows, then a message of no rows whose custom metadata (key
+# "batch") holds its positions and rejects as JSON, or an error to raise here.
 _META = b"batch"
 _CHILD_ERRORS: dict[str, type[Exception]] = {
     error.__name__: error
@@ -175,18 +184,23 @@ def serve_evtx_batches(requests: IO[bytes], out: IO[bytes]) -> None:
     schema = evtx_lines([]).schema
     with pa.ipc.new_stream(pa.PythonFile(out, mode="w"), schema) as stream:
         try:
-            sizes = repeat(request["per_batch"])
+            sizes = _sizes(request["per_batch"])
             for batch in _evtx_batches(request["path"], request["start"], rejects, sizes):
-                about = {"start": batch.start, "end": batch.end, "first_line": batch.first_line}
-                _send(stream, batch.lines, {**about, "rejects": rejects})
+                about: dict[str, Any] = {"start": batch.start, "end": batch.end}
+                about.update(first_line=batch.first_line, rejects=rejects)
+                _send(stream, batch.lines, about)
                 rejects.clear()
         except Exception as error:  # noqa: BLE001 - handed to the parent, raised there
-            _send(stream, evtx_lines([]), {"error": type(error).__name__, "message": str(error)})
+            failed = {"error": type(error).__name__, "message": str(error)}
+            _send(stream, evtx_lines([]), failed)
 
 
 def _send(stream: pa.ipc.RecordBatchStreamWriter, lines: pa.Table, about: dict[str, Any]) -> None:
-    rows = lines.combine_chunks().to_batches() or [pa.RecordBatch.from_pylist([], lines.schema)]
-    stream.write_batch(rows[0], custom_metadata={_META: json.dumps(about).encode()})
+    """The batch's rows, then a message of no rows that says which batch they made."""
+    for rows in lines.to_batches():
+        stream.write_batch(rows)
+    end = pa.RecordBatch.from_pylist([], lines.schema)
+    stream.write_batch(end, custom_metadata={_META: json.dumps(about).encode()})
 
 
 @dataclass
@@ -241,13 +255,18 @@ def _batches_sent(source: IO[bytes], rejects: list[dict[str, Any]]) -> Iterator[
         stream = pa.ipc.open_stream(source)
     except pa.ArrowInvalid:
         return
+    parts: list[pa.RecordBatch] = []
     while sent := _next_sent(stream):
         rows, meta = sent
+        if not meta or _META not in meta:
+            parts.append(rows)
+            continue
         about = json.loads(meta[_META])
         if "error" in about:
             raise _CHILD_ERRORS.get(about["error"], RuntimeError)(about["message"])
         rejects.extend(about["rejects"])
-        lines = pa.Table.from_batches([rows])
+        lines = pa.Table.from_batches(parts, rows.schema)
+        parts = []
         start, end, first = about["start"], about["end"], about["first_line"]
         yield Batch(start, end, first, lines, ref_label="record", shape="evtx")
 
