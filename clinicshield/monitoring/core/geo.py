@@ -48,6 +48,34 @@ GEO_SCHEMA = pa.schema(
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+class UnreadableMmdb(ValueError):
+    """A configured ``.mmdb`` file that cannot be opened. ``why`` is ``missing``,
+    ``folder``, ``not_mmdb`` or ``unreadable`` (then ``detail`` has the system's words),
+    so that the caller can say it in the user's language."""
+
+    def __init__(self, path: str | Path, why: str, detail: str = "") -> None:
+        super().__init__(f"{path}: {detail or why}")
+        self.path = str(path)
+        self.why = why
+        self.detail = detail
+
+
+def open_mmdb(path: str | Path) -> Any:
+    """A maxminddb reader for ``path``, or :class:`UnreadableMmdb` saying why not."""
+    import maxminddb
+
+    if Path(path).is_dir():  # maxminddb calls a folder an invalid database
+        raise UnreadableMmdb(path, "folder")
+    try:
+        return maxminddb.open_database(str(path))
+    except FileNotFoundError:
+        raise UnreadableMmdb(path, "missing") from None
+    except OSError as error:
+        raise UnreadableMmdb(path, "unreadable", error.strerror or str(error)) from None
+    except maxminddb.InvalidDatabaseError:
+        raise UnreadableMmdb(path, "not_mmdb") from None
+
+
 @dataclass
 class Place:
     country: str | None = None
@@ -91,7 +119,8 @@ class GeoLookup:
     """Answers :class:`Place` for addresses; build once per ingestion run.
 
     ``cache_dir`` keeps the shipped data as numpy arrays between runs (None: the user's
-    cache folder, ``~/.cache/clinicshield``).
+    cache folder, ``~/.cache/clinicshield``). A ``.mmdb`` file that cannot be opened raises
+    :class:`UnreadableMmdb`.
     """
 
     def __init__(
@@ -100,10 +129,14 @@ class GeoLookup:
         internal: Sequence[Network] = (),
         cache_dir: str | Path | None = None,
     ) -> None:
-        import maxminddb
-
         self.internal = list(internal)
-        self.readers = [maxminddb.open_database(str(p)) for p in mmdb_paths]
+        self.readers: list[Any] = []
+        try:
+            for path in mmdb_paths:
+                self.readers.append(open_mmdb(path))
+        except UnreadableMmdb:
+            self.close()
+            raise
         self.cache_dir = Path(cache_dir) if cache_dir else geo_ranges.default_cache_dir()
         self._seen: dict[str, Place | None] = {}
         self._internal = {

@@ -40,7 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", help="log source name (default: the format's name, e.g. syslog)"
         )
-        parser.add_argument("--mapping", help="JSON file mapping CSV/JSON columns to event fields")
+        parser.add_argument(
+            "--mapping",
+            help="JSON file mapping CSV/JSON columns to event fields; with --source it is "
+            "saved on that source, and later runs of the source use it",
+        )
         parser.add_argument(
             "--output",
             choices=["table", "json"],
@@ -78,12 +82,30 @@ class Command(BaseCommand):
         for path in waiting:
             self.stderr.write(f"{path}: no data yet; it will be read when it has some")
         present = [p for p in paths if p not in waiting]
+        # A mapping given with a source is saved on it, once, after the first pass read
+        # the files with it.
+        save_mapping = bool(mapping and options["source"] and present)
         try:
-            results = self._ingest(org, present, options["format"], options, mapping, show_progress)
+            results = self._ingest(
+                org,
+                present,
+                options["format"],
+                options,
+                mapping,
+                show_progress,
+                save_mapping=save_mapping,
+            )
         finally:
             for bar in bars:
                 bar.close()
         emit_rows(self.stdout, [_row(r) for r in results], options["output"])
+        if save_mapping:
+            note = (
+                f"saved the field mapping on log source {options['source']!r}; "
+                f"later runs with --source {options['source']} use it\n"
+            )
+            # a person reads it under the table; a script's JSON lines stay clean
+            (self.stdout if options["output"] == "table" else self.stderr).write(note)
         if options["follow"]:
             # Each file keeps the format found on its first pass: a file just rotated is
             # empty, and an empty file cannot be recognised.
@@ -100,6 +122,7 @@ class Command(BaseCommand):
         progress: Any = None,
         *,
         missing_ok: bool = False,
+        save_mapping: bool = False,
     ) -> list[IngestResult]:
         try:
             return do_ingest_files(
@@ -110,6 +133,7 @@ class Command(BaseCommand):
                 tz=options["timezone"],
                 source=options["source"],
                 mapping=mapping,
+                save_mapping=save_mapping,
                 progress=progress,
             )
         except UserError as error:
