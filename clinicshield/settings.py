@@ -212,6 +212,10 @@ WHITENOISE_USE_FINDERS = True
 GEOIP_MMDB = env("GEOIP_MMDB")
 SYSLOG_ENABLED = envbool("SYSLOG_ENABLED", False)
 SYSLOG_PORT = envint("SYSLOG_PORT", 5514)
+# Where `make run`'s receiver listens: loopback unless the operator opens it to the network.
+SYSLOG_BIND = env("SYSLOG_BIND", "127.0.0.1")
+# The organisation (slug) the receiver stores for; empty = the only one there is.
+SYSLOG_ORG = env("SYSLOG_ORG")
 # Log files `make run` follows as they grow: comma-separated ORG:PATH pairs, e.g.
 # "sol:/var/log/auth.log,sol:/var/log/secure". One `ingest --follow` per organisation.
 MONITORING_FOLLOW = envlist("MONITORING_FOLLOW", "")

@@ -14,6 +14,10 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clinicshield.accounts.models import Organisation
+from clinicshield.lib.cli import refuse
+from clinicshield.lib.errors import UserError
+
 STOP_GRACE_S = 10
 
 
@@ -32,6 +36,44 @@ def followed_files(pairs: list[str]) -> dict[str, list[str]]:
     return files
 
 
+def syslog_organisation() -> str:
+    """The slug of the organisation the syslog receiver stores for: CLINICSHIELD_SYSLOG_ORG,
+    or the only organisation there is. Anything else is refused before anything starts,
+    naming the setting: a receiver that guessed would file one clinic's logs under
+    another's name."""
+    slug = settings.SYSLOG_ORG.strip()
+    if slug:
+        if not Organisation.objects.filter(slug=slug).exists():
+            raise refuse(f"CLINICSHIELD_SYSLOG_ORG: no organisation with short name {slug!r}")
+        return slug
+    slugs = list(Organisation.objects.order_by("slug").values_list("slug", flat=True)[:6])
+    if len(slugs) == 1:
+        return slugs[0]
+    if not slugs:
+        raise refuse(
+            "the syslog receiver (CLINICSHIELD_SYSLOG_ENABLED) stores what it receives for an "
+            "organisation, and there is none yet: create one (clinicshield createorg), or set "
+            "CLINICSHIELD_SYSLOG_ENABLED=0"
+        )
+    named = ", ".join(slugs[:5]) + (", ..." if len(slugs) > 5 else "")
+    raise refuse(
+        "the syslog receiver stores what it receives for one organisation: set "
+        f"CLINICSHIELD_SYSLOG_ORG to its short name (one of {named})"
+    )
+
+
+def check_geoip(slugs: list[str]) -> None:
+    """Refuse at start a GeoIP setting the receiver and the followers could not open,
+    rather than start them and watch them stop."""
+    from clinicshield.monitoring.actions import geo_lookup
+
+    for org in Organisation.objects.filter(slug__in=slugs):
+        try:
+            geo_lookup(org).close()
+        except UserError as error:
+            raise refuse(str(error.message)) from None
+
+
 class Command(BaseCommand):
     help = (
         "Start the web server, the background worker, and the syslog receiver and log "
@@ -45,6 +87,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        receiver = settings.SYSLOG_ENABLED and "syslog" in get_commands()
+        syslog_org = syslog_organisation() if receiver else ""
+        followed = followed_files(settings.MONITORING_FOLLOW)
+        check_geoip([*followed, syslog_org] if syslog_org else list(followed))
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         commands = {
@@ -64,9 +110,11 @@ class Command(BaseCommand):
             ],
             "worker": [python, "-m", "clinicshield.cli", "run_huey", "--workers", "2"],
         }
-        if settings.SYSLOG_ENABLED and "syslog" in get_commands():
-            commands["syslog"] = [python, "-m", "clinicshield.cli", "syslog"]
-        for org, paths in followed_files(settings.MONITORING_FOLLOW).items():
+        if receiver:
+            listen = ["--bind", settings.SYSLOG_BIND, "--port", str(settings.SYSLOG_PORT)]
+            syslog = ["syslog", "--org", syslog_org, *listen]
+            commands["syslog"] = [python, "-m", "clinicshield.cli", *syslog]
+        for org, paths in followed.items():
             follow = ["ingest", *paths, "--org", org, "--follow", "--output", "json"]
             commands[f"follow-{org}"] = [python, "-m", "clinicshield.cli", *follow]
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
