@@ -124,6 +124,9 @@ class DetectionRun(models.Model):
     seconds = models.FloatField(default=0)
     problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the pass looked for late files: what changed in the store after this moment is
+    # for the next pass to examine.
+    store_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-window_end"]

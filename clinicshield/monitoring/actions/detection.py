@@ -5,20 +5,22 @@ from __future__ import annotations
 import importlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
-from ..core import engines
+from ..core import engines, store
 from ..core.detectors import DetectionContext, DetectionSettings, Finding
 from .alerts import do_raise_alert
 
@@ -30,8 +32,12 @@ log = logging.getLogger(__name__)
 # previous one ended).
 FIRST_WINDOW = timedelta(days=1)
 # Each pass also re-reads the last hour of the previous one, for events that reached the
-# store late (forwarders batch, files are copied in later). Alerts do not count them twice.
+# store late (forwarders batch). Alerts do not count them twice. Older events that arrive
+# later (a daily export, a copied log) are found in the store and examined from their day.
 LATE_EVENTS_GRACE = timedelta(hours=1)
+# A long window (a backfill, late files, ``detect --since``) is examined day after day, in
+# order: each day against the habits learned before it, as if it had been watched live.
+STEP = timedelta(days=1)
 
 
 @dataclass
@@ -135,47 +141,101 @@ def attributed_to_simulation(org: Organisation, finding: Finding) -> bool:
 
 
 def do_run_detection(
-    org: Organisation, now: datetime, *, start: datetime | None = None
+    org: Organisation,
+    now: datetime,
+    *,
+    start: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> DetectionResult:
-    """Run every detector over the events since the last pass (or ``start``) up to ``now``."""
+    """Run every detector over the events since the last pass (or ``start``) up to ``now``.
+
+    ``progress`` is told each day-long step done (a long window runs as many steps)."""
+    checked_at = timezone.now()  # before the store is looked at, so nothing falls between
     if start is None:
         last = DetectionRun.objects.filter(organisation=org).first()
         if last and last.window_end >= now:
             # Already done for this moment: a due job run twice changes nothing.
             return DetectionResult(window_start=last.window_start, window_end=last.window_end)
-        start = last.window_end - LATE_EVENTS_GRACE if last else now - FIRST_WINDOW
+        start = _periodic_start(org, last, now)
     result = DetectionResult(window_start=start, window_end=now)
     if start >= now:
         return result
-    began = time.perf_counter()
-    ctx = detection_context(org, start, now)
     result.problems = [f"{p.path}: {p.message}" for p in sigma_rules().problems]
-    from ..core.detectors.registry import run_detectors  # with its pySigma and Ibis
-
-    findings = run_detectors(detection_connection(), settings.DATA_DIR, org.slug, ctx)
-    result.findings = len(findings)
-    active_before = set(
-        Alert.objects.filter(organisation=org, status__in=ACTIVE_STATUSES).values_list(
-            "pk", flat=True
-        )
-    )
-    for finding in findings:
-        _raise(org, finding, result, active_before)
-    DetectionRun.objects.create(
-        organisation=org,
-        window_start=start,
-        window_end=now,
-        findings=result.findings,
-        new_alerts=len(result.new_alerts),
-        seconds=time.perf_counter() - began,
-        problems=result.problems[:50],
-    )
+    before = _alert_sightings(org)
+    known = set(before)
+    for step_start, step_end in steps(start, now):
+        _run_pass(org, step_start, step_end, result, known, checked_at)
+        if progress:
+            progress(1)
+    # Grown: an alert open before this run whose count or last sighting moved.
+    after = _alert_sightings(org, set(before))
+    result.grown_alerts = sum(1 for pk, seen in before.items() if after.get(pk, seen) != seen)
     return result
 
 
-def _raise(
-    org: Organisation, finding: Finding, result: DetectionResult, active_before: set[int]
+def steps(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive windows of at most :data:`STEP`, oldest first."""
+    bounds = []
+    while start < end:
+        bounds.append((start, min(start + STEP, end)))
+        start += STEP
+    return bounds
+
+
+def _periodic_start(org: Organisation, last: DetectionRun | None, now: datetime) -> datetime:
+    """Where a regular pass starts: the previous pass's end (less the grace), or earlier
+    when events older than that reached the store since the previous pass began."""
+    if last is None:
+        return now - FIRST_WINDOW
+    start = last.window_end - LATE_EVENTS_GRACE
+    checked = last.store_checked_at or last.created_at - timedelta(seconds=last.seconds)
+    late_day = store.earliest_day_changed_since(settings.DATA_DIR, org.slug, checked)
+    if late_day is not None:
+        start = min(start, datetime.combine(late_day, datetime.min.time(), tzinfo=UTC))
+    return start
+
+
+def _alert_sightings(
+    org: Organisation, pks: set[int] | None = None
+) -> dict[int, tuple[int, datetime]]:
+    """{pk: (count, last seen)} of the open alerts (or of ``pks``): what tells one that grew."""
+    which = {"status__in": ACTIVE_STATUSES} if pks is None else {"pk__in": pks}
+    alerts = Alert.objects.filter(organisation=org, **which)
+    return {pk: (count, last) for pk, count, last in alerts.values_list("pk", "count", "last_seen")}
+
+
+def _run_pass(
+    org: Organisation,
+    start: datetime,
+    end: datetime,
+    result: DetectionResult,
+    known: set[int],
+    checked_at: datetime,
 ) -> None:
+    """One window: run the detectors, raise their alerts, record the pass."""
+    began = time.perf_counter()
+    ctx = detection_context(org, start, end)
+    from ..core.detectors.registry import run_detectors  # with its pySigma and Ibis
+
+    findings = run_detectors(detection_connection(), settings.DATA_DIR, org.slug, ctx)
+    result.findings += len(findings)
+    new_before = len(result.new_alerts)
+    for finding in findings:
+        _raise(org, finding, result, known)
+    DetectionRun.objects.create(
+        organisation=org,
+        window_start=start,
+        window_end=end,
+        findings=len(findings),
+        new_alerts=len(result.new_alerts) - new_before,
+        seconds=time.perf_counter() - began,
+        problems=result.problems[:50],
+        store_checked_at=checked_at,
+    )
+
+
+def _raise(org: Organisation, finding: Finding, result: DetectionResult, known: set[int]) -> None:
+    """Raise (or grow) the finding's alert; a new one joins ``known`` and the result."""
     if attributed_to_simulation(org, finding):
         result.simulations += 1
         return
@@ -195,11 +255,9 @@ def _raise(
     )
     if alert is None:
         result.suppressed += 1
-    elif alert.pk in active_before:
-        result.grown_alerts += 1
-    else:
+    elif alert.pk not in known:
         result.new_alerts.append(alert)
-        active_before.add(alert.pk)
+        known.add(alert.pk)
 
 
 def _evidence(finding: Finding) -> dict[str, Any]:

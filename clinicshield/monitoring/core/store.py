@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,6 +73,26 @@ def events_root(data_dir: Path, org: str) -> Path:
 
 def quarantine_root(data_dir: Path, org: str) -> Path:
     return Path(data_dir) / "quarantine" / f"org={check_slug(org)}"
+
+
+def earliest_day_changed_since(data_dir: Path, org: str, moment: datetime) -> date | None:
+    """The earliest UTC day whose events changed since ``moment``: where a late file (a
+    daily export, a copied log) added events older than what detection already examined.
+
+    A day directory's modification time moves whenever a batch file is renamed into it or
+    removed, so only the directories are looked at, never the files."""
+    cutoff = moment.timestamp()
+    earliest: date | None = None
+    root = events_root(data_dir, org)
+    for day_dir in root.glob("kind=*/day=*") if root.exists() else ():
+        try:
+            changed = day_dir.stat().st_mtime >= cutoff
+            day = date.fromisoformat(day_dir.name.removeprefix("day="))
+        except (OSError, ValueError):  # removed meanwhile, or not one of our day folders
+            continue
+        if changed and (earliest is None or day < earliest):
+            earliest = day
+    return earliest
 
 
 def kind_glob(data_dir: Path, org: str, kind: str) -> str:

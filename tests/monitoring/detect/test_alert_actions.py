@@ -178,7 +178,41 @@ def test_a_detection_run_raises_explained_alerts_once(org_a, alice):
     again = do_run_detection(org_a, NOW + timedelta(minutes=15))
     assert again.window_start == NOW - timedelta(hours=1)
     assert again.new_alerts == [] and again.findings == 0
-    assert DetectionRun.objects.filter(organisation=org_a).count() == 2
+    # 30 hours ran as two day-long steps, then the regular pass: three recorded runs.
+    assert DetectionRun.objects.filter(organisation=org_a).count() == 3
+
+
+def test_old_events_that_arrive_later_are_examined_by_the_next_regular_pass(org_a):
+    store_history(org_a.slug)
+    do_run_detection(org_a, NOW, start=at("2025-02-01 00:00"))
+    # A copied export brings a sign-in from two days before the pass: far behind its window.
+    late = [signin(at("2025-01-30 10:00"), "ana", src_country="NG", record_ref="late")]
+    write_events(settings.DATA_DIR, "auth", late, org=org_a.slug)
+    result = do_run_detection(org_a, NOW + timedelta(minutes=15))
+    assert result.window_start == at("2025-01-30 00:00")
+    assert [(a.kind, a.evidence["record_refs"]) for a in result.new_alerts] == [
+        ("new_country", ["late"])
+    ]
+    # Once examined, the day is not read again by the pass after.
+    after = do_run_detection(org_a, NOW + timedelta(minutes=30))
+    assert after.window_start == NOW + timedelta(minutes=15) - timedelta(hours=1)
+
+
+def test_weeks_examined_at_once_are_judged_day_by_day_against_their_own_past(org_a):
+    # Sixteen days imported in one go, then examined with --since: each day is compared
+    # with the days before it (learned after 14 days), so the last day's country stands out.
+    first = at("2025-01-16 00:00")
+    rows = [signin(ts, "ana", src_country="ES") for ts in daily(first, 15, 9)]
+    rows += [signin(ts, "ana", src_country="ES") for ts in daily(first, 15, 13)]
+    rows += [signin(at("2025-01-31 10:00"), "ana", src_country="RU", record_ref="ru")]
+    write_events(settings.DATA_DIR, "auth", rows, org=org_a.slug)
+    result = do_run_detection(org_a, at("2025-02-01 00:00"), start=first)
+    assert [(a.kind, a.evidence["record_refs"]) for a in result.new_alerts] == [
+        ("new_country", ["ru"])
+    ]
+    # Examining the last days again finds the same thing: nothing new, nothing grown.
+    again = do_run_detection(org_a, at("2025-02-01 00:00"), start=at("2025-01-30 00:00"))
+    assert (again.new_alerts, again.grown_alerts) == ([], 0)
 
 
 def test_the_alert_payload_has_what_scripts_need(org_a):

@@ -142,8 +142,34 @@ def test_real_zeek_flows_inside_a_lab_network_are_not_exfiltration(store, con):
 
     # The APT29 lab's command server sits at 192.168.0.4: private, so not exfiltration...
     assert run() == []
-    # ...unless 192.168.0.0/16 is declared outside, when the implant's uploads show.
-    findings = run(exfil_internal_prefixes=("10.",))
+    # ...unless 192.168.0.0/16 is declared outside, when the implant's uploads show (one
+    # day of capture: no history, so hosts are judged without learning).
+    findings = run(exfil_internal_prefixes=("10.",), learning_days=0)
     assert [(f.host, f.params["destination"], f.params["bytes"]) for f in findings] == [
         ("10.0.1.6", "192.168.0.4", 390152)
+    ]
+
+
+def test_a_steady_host_is_quiet_from_the_first_day_of_a_new_store(store, con):
+    # A store that begins with 40 days of the same nightly 2 GiB backup, examined day by
+    # day as a backfill is: the first days have no history, so they must not all alarm.
+    first = WINDOW_START - timedelta(days=40)
+    store("flow", every_day(first, 41, "10.0.0.40", "52.95.1.1", 2 * GiB))
+    # The days where the old baseline (a fixed 28-day average) alarmed: the first day, the
+    # fifth (five active days of "slow" transfer), and once only a day or two of history.
+    for n in (0, 1, 5, 15, 22, 23, 40):
+        day = first + timedelta(days=n)
+        window = DetectionContext(start=day, end=day + timedelta(days=1))
+        assert detect_exfiltration(con, store.table("flow"), window) == [], day
+
+
+def test_a_host_seen_for_fewer_than_the_learning_days_is_not_judged_yet(store, con):
+    # Ten days of history and then a big day: learning (14 days by default) is not over.
+    store("flow", every_day(WINDOW_START - timedelta(days=10), 10, "10.0.0.20", "52.95.1.1", MiB))
+    store("flow", [conn(WINDOW_START + timedelta(hours=3), "10.0.0.20", "45.9.148.3", 5 * GiB)])
+    assert detect_exfiltration(con, store.table("flow"), ctx()) == []
+    # With a learning period of ten days it is judged, against its own usual day.
+    findings = detect_exfiltration(con, store.table("flow"), ctx(learning_days=10))
+    assert [(f.host, f.params["destination"], f.params["usual_bytes"]) for f in findings] == [
+        ("10.0.0.20", "45.9.148.3", MiB)
     ]

@@ -10,7 +10,9 @@ Two shapes of theft, two checks:
 
 Days are UTC days. The host is the flow's originator and must be inside the organisation
 (``exfil_internal_prefixes``); destinations inside those prefixes, or enriched as
-"internal", are never counted.
+"internal", are never counted. A host is judged once its outbound flows go back
+``learning_days``; its usual day is what it sent over the days it has been seen (at most
+the baseline), so the first weeks of a new store or host do not all look unusual.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -54,14 +56,32 @@ def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list
     return _daily_spikes(con, flow, ctx) + _slow_transfers(con, flow, ctx)
 
 
+def known_hosts(history: ir.Table, judged_from: datetime, ctx: DetectionContext) -> ir.Table:
+    """Hosts seen sending out at least ``learning_days`` before ``judged_from``, with the
+    number of days of history they have (``known_days``, at most the baseline)."""
+    judged_day = int(judged_from.timestamp()) // SECONDS_PER_DAY
+    hosts = history.group_by(host="src_ip").aggregate(
+        first_day=history.day_number.min(), host_bytes=history.bytes_out.sum()
+    )
+    hosts = hosts.mutate(known_days=judged_day - hosts.first_day)
+    return hosts.filter(hosts.known_days >= max(1, ctx.settings.learning_days))
+
+
+def judged(compared: ir.Table, ctx: DetectionContext) -> ir.Table:
+    """Rows of known hosts only, unless ``learning_days`` is 0: then a host without any
+    history is judged too, against a usual day of nothing."""
+    if ctx.settings.learning_days > 0:
+        compared = compared.filter(compared.known_days.notnull())
+    return compared.mutate(usual_bytes=compared.usual_bytes.fill_null(0.0))
+
+
 def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
     history = outbound(
         con, flow, ctx, ctx.start - timedelta(days=settings.exfil_baseline_days), ctx.start
     )
-    usual = history.group_by(host="src_ip").aggregate(
-        usual_bytes=history.bytes_out.sum() / settings.exfil_baseline_days
-    )
+    hosts = known_hosts(history, ctx.start, ctx)
+    usual = hosts.select("host", "known_days", usual_bytes=hosts.host_bytes / hosts.known_days)
     window = outbound(con, flow, ctx, ctx.start, ctx.end)
     per_day = window.group_by(
         host="src_ip", destination="dst_ip", day_number="day_number"
@@ -72,9 +92,7 @@ def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Findi
         count=window.count(),
         record_ref=window.record_ref.argmin(window.ts),
     )
-    compared = left_join(per_day, usual, ["host"]).mutate(
-        usual_bytes=ibis._.usual_bytes.fill_null(0.0)
-    )
+    compared = judged(left_join(per_day, usual, ["host"]), ctx)
     spikes = compared.filter(
         (compared.bytes >= settings.exfil_daily_min_bytes)
         & (compared.bytes >= compared.usual_bytes * settings.exfil_daily_factor)
@@ -98,8 +116,9 @@ def _slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Fin
     recent_start = ctx.end - timedelta(days=settings.exfil_slow_days)
     history_start = recent_start - timedelta(days=settings.exfil_baseline_days)
     history = outbound(con, flow, ctx, history_start, recent_start)
-    usual = history.group_by(host="src_ip", destination="dst_ip").aggregate(
-        usual_bytes=history.bytes_out.sum() / settings.exfil_baseline_days
+    hosts = known_hosts(history, recent_start, ctx).select("host", "known_days")
+    sent = history.group_by(host="src_ip", destination="dst_ip").aggregate(
+        sent=history.bytes_out.sum()
     )
     recent = outbound(con, flow, ctx, recent_start, ctx.end)
     totals = recent.group_by(host="src_ip", destination="dst_ip").aggregate(
@@ -110,8 +129,9 @@ def _slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Fin
         count=recent.count(),
         record_ref=recent.record_ref.argmin(recent.ts),
     )
-    compared = left_join(totals, usual, ["host", "destination"]).mutate(
-        usual_bytes=ibis._.usual_bytes.fill_null(0.0)
+    compared = left_join(left_join(totals, hosts, ["host"]), sent, ["host", "destination"])
+    compared = judged(
+        compared.mutate(usual_bytes=compared.sent.fill_null(0) / compared.known_days), ctx
     )
     slow = compared.filter(
         (compared.bytes >= settings.exfil_slow_min_bytes)

@@ -9,6 +9,7 @@ from clinicshield.lib.cli import (
     add_org_argument,
     emit_document,
     get_org,
+    progress_bar,
     refuse,
 )
 from clinicshield.monitoring.actions import do_run_detection
@@ -29,7 +30,12 @@ class Command(BaseCommand):
         since = _moment(options["since"], "--since")
         if since and since >= now:
             raise refuse("--since must be before --now")
-        result = do_run_detection(org, now, start=since)
+        # A long window runs day by day: a bar on a terminal says how far it is.
+        bar = progress_bar(None, desc="detect", unit="day")
+        try:
+            result = do_run_detection(org, now, start=since, progress=bar.update)
+        finally:
+            bar.close()
         emit_document(
             self.stdout,
             {
