@@ -120,3 +120,32 @@ def test_it_reads_pam_failures_of_the_loghub_linux_sample(
     named = [r for r in rows if r["failure_reason"]]  # rhost was a host name, not an address
     assert named and all(r["src_ip"] is None for r in named)
     assert rows[0]["ts"] == datetime(2005, 6, 14, 15, 16, 1, tzinfo=UTC)
+
+
+def test_dates_and_times_that_do_not_exist_are_quarantined_not_rolled_over(
+    tmp_path: Path,
+) -> None:
+    failed = "web1 sshd[1]: Failed password for root from 203.0.113.5 port 1 ssh2"
+    lines = [
+        f"Feb 28 10:00:00 {failed}",
+        f"Feb 30 10:00:00 {failed}",  # make_timestamptz would say March 2
+        f"Apr 31 10:00:00 {failed}",
+        f"Mar  1 25:00:00 {failed}",
+        f"Mar  1 10:61:00 {failed}",
+    ]
+    result = run(tmp_path, write(tmp_path / "a.log", lines), "syslog", year=2025)
+    assert result.stored == {"auth": 1}
+    assert [r["ts"] for r in stored(tmp_path, "auth")] == [datetime(2025, 2, 28, 10, tzinfo=UTC)]
+    assert sorted((q["record_ref"], q["reason"]) for q in quarantined(tmp_path)) == [
+        (f"line {n}", "bad_timestamp") for n in range(2, 6)
+    ]
+
+
+def test_a_line_with_only_the_start_of_an_rfc5424_header_is_quarantined(tmp_path: Path) -> None:
+    result = run(
+        tmp_path, write(tmp_path / "a.log", [SSHD[1], "<38>1 garbage"]), "syslog", year=2026
+    )
+    assert (result.stored, result.quarantined) == ({"auth": 1}, 1)
+    assert [(q["record_ref"], q["reason"]) for q in quarantined(tmp_path)] == [
+        ("line 2", "not_syslog")
+    ]

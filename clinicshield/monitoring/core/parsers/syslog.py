@@ -70,8 +70,9 @@ _CANDIDATE = (
     + " OR ".join(f"contains(line, '{k}')" for k in _KEYWORDS)
     + "))"
 )
-# A syslog header at all (RFC 3164 by the positions of its separators, or RFC 5424).
-_VALID = r"^(?:(?:<[^>]*>)?.{3} .{2} .{2}:.{2}:|<[^>]*>1 )"
+# A syslog header at all: RFC 3164 by the positions of its separators, or RFC 5424's
+# priority, version and five header fields.
+_VALID = r"^(?:(?:<[^>]*>)?.{3} .{2} .{2}:.{2}:|<\d{1,3}>1 \S+ \S+ \S+ \S+ \S+ )"
 
 # Header and message of each candidate line (``cand``), one regular expression per line.
 # ``unnest`` of a one-element list computes the extraction once: a subquery column would
@@ -89,12 +90,19 @@ FROM (SELECT line_no, unnest([regexp_extract(line, $r5424, $g5424)]) AS f
       FROM cand WHERE regexp_matches(line, '^<\d{1,3}>1 '))
 """
 
+# A date and time that exist (make_timestamptz would roll "Feb 30" over to March 2);
+# others stay null, and the line is quarantined for its timestamp.
+_REAL_MOMENT = (
+    "try(make_date({year_expr}, month, day)) IS NOT NULL AND hh < 24 AND mi < 60 AND ss < 61"
+)
+
 # Who, from where: the one group set the message filled. The candidates are picked once
 # (a materialised CTE: both header styles read them).
 _AUTH_SQL = f"""
 WITH cand AS MATERIALIZED (SELECT line_no, line FROM lines WHERE {_CANDIDATE})
 SELECT
-  coalesce(ts5, make_timestamptz({{year_expr}}, month, day, hh, mi, ss, $tz)) AS ts,
+  coalesce(ts5, CASE WHEN {_REAL_MOMENT} THEN
+    make_timestamptz({{year_expr}}, month, day, hh, mi, ss, $tz) END) AS ts,
   lower(account) AS "user",
   CASE WHEN outcome = 'Accepted' THEN 'success' ELSE 'failure' END AS outcome,
   CASE WHEN addr <> '' AND NOT is_ip THEN 'rhost=' || addr END AS failure_reason,
