@@ -31,8 +31,16 @@ from .core.baselines import user_profile
 from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
 from .core.detectors.evidence import alert_events
-from .explanations import WEEKDAYS, kind_label
-from .explanations import render as explain
+from .explanations import WEEKDAYS
+from .views_words import (
+    STATUS_LABELS,
+    column_label,
+    event_rows,
+    explain,
+    kind_title,
+    rule_level_label,
+    status_label,
+)
 
 PAGE_SIZE = 100
 
@@ -56,8 +64,18 @@ def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     allowed = [code for code, rank in SEVERITY_RANK.items() if rank >= floor]
     shown = list(alerts.filter(severity__in=allowed)[:PAGE_SIZE])
     names = people_names(org, {a.user for a in shown})
-    rows = [(a, kind_label(a.kind), explain(a.code, a.params, names)) for a in shown]
-    kinds = sorted(Alert.objects.filter(organisation=org).values_list("kind", flat=True).distinct())
+    rows = [
+        (a, kind_title(a.kind), explain(a.code, a.params, names), status_label(a.status))
+        for a in shown
+    ]
+    # order_by() first: the model's default ordering (-last_seen) would otherwise join the
+    # SELECT DISTINCT and return a kind once per distinct time.
+    kinds = (
+        Alert.objects.filter(organisation=org)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
     context = {
         "section": "monitoring",
         "rows": rows,
@@ -67,8 +85,8 @@ def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             "user": person,
             "severity": request.GET.get("severity", "low"),
         },
-        "kinds": [(k, kind_label(k)) for k in kinds],
-        "statuses": STATUS_CHOICES,
+        "kinds": [(k, kind_title(k)) for k in kinds],
+        "statuses": [(code, STATUS_LABELS[code]) for code, _label in STATUS_CHOICES],
         "severities": SEVERITY_CHOICES,
     }
     return render(request, "monitoring/alerts.html", context)
@@ -89,15 +107,20 @@ def alert_detail(request: HttpRequest, org_slug: str, alert_id: int) -> HttpResp
         user=alert.user,
         src_ip=alert.src_ip,
     )
+    columns = list(events[0].keys()) if events else []
     context = {
         "section": "monitoring",
         "alert": alert,
-        "title": kind_label(alert.kind),
+        "title": kind_title(alert.kind),
+        "status": status_label(alert.status),
         "explanation": explain(alert.code, alert.params, people_names(org, {alert.user})),
         "event_kind": event_kind,
-        "events": events,
-        "columns": list(events[0].keys()) if events else [],
-        "rules": alert.evidence.get("rules", []),
+        "headers": [column_label(c) for c in columns],
+        "rows": event_rows(columns, events),
+        "rules": [
+            {**rule, "level": rule_level_label(str(rule.get("level", "")))}
+            for rule in alert.evidence.get("rules", [])
+        ],
         "can_triage": request.membership.role in ("it", "owner"),  # type: ignore[attr-defined]
     }
     return render(request, "monitoring/alert.html", context)
@@ -179,7 +202,10 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
         "hour_labels": [
             {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
         ],
-        "alerts": Alert.objects.filter(organisation=org, user=account.lower())[:20],
+        "alerts": [
+            (alert, kind_title(alert.kind))
+            for alert in Alert.objects.filter(organisation=org, user=account.lower())[:20]
+        ],
         "timezone": base.user_timezones.get(account.lower(), base.timezone),
         "is_service_account": ServiceAccount.objects.filter(
             organisation=org, name=account.lower()

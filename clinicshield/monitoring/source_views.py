@@ -1,6 +1,7 @@
 """Log source pages: each source's last event and counts, events per day, quarantined
 records with the reason, and a search over the stored events."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clinicshield.lib.tenancy import current_org, org_view
 
 from .core import event_search, quarantine
 from .models import LogSource
+from .views_words import column_label, event_rows, position_label
 
 REASONS = {
     "not_syslog": gettext_lazy(
@@ -28,6 +30,23 @@ REASONS = {
     "bad_csv_row": gettext_lazy("The CSV row does not have the columns of the header."),
     "bad_evtx_record": gettext_lazy("The .evtx record could not be decoded."),
 }
+
+
+def _natural(text: str | None) -> list[Any]:
+    """'line 10' -> ['line ', 10, '']: numbers inside a record ref compare as numbers."""
+    parts = re.split(r"(\d+)", text or "")
+    return [int(part) if i % 2 else part for i, part in enumerate(parts)]
+
+
+def _in_reading_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest file first; inside a file, its records by position (line 2 before line 10)."""
+    newest: dict[str, Any] = {}
+    for record in records:
+        file = record["source_file"] or ""
+        if file not in newest or record["received"] > newest[file]:
+            newest[file] = record["received"]
+    by_position = sorted(records, key=lambda r: (r["source_file"] or "", _natural(r["record_ref"])))
+    return sorted(by_position, key=lambda r: newest[r["source_file"] or ""], reverse=True)
 
 
 def _data_dir() -> Path:
@@ -50,9 +69,10 @@ def _daily_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def sources(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     rows = event_search.events_per_day(_data_dir(), org.slug, today=timezone.now().date())
-    bad = quarantine.read(_data_dir(), org.slug, limit=100).to_pylist()
+    bad = _in_reading_order(quarantine.read(_data_dir(), org.slug, limit=100).to_pylist())
     for record in bad:
         record["sentence"] = REASONS.get(record["reason"], record["reason"])
+        record["position"] = position_label(record["record_ref"])
     context = {
         "section": "monitoring",
         "sources": LogSource.objects.filter(organisation=org),
@@ -68,6 +88,7 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     get = request.GET
     kind = get.get("kind", "auth")
+    days, errors = _days(get)
     query = event_search.Query(
         kind=kind if kind in event_search.COLUMNS else "auth",
         user=get.get("user", "").strip(),
@@ -75,17 +96,42 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
         host=get.get("host", "").strip(),
         text=get.get("q", "").strip(),
         source=get.get("source", "").strip(),
-        since=event_search.parse_day(get.get("since")),
-        until=event_search.parse_day(get.get("until")),
+        since=days.get("since"),
+        until=days.get("until"),
     )
-    found = event_search.search(_data_dir(), org.slug, query)
+    # A date that cannot be read would otherwise widen the search to every day: say so and
+    # search nothing rather than show events the reader did not ask for.
+    found = [] if errors else event_search.search(_data_dir(), org.slug, query)
     columns = event_search.COLUMNS[query.kind]
     context = {
         "section": "monitoring",
         "query": query,
         "kinds": [("auth", _("Sign-ins")), ("process", _("Processes")), ("flow", _("Flows"))],
-        "columns": columns,
-        "rows": [[row.get(c) for c in columns] for row in found],
+        "headers": [column_label(c) for c in columns],
+        "rows": event_rows(columns, found),
+        "errors": errors,
         "searched": bool(request.GET),
     }
-    return render(request, "monitoring/events.html", context)
+    return render(request, "monitoring/events.html", context, status=400 if errors else 200)
+
+
+# A context: other apps' "From" (an email's sender, "De") would win in the merged catalogue.
+DAY_FIELDS = {
+    "since": pgettext_lazy("date range", "From"),
+    "until": pgettext_lazy("date range", "To"),
+}
+
+
+def _days(get: Any) -> tuple[dict[str, Any], list[str]]:
+    """The search's first and last day, and a message for each one that is not a date."""
+    days, errors = {}, []
+    for name, label in DAY_FIELDS.items():
+        text = get.get(name, "").strip()
+        day = event_search.parse_day(text)
+        if text and day is None:
+            errors.append(
+                _("“%(value)s” in “%(field)s” is not a date; write it as YYYY-MM-DD.")
+                % {"value": text, "field": label}
+            )
+        days[name] = day
+    return days, errors
