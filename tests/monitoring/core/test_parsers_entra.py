@@ -96,3 +96,24 @@ def test_a_line_that_is_not_json_is_quarantined_and_the_rest_stored(tmp_path: Pa
     assert bad["raw"] == '{"createdDateTime": "2026-03-02T03:'
     refs = sorted(r["record_ref"] for r in stored(tmp_path, "auth"))
     assert refs == ["line 1", "line 4", "line 5"]
+
+
+def test_an_azure_monitor_export_in_a_records_page_is_read(tmp_path: Path) -> None:
+    # The diagnostic export as Azure writes it to storage: {"records": [...]}, pretty-printed
+    # (the fixture's fourth record is an audit event: read, not a sign-in).
+    lines = (FIXTURES / "azure_monitor_signinlogs.json").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    page = tmp_path / "PT1H.json"
+    page.write_text(json.dumps({"records": records}, indent=2))
+    result = run(tmp_path, page)
+    assert (result.format, result.read, result.stored, result.quarantined) == (
+        "entra",
+        4,
+        {"auth": 3},
+        0,
+    )
+    assert [r["user"] for r in stored(tmp_path, "auth")] == [
+        "luis.martin",
+        "ana.garcia",
+        "svc-backup",
+    ]

@@ -218,3 +218,19 @@ def test_it_quarantines_evtx_records_it_cannot_decode_and_keeps_the_others(
     assert (batches[0].start, batches[-1].end) == (5, 18)
     assert sum(b.lines.num_rows for b in batches) == 12
     assert [r["record_ref"] for r in rejects] == ["record #10"]
+
+
+def test_a_pretty_printed_event_in_evtx_rs_shape_is_read_like_its_evtx_twin(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    # SigmaHQ's regression samples ship each event twice: .evtx and evtx-rs JSON.
+    folder = shared_data / "sigma" / "regression-registry_delete_runmru"
+    document = run(tmp_path / "json", next(folder.glob("*.json")))
+    evtx = run(tmp_path / "evtx", next(folder.glob("*.evtx")))
+    assert (document.format, document.read, document.quarantined) == ("winjson", 1, 0)
+    assert document.stored == evtx.stored and sum(evtx.stored.values()) == 1
+    keep = ("ts", "host", "event_code", "image", "target_object", "event_type")
+    (from_json,) = stored(tmp_path / "json", "process")
+    (from_evtx,) = stored(tmp_path / "evtx", "process")
+    assert {k: from_json[k] for k in keep} == {k: from_evtx[k] for k in keep}
+    assert from_json["record_ref"] == "record 1"

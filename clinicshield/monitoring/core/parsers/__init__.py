@@ -40,7 +40,7 @@ def _evtx(
 def _json_any(
     path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
 ) -> Iterator[Batch]:
-    """Entra exports: JSON lines, or one document (array or paged object)."""
+    """JSON lines, or one document (an array, a paged object, or one pretty-printed record)."""
     if is_json_document(path):
         return readers.read_json_document_batches(path, start, _records_per_batch(batch_bytes))
     return read_line_batches(path, start, first_line, batch_bytes)
@@ -84,8 +84,8 @@ FORMATS: dict[str, Format] = {
         Format("evtx", "Windows .evtx event log", _evtx, windows.parse, "record"),
         Format(
             "winjson",
-            "Windows events as JSON lines (NXLog/Winlogbeat)",
-            _lines,
+            "Windows events as JSON lines (NXLog/Winlogbeat) or a JSON document",
+            _json_any,
             windows.parse,
             "byte",
         ),
@@ -114,7 +114,7 @@ FORMATS: dict[str, Format] = {
 
 
 def position_kind(fmt: Format, path: str) -> str:
-    """Document-shaped Entra files count records, not bytes."""
-    if fmt.name == "entra" and is_json_document(path):
+    """JSON documents (Entra exports, Windows events) count records, not bytes."""
+    if fmt.reader is _json_any and is_json_document(path):
         return "record"
     return fmt.position

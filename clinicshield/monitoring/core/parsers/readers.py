@@ -294,20 +294,24 @@ def _stop_decoder(decoder: _Decoder) -> None:
 def read_json_document_batches(
     path: str, start: int, per_batch: int = RECORDS_PER_BATCH
 ) -> Iterator[Batch]:
-    """Records of a JSON array, or of a ``{"value": [...]}`` / ``{"records": [...]}`` page."""
+    """Records of a JSON array, of a ``{"value": [...]}`` / ``{"records": [...]}`` page, or
+    one (pretty-printed) object that is itself the record. Records in evtx-rs's shape
+    (``{"Event": {"System": ..., "EventData": ...}}``) are marked so."""
     con = connect()
     first = _first_char(path)
     if first == "[":
         sql = "SELECT json AS line FROM read_json_objects($p, format = 'array')"
     else:
-        sql = (
-            "SELECT unnest(coalesce(json_extract(json, '$.value[*]'), "
-            "json_extract(json, '$.records[*]')))::VARCHAR AS line "
-            "FROM read_json_objects($p, format = 'auto')"
-        )
+        sql = """
+        SELECT unnest(CASE
+          WHEN json_type(json, '$.value') = 'ARRAY' THEN json_extract(json, '$.value[*]')
+          WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
+          ELSE [json] END)::VARCHAR AS line
+        FROM read_json_objects($p, format = 'auto')"""
     table = con.execute(sql, {"p": path}).to_arrow_table()
     con.close()
     total = table.num_rows
+    shape = "evtx" if total and _evtx_shaped(table["line"][0].as_py()) else "lines"
     for begin in range(start, total, per_batch):
         end = min(begin + per_batch, total)
         lines = table.slice(begin, end - begin)["line"].cast(pa.string())
@@ -318,7 +322,18 @@ def read_json_document_batches(
                 "line": lines,
             }
         )
-        yield Batch(begin, end, begin + 1, batch, ref_label="record")
+        yield Batch(begin, end, begin + 1, batch, ref_label="record", shape=shape)
+
+
+def _evtx_shaped(record: str | None) -> bool:
+    """True for a record as evtx-rs (or ``evtx_dump -o json``) writes it."""
+    import json
+
+    try:
+        parsed = json.loads(record or "")
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and isinstance(parsed.get("Event"), dict)
 
 
 def _first_char(path: str) -> str:
