@@ -1,8 +1,11 @@
 """Application logs (EHR, VPN) as CSV or JSON lines, read through a saved field mapping."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from tests.monitoring.ingest.helpers import FIXTURES, quarantined, run, stored, write
 
@@ -70,3 +73,22 @@ def test_it_reads_json_lines_through_a_mapping_with_nested_paths(tmp_path: Path)
         "vpn",
         "ES",
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "logins"}, "kind 'logins' is not one of: auth, flow, process"),
+        ({"fields": {**EHR["fields"], "who": "username"}}, "fields name 'who', not fields of auth"),
+        (
+            {"fields": {**EHR["fields"], "user": "user_name"}},
+            "reads column(s) 'user_name', which this file does not have; its columns: login_time",
+        ),
+    ],
+)
+def test_a_mapping_that_names_what_does_not_exist_is_refused_saying_what(
+    tmp_path: Path, change: dict, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        run(tmp_path, FIXTURES / "ehr_logins.csv", "csv", options={"mapping": {**EHR, **change}})
+    assert stored(tmp_path, "auth") == []

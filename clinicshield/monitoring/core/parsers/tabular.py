@@ -73,8 +73,34 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def check_mapping(mapping: dict[str, Any], columns: list[str] | None = None) -> None:
+    """Refuse a field mapping that names a kind, a field of ours, or (with ``columns``) a
+    source column that does not exist, saying which."""
+    kind = mapping.get("kind", "auth")
+    if kind not in SCHEMAS:
+        raise ValueError(
+            f"the field mapping's kind {kind!r} is not one of: {', '.join(sorted(SCHEMAS))}"
+        )
+    ours = set(SCHEMAS[kind].names)
+    for part in ("fields", "values", "constants"):
+        unknown = sorted(set(mapping.get(part, {})) - ours)
+        if unknown:
+            raise ValueError(
+                f"the field mapping's {part} name {', '.join(map(repr, unknown))}, not fields "
+                f"of {kind} events ({', '.join(SCHEMAS[kind].names)})"
+            )
+    if columns is not None:
+        missing = [c for c in mapping.get("fields", {}).values() if c not in columns]
+        if missing:
+            raise ValueError(
+                f"the field mapping reads column(s) {', '.join(map(repr, missing))}, which this "
+                f"file does not have; its columns: {', '.join(columns)[:300]}"
+            )
+
+
 def mapping_sql(mapping: dict[str, Any], source_expr: Any) -> str:
     """SELECT list turning mapped source columns into ours; ``source_expr(name)`` reads one."""
+    check_mapping(mapping)
     kind = mapping.get("kind", "auth")
     schema = SCHEMAS[kind]
     fields: dict[str, str] = mapping.get("fields", {})
@@ -134,6 +160,7 @@ def parse_csv(batch: Batch, context: Context, state: dict[str, Any]) -> Parsed:
     row_base = int(state.get("csv_rows", 0))
     bad: list[dict[str, Any]] = []
     table = _read_csv(header, data, bad, row_base + 1)
+    check_mapping(mapping, table.column_names)
     state["csv_rows"] = row_base + table.num_rows + len(bad)
     rows = table.append_column("_row", pa.array(range(row_base + 1, row_base + 1 + len(table))))
     con = connect()
