@@ -86,3 +86,20 @@ def test_it_stores_sign_ins_sent_over_udp_and_tcp(tmp_path: Path) -> None:
     assert rows[-1]["outcome"] == "success" and rows[-1]["host"] == "web2"
     assert rows[-1]["source"] == "syslog-receiver"
     assert {r["record_ref"].split()[0] for r in rows} == {"message"}
+
+
+def test_the_receiver_refuses_an_unusable_mmdb_before_listening(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert clinicshield(data_dir, "createorg", "--name", "X", "--slug", "x").code == 0
+    missing = tmp_path / "nonexistent.mmdb"
+    result = clinicshield(
+        data_dir,
+        "syslog",
+        "--org",
+        "x",
+        "--port",
+        "1",  # never reached: the setting is refused first
+        env={"CLINICSHIELD_GEOIP_MMDB": str(missing)},
+    )
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"CLINICSHIELD_GEOIP_MMDB names {missing}" in result.err

@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_org_argument, get_org
+from clinicshield.lib.cli import add_org_argument, from_user_error, get_org
+from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions import do_ingest_messages, geo_lookup
 from clinicshield.monitoring.core.syslog_framing import StreamFramer, decode
 
@@ -37,7 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = get_org(options["org"])
-        receiver = Receiver(org, options["source"], options["timezone"], self.stdout)
+        try:  # an unusable .mmdb setting is refused before listening
+            receiver = Receiver(org, options["source"], options["timezone"], self.stdout)
+        except UserError as error:
+            raise from_user_error(error) from None
         asyncio.run(receiver.serve(options["bind"], options["port"]))
 
 
