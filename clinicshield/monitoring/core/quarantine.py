@@ -68,7 +68,9 @@ def read(data_dir: Path, org: str, *, source: str | None = None, limit: int = 20
     params = {"source": source} if source else {}
     sql = (
         f"SELECT * FROM read_parquet($glob) {where} "  # noqa: S608 - only our own fragments
-        "ORDER BY received DESC, source_file, record_ref LIMIT $limit"
+        # "line 2" before "line 10": the label, then its number.
+        "ORDER BY received DESC, source_file, regexp_replace(record_ref, '\\d+$', ''), "
+        "TRY_CAST(regexp_extract(record_ref, '\\d+$') AS BIGINT) LIMIT $limit"
     )
     return con.execute(
         sql, {"glob": str(root / "*.parquet"), "limit": limit, **params}

@@ -40,3 +40,14 @@ def test_it_discards_only_batches_past_the_checkpoint_of_that_source(tmp_path: P
 def test_it_refuses_a_slug_that_could_escape_the_store(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="slug"):
         store.events_root(tmp_path, "../other")
+
+
+def test_quarantined_records_are_read_in_line_order_before_the_limit(tmp_path: Path) -> None:
+    from clinicshield.monitoring.core import quarantine
+
+    refs = [f"line {n}" for n in range(1, 13)]
+    rejects = pa.table({"record_ref": refs, "reason": ["not_syslog"] * 12, "raw": ["x"] * 12})
+    stamped = quarantine.stamp(rejects, source="syslog", source_file="/var/log/auth.log")
+    store.append_quarantine(tmp_path, "clinic-a", stamped, store.BatchName("0" * 16, 0, 12))
+    first = quarantine.read(tmp_path, "clinic-a", limit=3)
+    assert first["record_ref"].to_pylist() == ["line 1", "line 2", "line 3"]  # not 1, 10, 11
