@@ -6,6 +6,7 @@ ingestion and detection state can evolve without stepping on each other.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinicshield.accounts.models import Organisation
 
@@ -17,11 +18,12 @@ SEVERITY_CHOICES = [
 ]
 SEVERITY_RANK = {code: rank for rank, (code, _label) in enumerate(SEVERITY_CHOICES)}
 
+# With their context: "Open" alone is translated for other things ("Abierto") elsewhere.
 STATUS_CHOICES = [
-    ("open", _("Open")),
-    ("acknowledged", _("Acknowledged")),
-    ("resolved", _("Resolved")),
-    ("false_positive", _("False positive")),
+    ("open", pgettext_lazy("alert status", "Open")),
+    ("acknowledged", pgettext_lazy("alert status", "Acknowledged")),
+    ("resolved", pgettext_lazy("alert status", "Resolved")),
+    ("false_positive", pgettext_lazy("alert status", "False positive")),
 ]
 # An alert in one of these states still grows when the same thing happens again.
 ACTIVE_STATUSES = ("open", "acknowledged")

@@ -262,3 +262,9 @@ def test_people_at_a_site_in_another_time_zone_are_judged_by_its_clock(org_a):
     )
     result = do_run_detection(org_a, at("2025-02-03 12:00"))
     assert [(a.user, a.params["time"]) for a in result.new_alerts] == [("bea", "07:20")]
+
+
+def test_an_alert_status_reads_as_an_alert_in_spanish(org_a):
+    alert = raise_one(org_a)
+    with translation.override("es"):
+        assert alert.get_status_display() == "Abierta"  # una alerta: not "Abierto"
