@@ -135,6 +135,55 @@ def _impossible_travel(p: dict[str, Any]) -> str:
     }
 
 
+def _brute_force_user(p: dict[str, Any]) -> str:
+    if "peak" not in p:  # raised before the alert counted all its bursts
+        return (
+            _(
+                "%(failures)s failed sign-ins for %(user)s within %(minutes)s minutes, "
+                "from %(sources)s address(es)."
+            )
+            % p
+        )
+    if p["src_ip"] and p["sources"] <= 1:
+        sentence = _(
+            "%(failures)s failed sign-ins for %(user)s from %(src_ip)s, "
+            "up to %(peak)s within %(minutes)s minutes."
+        )
+    elif p["src_ip"]:
+        sentence = _(
+            "%(failures)s failed sign-ins for %(user)s, mostly from %(src_ip)s "
+            "(%(sources)s addresses in all), up to %(peak)s within %(minutes)s minutes."
+        )
+    elif p["sources"] >= 2:
+        sentence = _(
+            "%(failures)s failed sign-ins for %(user)s from %(sources)s addresses, "
+            "up to %(peak)s within %(minutes)s minutes."
+        )
+    else:
+        sentence = _(
+            "%(failures)s failed sign-ins for %(user)s, up to %(peak)s within %(minutes)s minutes."
+        )
+    return sentence % p
+
+
+def _brute_force_source(p: dict[str, Any]) -> str:
+    if "peak" not in p:  # raised before the alert counted all its bursts
+        return (
+            _(
+                "%(failures)s failed sign-ins from %(src_ip)s within %(minutes)s minutes, "
+                "against %(users)s account(s)."
+            )
+            % p
+        )
+    return (
+        _(
+            "%(failures)s failed sign-ins from %(src_ip)s against %(users)s accounts, "
+            "up to %(peak)s within %(minutes)s minutes."
+        )
+        % p
+    )
+
+
 SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "off_hours.habit": _off_hours_habit,
     "off_hours.opening_hours": _off_hours_opening,
@@ -142,20 +191,8 @@ SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "new_asn": _new_asn,
     "new_device": _new_device,
     "impossible_travel": _impossible_travel,
-    "brute_force.user": lambda p: (
-        _(
-            "%(failures)s failed sign-ins for %(user)s within %(minutes)s minutes, "
-            "from %(sources)s address(es)."
-        )
-        % p
-    ),
-    "brute_force.source": lambda p: (
-        _(
-            "%(failures)s failed sign-ins from %(src_ip)s within %(minutes)s minutes, "
-            "against %(users)s account(s)."
-        )
-        % p
-    ),
+    "brute_force.user": _brute_force_user,
+    "brute_force.source": _brute_force_source,
     "password_spray": lambda p: (
         _(
             "%(src_ip)s tried passwords on %(users)s different accounts "

@@ -3,9 +3,11 @@
 import logging
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,7 @@ from clinicshield.lib import notify
 from clinicshield.lib.errors import UserError
 
 from ..alert_models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
+from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
 from ..explanations import kind_label, render
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,9 @@ def do_raise_alert(
 
     ``explanation`` is a sentence or {"code": ..., "params": ...}. Returns None when a false
     positive suppression covers it. New alerts notify owners and IT by email and webhook.
+    Kinds in ``EPISODIC_KINDS`` grow only across quiet spells shorter than ``EPISODE_GAP``;
+    their evidence may carry a ``tally`` ([[epoch second, address or account, failures]]) so
+    that a growing alert adds only the failures it has not counted yet.
     """
     if severity not in SEVERITY_RANK:
         raise ValueError(f"unknown severity {severity!r} for alert {kind}")
@@ -69,13 +75,9 @@ def do_raise_alert(
         return None
     code, params = _explanation_parts(explanation)
     with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update()
-            .filter(organisation=org, kind=kind, key=key, status__in=ACTIVE_STATUSES)
-            .first()
-        )
+        alert = _active_alert(org, kind, key, ts, last_seen)
         if alert is not None:
-            _grow(alert, severity, last_seen, count, evidence)
+            _grow(alert, severity, ts, last_seen, count, evidence, params)
             return alert
         closed = (
             Alert.objects.filter(organisation=org, kind=kind, key=key)
@@ -100,20 +102,74 @@ def do_raise_alert(
             first_seen=ts,
             last_seen=last_seen,
             count=count,
-            evidence=evidence or {},
+            evidence=_stored_evidence(evidence),
         )
         alert_id = alert.pk
         transaction.on_commit(lambda: notify_new_alert(alert_id))
     return alert
 
 
+def _active_alert(
+    org: Organisation, kind: str, key: str, ts: datetime, last_seen: datetime
+) -> Alert | None:
+    """The open or acknowledged alert this sighting belongs to (locked), if any."""
+    candidates = (
+        Alert.objects.select_for_update()
+        .filter(organisation=org, kind=kind, key=key, status__in=ACTIVE_STATUSES)
+        .order_by("-last_seen")
+    )
+    if kind not in EPISODIC_KINDS:
+        return candidates.first()
+    for alert in candidates:
+        # Within a quiet spell of EPISODE_GAP of the alert, before or after it.
+        if ts <= alert.last_seen + EPISODE_GAP and last_seen >= alert.first_seen - EPISODE_GAP:
+            return alert
+    return None
+
+
+def _stored_evidence(evidence: dict[str, Any] | None) -> dict[str, Any]:
+    """What an alert keeps of a finding's evidence: the tally becomes counts per label."""
+    stored = dict(evidence or {})
+    tally = stored.pop("tally", None)
+    if tally is not None:
+        stored["failure_counts"] = merge_counts({}, tally_counts(tally))
+    return stored
+
+
 def _grow(
-    alert: Alert, severity: str, last_seen: datetime, count: int, evidence: dict[str, Any] | None
+    alert: Alert,
+    severity: str,
+    ts: datetime,
+    last_seen: datetime,
+    count: int,
+    evidence: dict[str, Any] | None,
+    params: dict[str, Any],
 ) -> None:
-    if last_seen <= alert.last_seen:
+    fields = ["first_seen", "last_seen", "count", "severity", "evidence"]
+    tally = (evidence or {}).get("tally")
+    if tally is not None and "failure_counts" in alert.evidence:
+        # Only the seconds outside what the alert already covers are news.
+        covered = (int(alert.first_seen.timestamp()), int(alert.last_seen.timestamp()))
+        fresh = [row for row in tally if not covered[0] <= int(row[0]) <= covered[1]]
+        if not fresh:
+            return
+        added = tally_counts(fresh)
+        counts = merge_counts(alert.evidence["failure_counts"], added)
+        alert.count += sum(added.values())
+        alert.evidence = {**alert.evidence, "failure_counts": counts}
+        grown = grown_params(alert.code, alert.params, params, counts, alert.count)
+        if grown is not None:
+            alert.params = grown
+            fields.append("params")
+            if alert.code == "brute_force.user":
+                alert.src_ip = str(grown["src_ip"])[:64]
+                fields.append("src_ip")
+    elif last_seen <= alert.last_seen:
         return  # nothing newer than what the alert already holds (an overlapping window)
-    alert.last_seen = last_seen
-    alert.count += count
+    else:
+        alert.count += count
+    alert.first_seen = min(alert.first_seen, ts)
+    alert.last_seen = max(alert.last_seen, last_seen)
     if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
         alert.severity = severity
     refs = list(alert.evidence.get("record_refs", []))
@@ -122,7 +178,7 @@ def _grow(
             refs.append(ref)
     if refs:
         alert.evidence = {**alert.evidence, "record_refs": refs}
-    alert.save(update_fields=["last_seen", "count", "severity", "evidence"])
+    alert.save(update_fields=fields)
 
 
 def people_names(org: Organisation, accounts: set[str]) -> dict[str, str]:
@@ -164,6 +220,18 @@ def alert_payload(
     }
 
 
+def alert_url(alert: Alert) -> str:
+    """The alert's page, absolute (SITE_URL), for emails and webhooks."""
+    path = reverse("monitoring:alert", args=[alert.organisation.slug, alert.pk])
+    return settings.SITE_URL + path
+
+
+def email_languages() -> list[str]:
+    """Organisations and users keep no language (the Spanish choice is a browser cookie), so
+    an alert email carries every language the product speaks, English first."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def notify_new_alert(alert_id: int) -> None:
     """Email owners and IT of the organisation, then call its webhook. Best effort."""
     alert = Alert.objects.select_related("organisation").get(pk=alert_id)
@@ -175,25 +243,47 @@ def notify_new_alert(alert_id: int) -> None:
             if m.user.email
         }
     )
-    language = settings.LANGUAGE_CODE
-    payload = alert_payload(alert, language)
+    url = alert_url(alert)
+    names = people_names(org, {alert.user})
+    payload = {**alert_payload(alert, "en", names), "url": url}
     if recipients:
-        with translation.override(language):
-            subject = _("[ClinicShield] %(severity)s alert: %(title)s") % {
-                "severity": alert.get_severity_display(),
-                "title": kind_label(alert.kind),
-            }
         try:
-            notify.send_email(
-                recipients,
-                subject,
-                "monitoring/email/new_alert",
-                {"alert": alert, "payload": payload, "org": org},
-                language=language,
-            )
+            _send_alert_email(alert, recipients, url, names)
         except OSError as error:
             log.warning("alert %s email failed: %s", alert.pk, error)
     notify.send_webhook(org, "monitoring.alert_raised", payload)
+
+
+def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> None:
+    """One email in every language (see ``email_languages``), times on the clinic's clock.
+
+    The subject is in the first language only: a header in two languages is too long to read
+    in a mail list, and the body that follows it carries both."""
+    org = alert.organisation
+    parts = []
+    for language in email_languages():
+        with translation.override(language):
+            parts.append(
+                {
+                    "language": language,
+                    "title": kind_label(alert.kind),
+                    "explanation": render(alert.code, alert.params, names),
+                }
+            )
+    with translation.override(email_languages()[0]):
+        subject = _("[ClinicShield] %(severity)s alert: %(title)s") % {
+            "severity": alert.get_severity_display(),
+            "title": kind_label(alert.kind),
+        }
+    zone = org.timezone or "UTC"
+    with timezone.override(ZoneInfo(zone)):
+        notify.send_email(
+            recipients,
+            subject,
+            "monitoring/email/new_alert",
+            {"alert": alert, "org": org, "parts": parts, "url": url, "zone": zone},
+            language=email_languages()[0],
+        )
 
 
 def _set_status(alert: Alert, status: str, actor: Any) -> Alert:

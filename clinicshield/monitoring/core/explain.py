@@ -15,8 +15,11 @@ Codes and their parameters:
 - ``new_device``: user, device, known (list of devices).
 - ``impossible_travel``: user, from_country, from_city, to_country, to_city, distance_km,
   minutes, speed_kmh.
-- ``brute_force.user``: user, failures, minutes, sources.
-- ``brute_force.source``: src_ip, failures, minutes, users.
+- ``brute_force.user``: user, failures (in all the alert's bursts), peak (the most within
+  one window), minutes, sources (distinct addresses), src_ip (the address behind most of the
+  failures, "" when none is). Alerts raised before peak existed have user, failures,
+  minutes, sources only.
+- ``brute_force.source``: src_ip, failures, peak, minutes, users (distinct accounts).
 - ``password_spray``: src_ip, users, failures, minutes.
 - ``spray_success``: src_ip, user, sprayed_users.
 - ``service_account_interactive``: user, host, logon_type.
@@ -25,10 +28,20 @@ Codes and their parameters:
 - ``exfiltration.slow``: host, destination, bytes, days, active_days, usual_bytes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
 
 WEEKDAYS = 7
 HOURS = 24
+# Bursts of failures on the same account (or from the same source) that are closer than
+# this make one alert; a burst after a longer quiet spell opens a new one.
+EPISODE_GAP = timedelta(days=1)
+# Alert kinds whose findings are episodes as above (the alert layer applies the same gap).
+EPISODIC_KINDS = frozenset({"brute_force"})
+# How many distinct addresses (or accounts) an alert keeps counts for; past it the number
+# of addresses in the sentence is a lower bound.
+MAX_TALLY_LABELS = 1000
 
 
 def clock(minutes: int) -> str:
@@ -93,3 +106,70 @@ def human_bytes(count: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TiB"
+
+
+def tally_counts(tally: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """[[epoch second, label, failures], ...] -> {label: failures} ("" = no address)."""
+    counts: dict[str, int] = {}
+    for _second, label, failures in tally:
+        counts[str(label)] = counts.get(str(label), 0) + int(failures)
+    return counts
+
+
+def merge_counts(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    """Both tallies added up, keeping at most MAX_TALLY_LABELS labels (the biggest)."""
+    merged = dict(counts)
+    for label, failures in more.items():
+        merged[label] = merged.get(label, 0) + failures
+    if len(merged) > MAX_TALLY_LABELS:
+        biggest = sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+        merged = dict(biggest[:MAX_TALLY_LABELS])
+    return merged
+
+
+def main_label(counts: dict[str, int]) -> str:
+    """The label behind more than half of the failures, or "" when none is."""
+    named = [(-failures, label) for label, failures in counts.items() if label]
+    if not named:
+        return ""
+    minus_top, label = min(named)  # ties go to the first label in order
+    return label if -minus_top * 2 > sum(counts.values()) else ""
+
+
+def brute_force_params(
+    target: str,
+    subject: str,
+    counts: dict[str, int],
+    *,
+    failures: int,
+    peak: int,
+    minutes: int,
+) -> dict[str, Any]:
+    """The parameters of ``brute_force.user`` (counts by address) or ``brute_force.source``
+    (counts by account)."""
+    distinct = sum(1 for label in counts if label)
+    params: dict[str, Any] = {"failures": failures, "peak": peak, "minutes": minutes}
+    if target == "user":
+        params.update(user=subject, sources=distinct, src_ip=main_label(counts))
+    else:
+        params.update(src_ip=subject, users=distinct)
+    return params
+
+
+def grown_params(
+    code: str, old: dict[str, Any], new: dict[str, Any], counts: dict[str, int], failures: int
+) -> dict[str, Any] | None:
+    """The parameters of an alert that grew, so its sentence speaks of all of it; None for
+    codes whose sentence does not depend on how much the alert holds."""
+    if code not in ("brute_force.user", "brute_force.source") or "peak" not in new:
+        return None
+    target = code.split(".", 1)[1]
+    subject = old.get("user" if target == "user" else "src_ip", "")
+    return brute_force_params(
+        target,
+        str(subject),
+        counts,
+        failures=failures,
+        peak=max(int(old.get("peak", 0)), int(new["peak"])),
+        minutes=int(new["minutes"]),
+    )

@@ -4,6 +4,7 @@ Counting happens in fixed time buckets on two grids offset by half a bucket, so 
 that straddles a bucket boundary is still seen whole on one of the grids.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,8 @@ import ibis
 import ibis.expr.types as ir
 
 from ..baselines import AuthData, prepare_auth
-from ._rows import fetch, only, text
+from ..explain import EPISODE_GAP, brute_force_params, tally_counts
+from ._rows import fetch, left_join, only, text
 from .context import DetectionContext
 from .findings import Finding
 
@@ -57,38 +59,107 @@ def _summarise(hot: ir.Table, failures: ir.Table, group: str) -> ir.Table:
     return per_group.join(totals, group)
 
 
+def _hot_failures(
+    failures: ir.Table,
+    minutes: int,
+    group: str,
+    is_hot: Callable[[ir.Table], ir.BooleanValue],
+) -> ir.Table:
+    """The failures that fall in a hot bucket on either grid, each with ``peak`` (the most
+    failures of the hot buckets holding it) and ``episode`` (bursts of one ``group`` value
+    closer than ``EPISODE_GAP`` share a number).
+
+    Only these failures make the alert: a stray mistyped password hours before a burst is
+    not part of it (it would otherwise set the alert's start, address and evidence)."""
+    size = minutes * 60
+    keyed = failures.mutate(_b0=failures.epoch // size, _b1=(failures.epoch + size // 2) // size)
+    for grid, column in ((0, "_b0"), (1, "_b1")):
+        counts = keyed.group_by([group, column]).aggregate(
+            failures=keyed.count(), users=keyed.user.nunique()
+        )
+        hot = counts.filter(is_hot(counts))
+        hot = hot.select(group, column, **{f"_hot{grid}": hot.failures})
+        keyed = left_join(keyed, hot, [group, column])
+    hot = keyed.filter(keyed._hot0.notnull() | keyed._hot1.notnull())
+    hot = hot.mutate(peak=ibis.greatest(hot._hot0.fill_null(0), hot._hot1.fill_null(0)))
+    by_time = ibis.window(group_by=hot[group], order_by=hot.epoch)
+    gap = hot.epoch - hot.epoch.lag().over(by_time)
+    starts = (gap.isnull() | (gap > int(EPISODE_GAP.total_seconds()))).cast("int64")
+    hot = hot.mutate(_starts=starts)
+    hot = hot.mutate(episode=hot._starts.cumsum().over(by_time))
+    return hot.drop("_b0", "_b1", "_hot0", "_hot1", "_starts")
+
+
+def _episodes(hot: ir.Table, group: str, other: str) -> ir.Table:
+    """One row per ``group`` value and episode: its span, size, peak and first event."""
+    return hot.group_by([group, "episode"]).aggregate(
+        first_seen=hot.ts.min(),
+        last_seen=hot.ts.max(),
+        count=hot.count(),
+        peak_failures=hot.peak.max(),
+        host=hot.host.argmin(hot.ts),
+        record_ref=hot.record_ref.argmin(hot.ts),
+        first_other=hot[other].argmin(hot.ts),
+    )
+
+
+def _tallies(
+    con: Any, hot: ir.Table, group: str, other: str
+) -> dict[tuple[str, int], list[list[Any]]]:
+    """{(group value, episode): [[epoch second, other value, failures], ...]}: what lets an
+    alert that grows add only the failures it has not counted yet (passes overlap)."""
+    per_second = hot.group_by([group, "episode", "epoch", other]).aggregate(n=hot.count())
+    tallies: dict[tuple[str, int], list[list[Any]]] = {}
+    for row in fetch(con, per_second.order_by([group, "episode", "epoch", other])):
+        tallies.setdefault((row[group], row["episode"]), []).append(
+            [int(row["epoch"]), text(row[other]), int(row["n"])]
+        )
+    return tallies
+
+
 def detect_brute_force(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
+    minutes = settings.brute_force_window_minutes
     failures = _failures(prepare_auth(con, auth, ctx), ctx).filter(ibis._.user.notnull())
-    buckets = _bucketed(failures, settings.brute_force_window_minutes, ["user"])
-    hot = buckets.filter(buckets.failures >= settings.brute_force_failures)
-    findings = [
-        _brute_force_finding("user", row, settings.brute_force_window_minutes)
-        for row in fetch(con, _summarise(hot, failures, "user"))
-    ]
+    hot = _hot_failures(
+        failures, minutes, "user", lambda b: b.failures >= settings.brute_force_failures
+    )
+    findings = _brute_force_findings(con, hot, "user", minutes)
     # A source failing on one account is already the account's alert above, and on many
     # accounts it is a password_spray: only the cases in between are reported by source.
     by_source = failures.filter(failures.src_ip.notnull())
-    buckets = _bucketed(by_source, settings.brute_force_window_minutes, ["src_ip"])
-    hot = buckets.filter(
-        (buckets.failures >= settings.brute_force_failures)
-        & (buckets.users >= 2)
-        & (buckets.users < settings.spray_min_users)
-    )
-    rows = fetch(con, _summarise(hot, by_source, "src_ip"))
-    findings += [
-        _brute_force_finding("source", row, settings.brute_force_window_minutes) for row in rows
-    ]
+
+    def few_accounts(b: ir.Table) -> ir.BooleanValue:
+        return (
+            (b.failures >= settings.brute_force_failures)
+            & (b.users >= 2)
+            & (b.users < settings.spray_min_users)
+        )
+
+    hot = _hot_failures(by_source, minutes, "src_ip", few_accounts)
+    findings += _brute_force_findings(con, hot, "source", minutes)
+    # Oldest first, so that a later episode of the same key grows or follows an earlier one.
+    return sorted(findings, key=lambda f: (f.first_seen, f.key))
+
+
+def _brute_force_findings(con: Any, hot: ir.Table, target: str, minutes: int) -> list[Finding]:
+    group, other = ("user", "src_ip") if target == "user" else ("src_ip", "user")
+    tallies = _tallies(con, hot, group, other)
+    findings = []
+    for row in fetch(con, _episodes(hot, group, other)):
+        tally = tallies.get((row[group], row["episode"]), [])
+        findings.append(_brute_force_finding(target, row, minutes, tally))
     return findings
 
 
-def _brute_force_finding(target: str, row: dict[str, Any], minutes: int) -> Finding:
+def _brute_force_finding(
+    target: str, row: dict[str, Any], minutes: int, tally: list[list[Any]]
+) -> Finding:
     subject = row["user"] if target == "user" else row["src_ip"]
-    params: dict[str, Any] = {"failures": row["peak_failures"], "minutes": minutes}
-    if target == "user":
-        params.update(user=subject, sources=row["sources"])
-    else:
-        params.update(src_ip=subject, users=row["distinct_users"])
+    counts = tally_counts(tally)
+    params = brute_force_params(
+        target, subject, counts, failures=row["count"], peak=row["peak_failures"], minutes=minutes
+    )
     return Finding(
         kind="brute_force",
         severity="medium",
@@ -98,10 +169,10 @@ def _brute_force_finding(target: str, row: dict[str, Any], minutes: int) -> Find
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         count=row["count"],
-        user=subject if target == "user" else text(row["first_user"]),
-        src_ip=subject if target == "source" else text(row["first_source"]),
+        user=subject if target == "user" else text(row["first_other"]),
+        src_ip=params["src_ip"],
         host=text(row["host"]),
-        evidence={"record_refs": [text(row["record_ref"])]},
+        evidence={"record_refs": [text(row["record_ref"])], "tally": tally},
     )
 
 
