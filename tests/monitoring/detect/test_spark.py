@@ -113,6 +113,17 @@ def planted_store(tmp_path_factory):
         }
         for n in range(10)
     ]
+    # The host's usual traffic before: exfiltration judges a host once it has a past.
+    flows += [
+        {
+            "ts": at("2025-03-30 02:00") - timedelta(days=n),
+            "src_ip": "10.0.0.9",
+            "dst_ip": "52.95.1.1",
+            "bytes_out": 1024**2,
+            "record_ref": f"u{n}",
+        }
+        for n in range(10, 60)
+    ]
     write_events(data_dir, "flow", flows)
     return data_dir
 
