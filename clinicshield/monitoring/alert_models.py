@@ -50,6 +50,9 @@ class Alert(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.CharField(max_length=200, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
+    # The new-alert email could not be sent (mail server down): the periodic job
+    # monitoring.alert_emails sends it again until it goes.
+    email_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.due import due_job
 
 from .actions import do_run_detection
+from .actions.alerts import retry_alert_emails
 
 
 @due_job("monitoring.detect", minute="*/15")
@@ -17,3 +18,12 @@ def run_detection(now: datetime) -> str:
         if result.findings:
             summaries.append(f"{org.slug}: {len(result.new_alerts)} new")
     return "; ".join(summaries) or "nothing new"
+
+
+@due_job("monitoring.alert_emails", minute="*/5")
+def send_pending_alert_emails(now: datetime) -> str:
+    """New-alert emails that failed (mail server down) go again until they are sent."""
+    sent, failing = retry_alert_emails()
+    if not sent and not failing:
+        return "nothing pending"
+    return f"{sent} sent, {failing} still failing"

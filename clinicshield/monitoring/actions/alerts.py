@@ -236,22 +236,45 @@ def notify_new_alert(alert_id: int) -> None:
     """Email owners and IT of the organisation, then call its webhook. Best effort."""
     alert = Alert.objects.select_related("organisation").get(pk=alert_id)
     org = alert.organisation
-    recipients = sorted(
-        {
-            m.user.email
-            for m in org.memberships.select_related("user").filter(role__in=NOTIFY_ROLES)
-            if m.user.email
-        }
-    )
+    recipients = _recipients(org)
     url = alert_url(alert)
     names = people_names(org, {alert.user})
     payload = {**alert_payload(alert, "en", names), "url": url}
-    if recipients:
-        try:
-            _send_alert_email(alert, recipients, url, names)
-        except OSError as error:
-            log.warning("alert %s email failed: %s", alert.pk, error)
+    if recipients and not _try_alert_email(alert, recipients, url, names):
+        Alert.objects.filter(pk=alert.pk).update(email_pending=True)
     notify.send_webhook(org, "monitoring.alert_raised", payload)
+
+
+def _recipients(org: Organisation) -> list[str]:
+    memberships = org.memberships.select_related("user").filter(role__in=NOTIFY_ROLES)
+    return sorted({m.user.email for m in memberships if m.user.email})
+
+
+def _try_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> bool:
+    try:
+        _send_alert_email(alert, recipients, url, names)
+    except OSError as error:
+        log.warning("alert %s email failed (sent again later): %s", alert.pk, error)
+        return False
+    return True
+
+
+def retry_alert_emails() -> tuple[int, int]:
+    """Send the new-alert emails that failed, for alerts still open or acknowledged.
+
+    Returns (sent, still failing). An alert closed meanwhile needs no email any more."""
+    sent = failing = 0
+    pending = Alert.objects.filter(email_pending=True).select_related("organisation")
+    for alert in pending.order_by("pk"):
+        recipients = _recipients(alert.organisation)
+        if alert.is_active and recipients:
+            names = people_names(alert.organisation, {alert.user})
+            if not _try_alert_email(alert, recipients, alert_url(alert), names):
+                failing += 1
+                continue
+            sent += 1
+        Alert.objects.filter(pk=alert.pk).update(email_pending=False)
+    return sent, failing
 
 
 def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> None:
