@@ -6,12 +6,13 @@ sentences, all through gettext, so English and Spanish readers each get their ow
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .core.explain import day_group, human_bytes
+from .core.explain import day_group, human_bytes, merge_spans
 
 WEEKDAYS = [
     gettext_lazy("Monday"),
@@ -184,7 +185,19 @@ def _brute_force_source(p: dict[str, Any]) -> str:
     )
 
 
+def _new_port(p: dict[str, Any]) -> str:
+    """The exposure app's new open port; the service is named in the reader's language."""
+    names = p["service"] if isinstance(p["service"], dict) else {"en": p["service"]}
+    language = (get_language() or "en")[:2]
+    service = names.get(language) or names.get("en") or next(iter(names.values()), "")
+    return _(
+        "New open port %(port)s/%(proto)s (%(service)s) on %(address)s in the %(zone)s zone; "
+        "it was not open in the previous scan of this network."
+    ) % {**p, "service": service}
+
+
 SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "exposure.new_port": _new_port,
     "off_hours.habit": _off_hours_habit,
     "off_hours.opening_hours": _off_hours_opening,
     "new_country": _new_country,
@@ -242,6 +255,43 @@ SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+# The logon types parsers write (Windows logon types, Entra, sshd), as words.
+LOGON_TYPES = {
+    "interactive": pgettext_lazy("logon type", "interactive"),
+    "remote_interactive": pgettext_lazy("logon type", "remote interactive"),
+    "cached_interactive": pgettext_lazy("logon type", "cached interactive"),
+    "non_interactive": pgettext_lazy("logon type", "non-interactive"),
+    "network": pgettext_lazy("logon type", "network"),
+    "network_cleartext": pgettext_lazy("logon type", "network, clear-text password"),
+    "batch": pgettext_lazy("logon type", "scheduled task"),
+    "service": pgettext_lazy("logon type", "service"),
+    "unlock": pgettext_lazy("logon type", "unlock"),
+    "new_credentials": pgettext_lazy("logon type", "new credentials"),
+    "explicit_credentials": pgettext_lazy("logon type", "explicit credentials"),
+    "kerberos": pgettext_lazy("logon type", "Kerberos"),
+    "ntlm": pgettext_lazy("logon type", "NTLM"),
+}
+
+
+def logon_type_label(logon_type: str) -> str:
+    """'remote_interactive' -> 'remote interactive' (translated); an unknown code as it is."""
+    label = LOGON_TYPES.get(logon_type)
+    return str(label) if label is not None else logon_type
+
+
+def readable(params: dict[str, Any]) -> dict[str, Any]:
+    """An alert's parameters as a sentence should say them: hours of several sites merged,
+    logon types in words. Parameters of an older shape stay as they are."""
+    shown = dict(params)
+    for key in ("usual", "opening"):
+        if isinstance(shown.get(key), list):
+            with suppress(KeyError, TypeError, ValueError):
+                shown[key] = merge_spans(shown[key])
+    if isinstance(shown.get("logon_type"), str):
+        shown["logon_type"] = logon_type_label(shown["logon_type"])
+    return shown
+
+
 def render(code: str, params: dict[str, Any], names: dict[str, str] | None = None) -> str:
     """One sentence for an alert, in the active language.
 
@@ -253,6 +303,7 @@ def render(code: str, params: dict[str, Any], names: dict[str, str] | None = Non
     sentence = SENTENCES.get(code)
     if sentence is None:
         return _("Unusual activity (%(code)s).") % {"code": code}
+    params = readable(params)
     if names and params.get("user") in names:
         params = {**params, "user": names[params["user"]]}
     try:

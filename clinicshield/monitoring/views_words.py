@@ -5,7 +5,6 @@ alert's sentence made readable before ``explanations.render`` speaks them.
 """
 
 import re
-from contextlib import suppress
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 
-from .core.explain import clock
-from .explanations import kind_label, render
+from .explanations import kind_label, logon_type_label, render
 
 # An alert is feminine in Spanish ("alerta"); the context keeps these words apart from other
 # apps' "Open" (an incident is "Abierto"), which would otherwise win in the merged catalogue.
@@ -23,23 +21,6 @@ STATUS_LABELS = {
     "acknowledged": pgettext_lazy("alert status", "Acknowledged"),
     "resolved": pgettext_lazy("alert status", "Resolved"),
     "false_positive": pgettext_lazy("alert status", "False positive"),
-}
-
-# The logon types parsers write (Windows logon types, Entra, sshd), as words.
-LOGON_TYPES = {
-    "interactive": pgettext_lazy("logon type", "interactive"),
-    "remote_interactive": pgettext_lazy("logon type", "remote interactive"),
-    "cached_interactive": pgettext_lazy("logon type", "cached interactive"),
-    "non_interactive": pgettext_lazy("logon type", "non-interactive"),
-    "network": pgettext_lazy("logon type", "network"),
-    "network_cleartext": pgettext_lazy("logon type", "network, clear-text password"),
-    "batch": pgettext_lazy("logon type", "scheduled task"),
-    "service": pgettext_lazy("logon type", "service"),
-    "unlock": pgettext_lazy("logon type", "unlock"),
-    "new_credentials": pgettext_lazy("logon type", "new credentials"),
-    "explicit_credentials": pgettext_lazy("logon type", "explicit credentials"),
-    "kerberos": pgettext_lazy("logon type", "Kerberos"),
-    "ntlm": pgettext_lazy("logon type", "NTLM"),
 }
 
 COLUMN_LABELS = {
@@ -120,12 +101,6 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def logon_type_label(logon_type: str) -> str:
-    """'remote_interactive' -> 'remote interactive' (translated); an unknown code as it is."""
-    label = LOGON_TYPES.get(logon_type)
-    return str(label) if label is not None else logon_type
-
-
 def column_label(column: str) -> str:
     return str(COLUMN_LABELS.get(column, column))
 
@@ -149,37 +124,6 @@ def event_value(column: str, value: Any) -> Any:
 
 def event_rows(columns: list[str], events: list[dict[str, Any]]) -> list[list[Any]]:
     return [[event_value(c, event.get(c)) for c in columns] for event in events]
-
-
-def _minutes(text: str) -> int:
-    hours, _sep, minutes = text.partition(":")
-    return int(hours) * 60 + int(minutes or 0)
-
-
-def merge_spans(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Spans that overlap or touch on a weekday become one; weekdays with the same span are
-    grouped again. Opening hours of several sites arrive side by side ("08:00–15:00" and
-    "08:00–20:00" on weekdays), and the reader wants each day's hours once."""
-    per_day: dict[int, list[tuple[int, int]]] = {}
-    for item in items:
-        start, end = _minutes(str(item["start"])), _minutes(str(item["end"]))
-        for day in item["days"]:
-            per_day.setdefault(int(day), []).append((start, end))
-    groups: dict[tuple[int, int], list[int]] = {}
-    for day, ranges in per_day.items():
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(ranges):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        for span in merged:
-            groups.setdefault(span, []).append(day)
-    ordered = sorted(groups.items(), key=lambda group: (min(group[1]), group[0]))
-    return [
-        {"days": sorted(days), "start": clock(start), "end": clock(end)}
-        for (start, end), days in ordered
-    ]
 
 
 # The exposure app hands its new-port alert over as a finished sentence (code "text") in
@@ -213,18 +157,9 @@ def _said_again(text: str) -> str | None:
 
 
 def explain(code: str, params: dict[str, Any], names: dict[str, str] | None = None) -> str:
-    """An alert's sentence for a page: ``explanations.render`` with its parameters made
-    readable first (opening hours merged, logon types in words, ready-made sentences of
-    other apps in the reader's language)."""
+    """An alert's sentence for a page: ``explanations.render``, and ready-made sentences of
+    other apps (alerts raised before they passed a code) said again in the reader's language."""
     if code == "text":
         text = str(params.get("text", ""))
         return _said_again(text) or text
-    readable = dict(params)
-    for key in ("usual", "opening"):
-        # Parameters of an older shape stay as they are; the sentence still says them.
-        if isinstance(readable.get(key), list):
-            with suppress(KeyError, TypeError, ValueError):
-                readable[key] = merge_spans(readable[key])
-    if isinstance(readable.get("logon_type"), str):
-        readable["logon_type"] = logon_type_label(readable["logon_type"])
-    return render(code, readable, names)
+    return render(code, params, names)

@@ -2,11 +2,14 @@
 
 from typing import Any
 
+from django.utils import translation
+
 from clinicshield.accounts.models import Organisation
 from clinicshield.exposure.actions import do_add_network, do_record_observation
 from clinicshield.exposure.core.observations import Observation, OpenPort
 from clinicshield.exposure.models import Network, Scan
 from clinicshield.monitoring.alert_models import Alert
+from clinicshield.monitoring.explanations import render
 
 
 def record(network: Network, ports: list[OpenPort]) -> Scan:
@@ -39,7 +42,17 @@ def test_a_new_high_risk_port_raises_one_alert(
         "critical",
         "10.213.8.10:5900/tcp",
     )
-    assert "5900" in alert.params["text"] and "10.213.8.10" in alert.params["text"]
+    assert (alert.code, alert.params["port"], alert.params["address"]) == (
+        "exposure.new_port",
+        5900,
+        "10.213.8.10",
+    )
+    # Said in the reader's language, service name included, whatever the scan's language.
+    with translation.override("en"):
+        assert render(alert.code, alert.params).startswith("New open port 5900/tcp (")
+    with translation.override("es"):
+        spanish = render(alert.code, alert.params)
+    assert "5900/tcp" in spanish and not spanish.startswith("New open port")
     assert [c.kind for c in scan.changes.all()] == ["new_port", "new_port"]
     assert {c.port: c.severity for c in scan.changes.all()} == {5900: "critical", 8000: "medium"}
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,6 @@ import importlib
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation
 
@@ -21,16 +20,18 @@ def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> bool:
     if raise_alert is None:
         return False
     entry = lookup(finding.port, finding.proto)
-    service = str(entry.name["en"]) if entry else finding.service
-    explanation = _(
-        "New open port %(port)s/%(proto)s (%(service)s) on %(address)s in the %(zone)s zone; "
-        "it was not open in the previous scan of this network."
-    ) % {
-        "port": finding.port,
-        "proto": finding.proto,
-        "service": service,
-        "address": finding.address,
-        "zone": zone,
+    # The service's name in every language the knowledge base has: the sentence is said in
+    # the reader's language when it is shown, not in the scan's.
+    service = dict(entry.name) if entry else {"en": finding.service}
+    explanation = {
+        "code": "exposure.new_port",
+        "params": {
+            "port": finding.port,
+            "proto": finding.proto,
+            "service": service,
+            "address": finding.address,
+            "zone": zone,
+        },
     }
     raise_alert(
         org,

@@ -70,15 +70,48 @@ def summarize_usual_hours(
     ]
 
 
-def summarize_opening_hours(ranges: Sequence[tuple[int, int]]) -> list[dict[str, object]]:
-    """Opening hours as minute-of-week ranges, merged into the same shape as usual hours."""
-    spans: dict[tuple[int, int], list[int]] = {}
-    for begin, end in ranges:
-        day = begin // 1440
-        spans.setdefault((begin - day * 1440, end - day * 1440), []).append(day)
-    ordered = sorted(spans.items(), key=lambda item: (item[1][0], item[0]))
+def summarize_opening_hours(ranges: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Opening hours as minute-of-week ranges, merged into the same shape as usual hours
+    (several sites' overlapping hours become each day's widest)."""
+    spans = [
+        {
+            "days": [begin // 1440],
+            "start": clock(begin % 1440),
+            "end": clock(end - begin // 1440 * 1440),
+        }
+        for begin, end in ranges
+    ]
+    return merge_spans(spans)
+
+
+def _minutes(clock_text: str) -> int:
+    """'08:30' -> 510."""
+    hours, _sep, minutes = clock_text.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def merge_spans(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Spans that overlap or touch on a weekday become one; weekdays with the same span are
+    grouped again. Opening hours of several sites arrive side by side ("08:00–15:00" and
+    "08:00–20:00" on weekdays), and the reader wants each day's hours once."""
+    per_day: dict[int, list[tuple[int, int]]] = {}
+    for item in items:
+        start, end = _minutes(str(item["start"])), _minutes(str(item["end"]))
+        for day in item["days"]:
+            per_day.setdefault(int(day), []).append((start, end))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for day, ranges in per_day.items():
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        for span in merged:
+            groups.setdefault(span, []).append(day)
+    ordered = sorted(groups.items(), key=lambda group: (min(group[1]), group[0]))
     return [
-        {"days": sorted(set(days)), "start": clock(start), "end": clock(end)}
+        {"days": sorted(days), "start": clock(start), "end": clock(end)}
         for (start, end), days in ordered
     ]
 

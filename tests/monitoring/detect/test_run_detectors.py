@@ -91,3 +91,38 @@ def test_a_window_must_be_aware_and_not_empty():
         DetectionContext(
             start=START.replace(tzinfo=None), end=START.replace(tzinfo=None) + timedelta(days=1)
         )
+
+
+def test_several_sites_opening_hours_are_stored_and_said_once_per_day():
+    from django.utils import translation
+
+    from clinicshield.monitoring.core.explain import summarize_opening_hours
+    from clinicshield.monitoring.explanations import render
+
+    weekdays = range(5)
+    ranges = [(d * 1440 + 8 * 60, d * 1440 + 15 * 60) for d in weekdays]  # one site
+    ranges += [(d * 1440 + 8 * 60, d * 1440 + 20 * 60) for d in weekdays]  # another
+    ranges += [(5 * 1440 + 9 * 60, 5 * 1440 + 14 * 60)]
+    opening = summarize_opening_hours(ranges)
+    assert opening == [
+        {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "20:00"},
+        {"days": [5], "start": "09:00", "end": "14:00"},
+    ]
+    # Alerts stored before are merged when said (emails, API and pages alike).
+    old = [{"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "15:00"}, *opening]
+    with translation.override("en"):
+        params = {"user": "ana", "time": "03:12", "weekday": 6, "opening": old}
+        said = render("off_hours.opening_hours", params)
+    assert said.count("on weekdays") == 1 and "08:00–20:00 on weekdays" in said
+
+
+def test_a_logon_type_is_said_in_words_in_every_language():
+    from django.utils import translation
+
+    from clinicshield.monitoring.explanations import render
+
+    params = {"user": "svc_backup", "logon_type": "remote_interactive", "host": "dc01"}
+    with translation.override("en"):
+        assert "(remote interactive)" in render("service_account_interactive", params)
+    with translation.override("es"):
+        assert "remote_interactive" not in render("service_account_interactive", params)
