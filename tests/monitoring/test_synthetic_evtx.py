@@ -267,9 +267,10 @@ def test_a_reader_closed_early_ends_its_child(tmp_path: Path, samples: list[Path
 def test_a_child_decoder_error_is_raised_here(tmp_path: Path) -> None:
     odd = tmp_path / "odd.evtx"
     odd.write_bytes(b"ElfFile\x00" + bytes(200))  # a header with nothing after it
-    request = json.dumps({"path": str(odd), "start": 0, "per_batch": 10}).encode() + b"\n"
+    request = {"path": str(odd), "start": 0, "first": 1, "per_batch": 10}
+    asked = json.dumps(request).encode() + b"\n"
     sent = io.BytesIO()
-    readers.serve_evtx_batches(io.BytesIO(request), sent)
+    readers.serve_evtx_batches(io.BytesIO(asked), sent)
     sent.seek(0)
     with pytest.raises(Exception) as in_child:
         list(readers._batches_sent(sent, []))
