@@ -42,7 +42,8 @@ def samples(shared_data: Path) -> list[Path]:
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
-    parser = evtx.PyEvtxParser(str(path), number_of_threads=1)
+    """Every record as evtx-rs decodes it, checking each chunk's two CRC32s on the way."""
+    parser = evtx.PyEvtxParser(str(path), number_of_threads=1, validate_checksums=True)
     return [
         {"id": r["event_record_id"], **json.loads(r["data"])["Event"]}
         for r in parser.records_json()
@@ -61,6 +62,20 @@ def test_the_checksums_checked_here_are_those_of_the_real_samples(shared_data: P
         chunk = sample.read_bytes()[FILE_HEADER_SIZE:]
         stored = (struct.unpack_from("<I", chunk, 52)[0], struct.unpack_from("<I", chunk, 124)[0])
         assert _chunk_checksums(chunk) == stored, sample.name
+
+
+def test_evtx_rs_checks_the_chunk_checksums_we_write(tmp_path: Path, samples: list[Path]) -> None:
+    path = tmp_path / "Security.evtx"
+    write_dense_evtx(path, samples, 1_000)
+    assert len(_events(path)) == 1_000
+    for field in (52, 124):  # the records' CRC32, the header's CRC32
+        data = bytearray(path.read_bytes())
+        data[FILE_HEADER_SIZE + field] ^= 0xFF
+        path.write_bytes(bytes(data))
+        with pytest.raises(RuntimeError, match="CRC32 invalid"):
+            _events(path)
+        data[FILE_HEADER_SIZE + field] ^= 0xFF
+        path.write_bytes(bytes(data))
 
 
 def test_evtx_rs_reads_every_record_with_the_ids_and_times_asked(
