@@ -5,6 +5,7 @@ and stored whole by `clinicshield ingest`; on them, the child process that decod
 import io
 import json
 import os
+import signal
 import struct
 import zlib
 from collections import Counter
@@ -276,6 +277,27 @@ def test_a_reader_closed_early_ends_its_child(tmp_path: Path, samples: list[Path
     next(batches)  # from the child
     assert len(_children()) == 1
     batches.close()
+    assert _children() == []
+
+
+def test_a_child_decoder_ignores_ctrl_c_and_sigterm_meant_for_its_parent(
+    tmp_path: Path, samples: list[Path]
+) -> None:
+    # `ingest --follow` stops cleanly on SIGINT or SIGTERM after the file it is reading;
+    # the signal reaches the whole process group, the child too.
+    path = tmp_path / "Security.evtx"
+    write_dense_evtx(path, samples, 6_000)
+    here = _read_all(path, 0, decoder_min_bytes=1 << 60)
+    rejects: list[dict[str, Any]] = []
+    batches = readers.read_evtx_batches(str(path), 0, rejects, 1_000, decoder_min_bytes=0)
+    seen = [next(batches), next(batches)]
+    [child] = _children()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        os.kill(child, sig)
+    seen += list(batches)
+    assert [(b.start, b.end, b.lines.to_pydict()) for b in seen] == [
+        (start, end, lines) for start, end, _, lines, _ in here
+    ]
     assert _children() == []
 
 

@@ -225,8 +225,13 @@ def _start_decoder() -> _Decoder:
     root = str(Path(__file__).resolve().parents[4])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    # This process decides when the child stops: Ctrl-C or a SIGTERM to the whole group
+    # lets `ingest --follow` finish the file it is reading, so the child ignores them. It
+    # is killed when no longer needed, and dies of a broken pipe if this process dies.
     code = (
-        "import sys\n"
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
         "from clinicshield.monitoring.core.parsers.readers import serve_evtx_batches\n"
         "serve_evtx_batches(sys.stdin.buffer, sys.stdout.buffer)\n"
     )
@@ -253,10 +258,10 @@ def _decoded_batches(decoder: _Decoder, rejects: list[dict[str, Any]]) -> Iterat
     frames = decoder.process.stdout
     assert frames is not None
     yield from _batches_sent(frames, rejects)
-    if decoder.process.wait() != 0:
+    if (status := decoder.process.wait()) != 0:
         decoder.errors.seek(0)
         said = decoder.errors.read().decode(errors="replace").strip()[-2000:]
-        raise RuntimeError(f"the .evtx decoder failed: {said}")
+        raise RuntimeError(f"the .evtx decoder stopped (exit status {status}): {said}")
 
 
 def _batches_sent(source: IO[bytes], rejects: list[dict[str, Any]]) -> Iterator[Batch]:
