@@ -257,14 +257,16 @@ def test_a_run_with_a_child_decoder_that_dies_midway_resumes_exactly(
 
 
 def _children() -> list[int]:
-    """Processes this one started that are still there (Linux: their parent in /proc)."""
+    """Decoder processes this one started that are still there (Linux: their parent in
+    /proc). Other children of the test run (Spark's JVM, for one) are not counted."""
     mine = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid():
+        if int(fields[1]) == os.getpid() and b"serve_evtx_batches" in command:
             mine.append(int(stat.parent.name))
     return mine
 
