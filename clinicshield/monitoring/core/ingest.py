@@ -281,6 +281,11 @@ def ingest_file(
         cp = checkpoint.for_file(data_dir, org, result.source, path)
         store.discard_uncommitted(data_dir, org, cp.key, cp.position)
         cp.state.setdefault("position_kind", position_kind(spec, str(path)))
+        before = _stamp(path)  # taken before reading: a file growing meanwhile is read again
+        if cp.state["position_kind"] == "record" and cp.state.get("read_whole") == before:
+            # Unchanged since it was read to its end: counting records to skip them would
+            # mean decoding the whole file again (an .evtx under ``--follow``, every poll).
+            return result
         reader_rejects: list[dict[str, Any]] = []
         next_line = int(cp.state.get("next_line", 1))
         batches = spec.reader(
@@ -310,7 +315,16 @@ def ingest_file(
             checkpoint.save(data_dir, org, cp, path)
             if progress:
                 progress(batch.end - batch.start)
+        if cp.state["position_kind"] == "record":
+            cp.state["read_whole"] = before
+            checkpoint.save(data_dir, org, cp, path)
     return result
+
+
+def _stamp(path: Path) -> list[int]:
+    """Size and modification time (ns): a file that has them unchanged has not changed."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def ingest_lines(

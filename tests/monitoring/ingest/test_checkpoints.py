@@ -151,3 +151,25 @@ def test_batches_stored_ahead_of_the_checkpoint_are_written_once_after_a_crash(
 
 def _lines_before(path: Path, position: int) -> int:
     return path.read_bytes()[:position].count(b"\n")
+
+
+def test_an_unchanged_evtx_file_is_not_decoded_again_to_skip_its_records(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    samples = shared_data / "evtx"
+    path = tmp_path / "Security.evtx"
+    path.write_bytes((samples / "LM_4624_mimikatz_sekurlsa_pth_source_machine.evtx").read_bytes())
+    first = run(tmp_path, path)
+    assert first.read == 6
+    # Swap in another chunk of 18 records behind the same file header, keeping the size and
+    # the modification time: a run that decoded the file again to skip the 6 records it
+    # stored would find 12 more.
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[4096:] = (samples / "DE_RDP_Tunneling_4624.evtx").read_bytes()[4096:]
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run(tmp_path, path).read == 0
+    # Once its modification time moves, it is decoded again and the 12 are read.
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert run(tmp_path, path).read == 12
