@@ -118,10 +118,14 @@ def test_it_reads_evtx_files_like_their_json_export(tmp_path: Path, shared_data:
 
 def test_it_quarantines_a_line_that_is_not_json(tmp_path: Path) -> None:
     lines = [_event(EventID=4624, TargetUserName="ana"), "{broken", ""]
+    lines += [_event(EventID="notanumber"), json.dumps({"message": "agent started"})]
+    lines += [_event(EventID=4634, TargetUserName="ana")]  # an event we do not keep: read
     result = run(tmp_path, write(tmp_path / "sec.json", lines), "winjson")
-    assert result.stored["auth"] == 1
-    assert [(q["record_ref"], q["reason"]) for q in quarantined(tmp_path)] == [
-        ("line 2", "not_json")
+    assert (result.read, result.stored["auth"]) == (6, 1)
+    assert sorted((q["record_ref"], q["reason"]) for q in quarantined(tmp_path)) == [
+        ("line 2", "not_json"),
+        ("line 4", "no_event_id"),
+        ("line 5", "no_event_id"),
     ]
 
 

@@ -244,10 +244,12 @@ SELECT ts,
 FROM rec WHERE _ok AND eid = 3 AND {_SYSMON}
 """
 
+# Lines that are not JSON, and JSON objects without a numeric EventID (not an event at all).
 _REJECTS_SQL = """
-SELECT $label || ' ' || line_no AS record_ref, 'not_json' AS reason, line AS raw
-FROM (SELECT _ok FROM rec) POSITIONAL JOIN lines
-WHERE NOT _ok AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
+SELECT $label || ' ' || line_no AS record_ref,
+  CASE WHEN _ok THEN 'no_event_id' ELSE 'not_json' END AS reason, line AS raw
+FROM (SELECT _ok, eid FROM rec) POSITIONAL JOIN lines
+WHERE (NOT _ok OR eid IS NULL) AND trim(line, chr(32) || chr(9) || chr(13) || chr(10)) <> ''
 """
 
 
@@ -267,7 +269,7 @@ def parse(batch: Batch, context: Context, state: dict[str, object]) -> Parsed:
         "flow": con.execute(_FLOW_SQL, label).to_arrow_table(),
     }
     # Fetching rejected lines back scans every line: only when there is one to fetch.
-    if con.execute("SELECT bool_and(_ok) FROM rec").fetchone() == (False,):
+    if con.execute("SELECT bool_and(_ok AND eid IS NOT NULL) FROM rec").fetchone() == (False,):
         rejects = con.execute(_REJECTS_SQL, label).to_arrow_table()
     else:
         rejects = empty_rejects()
