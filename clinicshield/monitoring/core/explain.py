@@ -194,6 +194,9 @@ def grown_params(
 ) -> dict[str, Any] | None:
     """The parameters of an alert that grew, so its sentence speaks of all of it; None for
     codes whose sentence does not depend on how much the alert holds."""
+    if code == "password_spray":  # the tally's labels are the accounts tried
+        users = max(int(old.get("users", 0)), int(new.get("users", 0)), len(counts))
+        return {**old, "failures": failures, "users": users}
     if code not in ("brute_force.user", "brute_force.source") or "peak" not in new:
         return None
     target = code.split(".", 1)[1]

@@ -149,3 +149,29 @@ def test_the_brute_force_sentences_are_spanish_too():
         spread
         == "43 inicios de sesión fallidos de Ana desde 2 direcciones, hasta 30 en 10 minutos."
     )
+
+
+def spray(start, n_users, src_ip=SPRAYER, every_s=20):
+    return [
+        failure(at(start) + timedelta(seconds=every_s * i), f"user{i}", src_ip, ref=f"s{start}#{i}")
+        for i in range(n_users)
+    ]
+
+
+def test_a_spray_alert_counts_each_failure_once_across_overlapping_passes(org_a):
+    write_events(settings.DATA_DIR, "auth", spray("2025-02-01 10:00", 12), org=org_a.slug)
+    do_run_detection(org_a, at("2025-02-01 10:30"), start=at("2025-02-01 00:00"))
+    alert = Alert.objects.get(organisation=org_a, kind="password_spray")
+    assert (alert.count, alert.params["users"], alert.params["failures"]) == (12, 12, 12)
+    # The next pass re-reads the last hour (the same twelve) and finds ten new accounts.
+    write_events(settings.DATA_DIR, "auth", spray("2025-02-01 10:40", 10), org=org_a.slug)
+    do_run_detection(org_a, at("2025-02-01 11:00"))
+    alert.refresh_from_db()
+    assert alert.count == 22  # not 12 + 22
+    assert sentence(alert) == (
+        f"{SPRAYER} tried passwords on 12 different accounts (22 failures): a password spray."
+    )
+    # Examining the same hours again adds nothing.
+    do_run_detection(org_a, at("2025-02-01 11:00"), start=at("2025-02-01 09:00"))
+    alert.refresh_from_db()
+    assert alert.count == 22

@@ -49,6 +49,8 @@ def _summarise(hot: ir.Table, failures: ir.Table, group: str) -> ir.Table:
     )
     totals = failures.group_by(group).aggregate(
         count=failures.count(),
+        first_failure=failures.ts.min(),
+        last_failure=failures.ts.max(),
         distinct_users=failures.user.nunique(),
         sources=failures.src_ip.nunique(),
         host=failures.host.argmin(failures.ts),
@@ -193,7 +195,9 @@ def detect_password_spray(
 ) -> list[Finding]:
     sprays, failures = _sprays(prepare_auth(con, auth, ctx), ctx, timedelta())
     rows = fetch(con, sprays)
-    targets = _targeted_users(con, failures, [r["src_ip"] for r in rows])
+    sources = [r["src_ip"] for r in rows]
+    targets = _targeted_users(con, failures, sources)
+    tallies = _spray_tallies(con, failures, sources)
     findings = []
     for row in rows:
         findings.append(
@@ -208,18 +212,36 @@ def detect_password_spray(
                     "failures": row["count"],
                     "minutes": ctx.settings.spray_window_minutes,
                 },
-                first_seen=row["first_seen"],
-                last_seen=row["last_seen"],
+                # The span of every failure counted (and tallied), so that a pass that
+                # reads them again adds none of them.
+                first_seen=row["first_failure"],
+                last_seen=row["last_failure"],
                 count=row["count"],
                 src_ip=row["src_ip"],
                 host=text(row["host"]),
                 evidence={
                     "record_refs": [text(row["record_ref"])],
                     "users": targets.get(row["src_ip"], []),
+                    "tally": tallies.get(row["src_ip"], []),
                 },
             )
         )
     return findings
+
+
+def _spray_tallies(con: Any, failures: ir.Table, sources: list[str]) -> dict[str, list[list[Any]]]:
+    """{source: [[epoch second, account, failures], ...]}: what lets a spray alert that grows
+    add only the failures it has not counted yet (passes overlap)."""
+    if not sources:
+        return {}
+    mine = only(failures, "src_ip", sources)
+    per_second = mine.group_by(["src_ip", "epoch", "user"]).aggregate(n=mine.count())
+    tallies: dict[str, list[list[Any]]] = {}
+    for row in fetch(con, per_second.order_by(["src_ip", "epoch", "user"])):
+        tallies.setdefault(row["src_ip"], []).append(
+            [int(row["epoch"]), text(row["user"]), int(row["n"])]
+        )
+    return tallies
 
 
 def _targeted_users(con: Any, failures: ir.Table, sources: list[str]) -> dict[str, list[str]]:
