@@ -53,6 +53,8 @@ class Alert(models.Model):
     # The new-alert email could not be sent (mail server down): the periodic job
     # monitoring.alert_emails sends it again until it goes.
     email_pending = models.BooleanField(default=False)
+    # Likewise the webhook call (receiver down or refusing): monitoring.alert_webhooks.
+    webhook_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.due import due_job
 
 from .actions import do_run_detection
-from .actions.alerts import retry_alert_emails
+from .actions.alerts import retry_alert_emails, retry_alert_webhooks
 
 
 @due_job("monitoring.detect", minute="*/15")
@@ -24,6 +24,15 @@ def run_detection(now: datetime) -> str:
 def send_pending_alert_emails(now: datetime) -> str:
     """New-alert emails that failed (mail server down) go again until they are sent."""
     sent, failing = retry_alert_emails()
+    if not sent and not failing:
+        return "nothing pending"
+    return f"{sent} sent, {failing} still failing"
+
+
+@due_job("monitoring.alert_webhooks", minute="*/5")
+def call_pending_alert_webhooks(now: datetime) -> str:
+    """New-alert webhook calls that failed (receiver down) go again until they succeed."""
+    sent, failing = retry_alert_webhooks()
     if not sent and not failing:
         return "nothing pending"
     return f"{sent} sent, {failing} still failing"

@@ -242,7 +242,8 @@ def notify_new_alert(alert_id: int) -> None:
     payload = {**alert_payload(alert, "en", names), "url": url}
     if recipients and not _try_alert_email(alert, recipients, url, names):
         Alert.objects.filter(pk=alert.pk).update(email_pending=True)
-    notify.send_webhook(org, "monitoring.alert_raised", payload)
+    if org.webhook_url and not notify.send_webhook(org, "monitoring.alert_raised", payload):
+        Alert.objects.filter(pk=alert.pk).update(webhook_pending=True)
 
 
 def _recipients(org: Organisation) -> list[str]:
@@ -274,6 +275,24 @@ def retry_alert_emails() -> tuple[int, int]:
                 continue
             sent += 1
         Alert.objects.filter(pk=alert.pk).update(email_pending=False)
+    return sent, failing
+
+
+def retry_alert_webhooks() -> tuple[int, int]:
+    """Call the webhook again for new alerts whose call failed, while they are open or
+    acknowledged and the organisation still has a webhook. Returns (sent, still failing)."""
+    sent = failing = 0
+    pending = Alert.objects.filter(webhook_pending=True).select_related("organisation")
+    for alert in pending.order_by("pk"):
+        org = alert.organisation
+        if alert.is_active and org.webhook_url:
+            names = people_names(org, {alert.user})
+            payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
+            if not notify.send_webhook(org, "monitoring.alert_raised", payload):
+                failing += 1
+                continue
+            sent += 1
+        Alert.objects.filter(pk=alert.pk).update(webhook_pending=False)
     return sent, failing
 
 
