@@ -23,16 +23,14 @@ def run_detection(now: datetime) -> str:
 @due_job("monitoring.alert_emails", minute="*/5")
 def send_pending_alert_emails(now: datetime) -> str:
     """New-alert emails that failed (mail server down) go again until they are sent."""
-    sent, failing = retry_alert_emails()
-    if not sent and not failing:
-        return "nothing pending"
-    return f"{sent} sent, {failing} still failing"
+    return _retried(*retry_alert_emails())
 
 
 @due_job("monitoring.alert_webhooks", minute="*/5")
 def call_pending_alert_webhooks(now: datetime) -> str:
     """New-alert webhook calls that failed (receiver down) go again until they succeed."""
-    sent, failing = retry_alert_webhooks()
-    if not sent and not failing:
-        return "nothing pending"
-    return f"{sent} sent, {failing} still failing"
+    return _retried(*retry_alert_webhooks())
+
+
+def _retried(sent: int, failing: int) -> str:
+    return f"{sent} sent, {failing} still failing" if sent or failing else "nothing pending"

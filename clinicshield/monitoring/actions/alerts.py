@@ -1,6 +1,7 @@
 """Raising alerts (deduplicated, suppressible) and changing their status."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -264,35 +265,45 @@ def retry_alert_emails() -> tuple[int, int]:
     """Send the new-alert emails that failed, for alerts still open or acknowledged.
 
     Returns (sent, still failing). An alert closed meanwhile needs no email any more."""
-    sent = failing = 0
-    pending = Alert.objects.filter(email_pending=True).select_related("organisation")
-    for alert in pending.order_by("pk"):
+
+    def attempt(alert: Alert) -> bool | None:
         recipients = _recipients(alert.organisation)
-        if alert.is_active and recipients:
-            names = people_names(alert.organisation, {alert.user})
-            if not _try_alert_email(alert, recipients, alert_url(alert), names):
-                failing += 1
-                continue
-            sent += 1
-        Alert.objects.filter(pk=alert.pk).update(email_pending=False)
-    return sent, failing
+        if not recipients:
+            return None
+        names = people_names(alert.organisation, {alert.user})
+        return _try_alert_email(alert, recipients, alert_url(alert), names)
+
+    return _retry_pending("email_pending", attempt)
 
 
 def retry_alert_webhooks() -> tuple[int, int]:
     """Call the webhook again for new alerts whose call failed, while they are open or
     acknowledged and the organisation still has a webhook. Returns (sent, still failing)."""
-    sent = failing = 0
-    pending = Alert.objects.filter(webhook_pending=True).select_related("organisation")
-    for alert in pending.order_by("pk"):
+
+    def attempt(alert: Alert) -> bool | None:
         org = alert.organisation
-        if alert.is_active and org.webhook_url:
-            names = people_names(org, {alert.user})
-            payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
-            if not notify.send_webhook(org, "monitoring.alert_raised", payload):
-                failing += 1
-                continue
+        if not org.webhook_url:
+            return None
+        names = people_names(org, {alert.user})
+        payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
+        return notify.send_webhook(org, "monitoring.alert_raised", payload)
+
+    return _retry_pending("webhook_pending", attempt)
+
+
+def _retry_pending(flag: str, attempt: Callable[[Alert], bool | None]) -> tuple[int, int]:
+    """Try again each alert marked ``flag``; ``attempt`` says sent (True), failed again
+    (False) or nothing to send any more (None). Closed alerts need nothing."""
+    sent = failing = 0
+    pending = Alert.objects.filter(**{flag: True}).select_related("organisation")
+    for alert in pending.order_by("pk"):
+        outcome = attempt(alert) if alert.is_active else None
+        if outcome is False:
+            failing += 1
+            continue
+        if outcome:
             sent += 1
-        Alert.objects.filter(pk=alert.pk).update(webhook_pending=False)
+        Alert.objects.filter(pk=alert.pk).update(**{flag: False})
     return sent, failing
 
 
