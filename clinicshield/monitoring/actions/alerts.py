@@ -228,8 +228,8 @@ def alert_url(alert: Alert) -> str:
 
 
 def email_languages() -> list[str]:
-    """Organisations and users keep no language (the Spanish choice is a browser cookie), so
-    an alert email carries every language the product speaks, English first."""
+    """Every language the product speaks, English first: what an alert email carries for a
+    recipient whose language is not known (owners and IT who are not on the staff roster)."""
     return [code for code, _name in settings.LANGUAGES]
 
 
@@ -308,13 +308,36 @@ def _retry_pending(flag: str, attempt: Callable[[Alert], bool | None]) -> tuple[
 
 
 def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> None:
-    """One email in every language (see ``email_languages``), times on the clinic's clock.
+    """The alert by email, times on the clinic's clock: to each recipient in the language of
+    their staff record, and to those without one in every language (``email_languages``)."""
+    for language, group in _recipient_languages(alert.organisation, recipients).items():
+        languages = [language] if language else email_languages()
+        _send_alert_email_in(alert, group, url, names, languages)
 
-    The subject is in the first language only: a header in two languages is too long to read
-    in a mail list, and the body that follows it carries both."""
+
+def _recipient_languages(org: Organisation, recipients: list[str]) -> dict[str, list[str]]:
+    """{language: recipients}; "" for recipients who are not on the staff roster."""
+    known = {
+        email.lower(): language
+        for email, language in Person.objects.filter(
+            organisation=org, email__in=recipients
+        ).values_list("email", "language")
+    }
+    groups: dict[str, list[str]] = {}
+    for email in recipients:
+        language = known.get(email.lower(), "")
+        groups.setdefault(language if language in email_languages() else "", []).append(email)
+    return groups
+
+
+def _send_alert_email_in(
+    alert: Alert, recipients: list[str], url: str, names: dict[str, str], languages: list[str]
+) -> None:
+    """One email in ``languages``; the subject in the first only (a header in two languages
+    is too long to read in a mail list, and the body that follows it carries both)."""
     org = alert.organisation
     parts = []
-    for language in email_languages():
+    for language in languages:
         with translation.override(language):
             parts.append(
                 {
@@ -323,7 +346,7 @@ def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict
                     "explanation": render(alert.code, alert.params, names),
                 }
             )
-    with translation.override(email_languages()[0]):
+    with translation.override(languages[0]):
         subject = _("[ClinicShield] %(severity)s alert: %(title)s") % {
             "severity": alert.get_severity_display(),
             "title": kind_label(alert.kind),
@@ -335,7 +358,7 @@ def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict
             subject,
             "monitoring/email/new_alert",
             {"alert": alert, "org": org, "parts": parts, "url": url, "zone": zone},
-            language=email_languages()[0],
+            language=languages[0],
         )
 
 

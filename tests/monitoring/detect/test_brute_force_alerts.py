@@ -175,3 +175,37 @@ def test_a_spray_alert_counts_each_failure_once_across_overlapping_passes(org_a)
     do_run_detection(org_a, at("2025-02-01 11:00"), start=at("2025-02-01 09:00"))
     alert.refresh_from_db()
     assert alert.count == 22
+
+
+def test_a_recipient_on_the_staff_roster_gets_the_alert_in_their_language_only(
+    org_a, alice, bob, smtp_server, django_capture_on_commit_callbacks
+):
+    from email.header import decode_header, make_header
+
+    from clinicshield.accounts.models import Membership, Person
+    from clinicshield.monitoring.actions import do_raise_alert
+
+    from ...conftest import body_text
+
+    # Bob, now IT, is on the roster in Spanish; Alice (owner) is not on it: both languages.
+    Membership.objects.filter(organisation=org_a, user=bob).update(role="it")
+    Person.objects.create(
+        organisation=org_a, name="Bob", email=bob.email, department="admin", language="es"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_raise_alert(
+            org_a,
+            kind="off_hours",
+            severity="high",
+            key="off_hours:ana",
+            explanation="Ana signed in at 03:12",
+            ts=at("2026-11-26 11:42"),
+            user="ana",
+        )
+    by_recipient = {m["To"]: m for m in smtp_server.messages}
+    assert set(by_recipient) == {alice.email, bob.email}
+    spanish = by_recipient[bob.email]
+    assert "Inicio de sesión" in str(make_header(decode_header(spanish["Subject"])))
+    assert "First seen" not in body_text(spanish) and "Vista por primera vez" in body_text(spanish)
+    both = body_text(by_recipient[alice.email])
+    assert "First seen" in both and "Vista por primera vez" in both
