@@ -1,16 +1,19 @@
 """Brute force alerts: what they show, how they grow, when a new one opens, their email."""
 
 from datetime import timedelta
+from email.header import decode_header, make_header
 
 from django.conf import settings
 from django.utils import translation
 
-from clinicshield.monitoring.actions import do_run_detection
+from clinicshield.accounts.models import Membership, Person
+from clinicshield.monitoring.actions import do_raise_alert, do_run_detection
 from clinicshield.monitoring.alert_models import Alert
 from clinicshield.monitoring.core.detectors.context import DetectionContext
 from clinicshield.monitoring.core.detectors.failures import detect_brute_force
 from clinicshield.monitoring.explanations import render
 
+from ...conftest import body_text
 from .conftest import at, signin, write_events
 
 ATTACKER = "177.32.4.4"
@@ -26,6 +29,19 @@ def burst(start, user="beatriz.molina", n=30, src_ip=ATTACKER, every_s=6):
         failure(at(start) + timedelta(seconds=every_s * i), user, src_ip, ref=f"{start} #{i}")
         for i in range(n)
     ]
+
+
+def raise_night_sign_in(org):
+    """An alert that notifies: what the email tests send."""
+    return do_raise_alert(
+        org,
+        kind="off_hours",
+        severity="high",
+        key="off_hours:ana",
+        explanation="Ana signed in at 03:12",
+        ts=at("2026-11-26 11:42"),
+        user="ana",
+    )
 
 
 def sentence(alert):
@@ -108,23 +124,11 @@ def test_a_burst_after_a_quiet_day_opens_a_new_alert_pass_after_pass(org_a):
 def test_the_alert_email_links_the_alert_and_speaks_the_clinic_time_in_both_languages(
     org_a, alice, smtp_server, django_capture_on_commit_callbacks, settings
 ):
-    from clinicshield.monitoring.actions import do_raise_alert
-
-    from ...conftest import body_text
-
     settings.SITE_URL = "https://shield.clinic.example"
     org_a.timezone = "Europe/Madrid"
     org_a.save(update_fields=["timezone"])
     with django_capture_on_commit_callbacks(execute=True):
-        alert = do_raise_alert(
-            org_a,
-            kind="off_hours",
-            severity="high",
-            key="off_hours:ana",
-            explanation="Ana signed in at 03:12",
-            ts=at("2026-11-26 11:42"),
-            user="ana",
-        )
+        alert = raise_night_sign_in(org_a)
     [message] = smtp_server.messages
     body = body_text(message)
     url = f"https://shield.clinic.example/o/{org_a.slug}/monitoring/alerts/{alert.pk}/"
@@ -180,28 +184,13 @@ def test_a_spray_alert_counts_each_failure_once_across_overlapping_passes(org_a)
 def test_a_recipient_on_the_staff_roster_gets_the_alert_in_their_language_only(
     org_a, alice, bob, smtp_server, django_capture_on_commit_callbacks
 ):
-    from email.header import decode_header, make_header
-
-    from clinicshield.accounts.models import Membership, Person
-    from clinicshield.monitoring.actions import do_raise_alert
-
-    from ...conftest import body_text
-
     # Bob, now IT, is on the roster in Spanish; Alice (owner) is not on it: both languages.
     Membership.objects.filter(organisation=org_a, user=bob).update(role="it")
     Person.objects.create(
         organisation=org_a, name="Bob", email=bob.email, department="admin", language="es"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        do_raise_alert(
-            org_a,
-            kind="off_hours",
-            severity="high",
-            key="off_hours:ana",
-            explanation="Ana signed in at 03:12",
-            ts=at("2026-11-26 11:42"),
-            user="ana",
-        )
+        raise_night_sign_in(org_a)
     by_recipient = {m["To"]: m for m in smtp_server.messages}
     assert set(by_recipient) == {alice.email, bob.email}
     spanish = by_recipient[bob.email]
