@@ -1,7 +1,6 @@
 """Log source pages: each source's last event and counts, events per day, quarantined
 records with the reason, and a search over the stored events."""
 
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -32,23 +31,6 @@ REASONS = {
 }
 
 
-def _natural(text: str | None) -> list[Any]:
-    """'line 10' -> ['line ', 10, '']: numbers inside a record ref compare as numbers."""
-    parts = re.split(r"(\d+)", text or "")
-    return [int(part) if i % 2 else part for i, part in enumerate(parts)]
-
-
-def _in_reading_order(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The newest file first; inside a file, its records by position (line 2 before line 10)."""
-    newest: dict[str, Any] = {}
-    for record in records:
-        file = record["source_file"] or ""
-        if file not in newest or record["received"] > newest[file]:
-            newest[file] = record["received"]
-    by_position = sorted(records, key=lambda r: (r["source_file"] or "", _natural(r["record_ref"])))
-    return sorted(by_position, key=lambda r: newest[r["source_file"] or ""], reverse=True)
-
-
 def _data_dir() -> Path:
     return Path(settings.DATA_DIR)
 
@@ -69,7 +51,7 @@ def _daily_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def sources(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     rows = event_search.events_per_day(_data_dir(), org.slug, today=timezone.now().date())
-    bad = _in_reading_order(quarantine.read(_data_dir(), org.slug, limit=100).to_pylist())
+    bad = quarantine.read(_data_dir(), org.slug, limit=100).to_pylist()
     for record in bad:
         record["sentence"] = REASONS.get(record["reason"], record["reason"])
         record["position"] = position_label(record["record_ref"])

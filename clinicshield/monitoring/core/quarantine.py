@@ -68,8 +68,10 @@ def read(data_dir: Path, org: str, *, source: str | None = None, limit: int = 20
     params = {"source": source} if source else {}
     sql = (
         f"SELECT * FROM read_parquet($glob) {where} "  # noqa: S608 - only our own fragments
-        # "line 2" before "line 10": the label, then its number.
-        "ORDER BY received DESC, source_file, regexp_replace(record_ref, '\\d+$', ''), "
+        # The file read most recently first; inside a file, its records by position
+        # ("line 2" before "line 10": the label, then its number).
+        "ORDER BY max(received) OVER (PARTITION BY source_file) DESC, source_file, "
+        "regexp_replace(record_ref, '\\d+$', ''), "
         "TRY_CAST(regexp_extract(record_ref, '\\d+$') AS BIGINT) LIMIT $limit"
     )
     return con.execute(
