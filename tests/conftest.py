@@ -4,6 +4,7 @@ alice owns organisation A, bob is a viewer in A, charlie owns organisation B."""
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -56,6 +57,14 @@ def shared_data() -> Path:
 def make_org(name: str, slug: str) -> Organisation:
     org = actions.do_create_organisation(name, slug, "Europe/Madrid", "test")
     actions.do_create_site(org, "Madrid", "test")
+    return org
+
+
+def created_on(org: Organisation, when: datetime) -> Organisation:
+    """Date the organisation's creation: `created_at` takes the real clock on insert, and a test
+    whose outcome depends on the organisation's age (a first report, a first drill) sets it."""
+    Organisation.objects.filter(pk=org.pk).update(created_at=when)
+    org.refresh_from_db(fields=["created_at"])
     return org
 
 

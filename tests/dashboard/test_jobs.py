@@ -10,12 +10,16 @@ from django.core.management import call_command
 from clinicshield.dashboard.evidence import reports_csv
 from clinicshield.dashboard.models import MonthlyReport, ScoreSnapshot
 from clinicshield.lib.due import run_due
-from tests.conftest import body_text
+from tests.conftest import body_text, created_on
 from tests.dashboard.builders import seed_known
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+# A clinic that existed all of November: its November report is due on 1 December.
+BEFORE_NOVEMBER = at("2026-10-15T09:00:00+00:00")
 
 
 def test_the_daily_job_keeps_one_score_a_day_per_org_and_site(org_a: Any) -> None:
@@ -38,6 +42,7 @@ def test_the_daily_job_keeps_one_score_a_day_per_org_and_site(org_a: Any) -> Non
 def test_the_owner_gets_the_monthly_report_on_the_first_once(
     org_a: Any, alice: Any, bob: Any, smtp_server: Any
 ) -> None:
+    created_on(org_a, BEFORE_NOVEMBER)
     seed_known(org_a)
     run_due(at("2026-11-30T20:00:00+00:00"), only=["dashboard.daily_score"])
     out = io.StringIO()
@@ -65,11 +70,22 @@ def test_nothing_is_sent_mid_month(org_a: Any, alice: Any, smtp_server: Any) -> 
     assert smtp_server.messages == []
 
 
+def test_a_clinic_created_during_december_gets_no_november_report(
+    org_a: Any, alice: Any, smtp_server: Any
+) -> None:
+    created_on(org_a, at("2026-11-30T23:30:00+00:00"))  # 1 December, 00:30 in Madrid
+    seed_known(org_a)
+    run_due(at("2026-12-01T07:00:00+00:00"), only=["dashboard.monthly_report"])
+    assert smtp_server.messages == []
+    assert not MonthlyReport.objects.filter(organisation=org_a).exists()
+
+
 def test_an_owner_whose_staff_record_says_spanish_gets_the_email_in_spanish(
     org_a: Any, alice: Any, smtp_server: Any
 ) -> None:
     from clinicshield.accounts.models import Person
 
+    created_on(org_a, BEFORE_NOVEMBER)
     seed_known(org_a)
     org_a.name = "Clínica Sol & Mar"
     org_a.save(update_fields=["name"])
