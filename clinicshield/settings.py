@@ -134,12 +134,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Background jobs ------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", False)
+# How long a worker that stopped answering keeps its jobs before another one takes them back
+# (Redis only; docs/decisions/0016-workers-on-redis.md).
+WORKER_LEASE_SECONDS = envint("WORKER_LEASE_SECONDS", 30)
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.PriorityRedisHuey",
+        "huey_class": "clinicshield.lib.leased_huey.LeasedRedisHuey",
         "name": "clinicshield",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
+        "lease_seconds": WORKER_LEASE_SECONDS,
     }
 else:
     HUEY = {

@@ -49,4 +49,4 @@ def test_jobs_queue_and_run_through_redis(tmp_path: Path) -> None:
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["PriorityRedisHuey", "1", "1"]
+    assert result.stdout.split() == ["LeasedRedisHuey", "1", "1"]
