@@ -270,7 +270,9 @@ def _match_regex(column: ir.StringValue, value: st.SigmaRegularExpression) -> ir
         st.SigmaRegularExpressionFlag.DOTALL: "s",
     }
     inline = "".join(sorted(flags[flag] for flag in value.flags))
-    pattern = (f"(?{inline})" if inline else "") + value.regexp
+    # str() first: adding a str to pySigma's SigmaString parses the str as Sigma text, which
+    # turns the '?' of "(?i)" into an escaped literal and the rule would never match.
+    pattern = (f"(?{inline})" if inline else "") + str(value.regexp)
     return column.re_search(pattern)
 
 

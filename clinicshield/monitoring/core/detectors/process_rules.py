@@ -81,9 +81,9 @@ def _group(rows: list[dict[str, Any]], rules: list[CompiledRule]) -> list[Findin
 
 
 def _finding(kind: str, key: str, row: dict[str, Any], rule: CompiledRule, command: str) -> Finding:
+    # The rule's level, for ClickFix too: our pack keeps some Run-dialog traces at medium on
+    # purpose (a share on a public-looking host name is unusual, not an attack by itself).
     severity = LEVELS.get(rule.level, "medium")
-    if kind == "clickfix" and SEVERITIES.index(severity) < SEVERITIES.index("high"):
-        severity = "high"
     evidence: dict[str, Any] = {"record_refs": [], "rules": []}
     evidence.update({name: text(row.get(name)) for name in EVIDENCE_COLUMNS})
     return Finding(
