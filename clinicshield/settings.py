@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "clinicshield.monitoring",
     "clinicshield.exposure",
     "clinicshield.dashboard",
+    "clinicshield.sensor",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,19 @@ DETECTION_SPARK_MEMORY = env("DETECTION_SPARK_MEMORY", "1g")
 SIMULATIONS_MIN_HUMAN_SECONDS = envint("SIMULATIONS_MIN_HUMAN_SECONDS", 10)
 # How long a crashed sender's claim on a recipient blocks a resumed send.
 SIMULATIONS_SEND_LEASE_SECONDS = envint("SIMULATIONS_SEND_LEASE_SECONDS", 15)
+
+# --- Site sensors (docs/sensor.md) ------------------------------------------------------------
+# The key site tokens' secrets are derived with; empty = derived from SECRET_KEY. Changing it
+# (or SECRET_KEY while it is empty) invalidates every site token.
+SENSOR_TOKEN_KEY = env("SENSOR_TOKEN_KEY")
+# How far a signed request's time may be from the server's clock.
+SENSOR_CLOCK_SKEW_SECONDS = envint("SENSOR_CLOCK_SKEW_SECONDS", 300)
+# The largest batch a sensor may send, once decompressed (MiB); larger is refused with 413.
+SENSOR_MAX_BATCH_MB = envint("SENSOR_MAX_BATCH_MB", 64)
+# A site whose sensor has not spoken for this long is listed as silent on the dashboard.
+SENSOR_SILENT_MINUTES = envint("SENSOR_SILENT_MINUTES", 15)
+# How often sensors run the segmentation probes of their zone (0 = never).
+SENSOR_PROBE_MINUTES = envint("SENSOR_PROBE_MINUTES", 60)
 
 LOGGING = {
     "version": 1,
