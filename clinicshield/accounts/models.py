@@ -41,6 +41,10 @@ class Site(models.Model):
     timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Madrid")
     # {"0": [["08:00", "20:00"]], ...}: weekday 0 = Monday, times local to the site.
     opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+    # When a site sensor last spoke (a health report or a batch of events), and what each
+    # of the site's sensors said last: {sensor name: its latest health report}.
+    sensor_last_seen = models.DateTimeField(_("sensor last seen"), null=True, blank=True)
+    sensor_health = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -156,6 +160,47 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class SiteToken(models.Model):
+    """A site sensor's credential, scoped to one site of one organisation.
+
+    The token is ``cs_site_<key_id>_<secret>``; the sensor never sends the secret, it signs
+    each request with it (HMAC-SHA256). The server keeps only ``seed``: the secret is
+    HMAC(server key, seed), so the database alone cannot sign as a sensor, and the token is
+    shown once, when it is created (docs/decisions/0016-site-sensors.md)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="site_tokens"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="sensor_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_id = models.CharField(max_length=16, unique=True)
+    seed = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site})"
+
+
+class SiteTokenNonce(models.Model):
+    """A signed request already accepted: the same signature again is a replay. Kept for
+    twice the allowed clock skew, then pruned."""
+
+    token = models.ForeignKey(SiteToken, on_delete=models.CASCADE, related_name="nonces")
+    nonce = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "nonce"], name="site_token_nonce_once")
+        ]
 
 
 class LoginFailure(models.Model):

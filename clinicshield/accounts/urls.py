@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import site_views, views
 
 app_name = "people"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("sites/", views.sites, name="sites"),
+    path("sites/<int:site_id>/", site_views.site_sensors, name="site_sensors"),
     path("settings/", views.organisation_settings, name="settings"),
 ]

@@ -176,7 +176,9 @@ def sites(request: HttpRequest, org_slug: str) -> HttpResponse:
             else:
                 return redirect("people:sites", org_slug=org_slug)
     rows = [(site, format_opening_hours(site.opening_hours)) for site in org.sites.all()]
-    return render(request, "accounts/sites.html", {"form": form, "sites": rows})
+    may_manage_sensors = role_at_least(request.membership.role, "it")  # type: ignore[attr-defined]
+    context = {"form": form, "sites": rows, "may_manage_sensors": may_manage_sensors}
+    return render(request, "accounts/sites.html", context)
 
 
 @org_view("owner")

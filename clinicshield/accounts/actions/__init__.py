@@ -26,10 +26,32 @@ from .security import (
     has_mfa,
     is_locked_out,
 )
+from .site_tokens import (
+    SignedRequest,
+    SilentSite,
+    authenticate_site_request,
+    do_create_site_token,
+    do_note_sensor_seen,
+    do_prune_site_token_nonces,
+    do_record_sensor_health,
+    do_revoke_site_token,
+    do_rotate_site_token,
+    silent_sensor_sites,
+)
 from .staff import ImportResult, do_import_staff, do_mark_left, export_staff_csv
 
 __all__ = [
     "ImportResult",
+    "SignedRequest",
+    "SilentSite",
+    "authenticate_site_request",
+    "do_create_site_token",
+    "do_note_sensor_seen",
+    "do_prune_site_token_nonces",
+    "do_record_sensor_health",
+    "do_revoke_site_token",
+    "do_rotate_site_token",
+    "silent_sensor_sites",
     "audit",
     "check_timezone",
     "confirmed_devices",
