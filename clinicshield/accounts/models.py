@@ -225,3 +225,56 @@ class MagicLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class DirectorySource(models.Model):
+    """A staff directory an organisation syncs from (Entra ID via Graph, or LDAP/AD).
+
+    `config` holds what is not secret (addresses, ids, filter, attribute mapping). The client
+    secret or bind password is never stored here: it is read at each sync from a file in
+    CLINICSHIELD_DIRECTORY_SECRETS_DIR (docs/directory-sync.md says why)."""
+
+    KIND_CHOICES = [("graph", "Microsoft Entra ID (Graph)"), ("ldap", "LDAP / Active Directory")]
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directory_sources"
+    )
+    name = models.SlugField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES)
+    config = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    sync_every_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=60)
+    # Graph's cursor for the next incremental round; empty = the next round reads everyone.
+    delta_link = models.TextField(blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="directory_source_name_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class DirectoryLink(models.Model):
+    """A person as one directory knows them: its immutable id for them, kept after they
+    leave, so that someone who comes back is the same person with the same history."""
+
+    source = models.ForeignKey(DirectorySource, on_delete=models.CASCADE, related_name="links")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="directory_links")
+    external_id = models.CharField(max_length=200)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="directory_link_id_per_source"
+            ),
+            models.UniqueConstraint(fields=["source", "person"], name="directory_link_person"),
+        ]
