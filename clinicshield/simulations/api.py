@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from .actions import results_document
+from .actions import do_fold_hits, results_document
 from .core.library import library_rows, load_library
 from .models import Campaign, ReportedMessage
 
@@ -74,6 +74,7 @@ def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
 @router.get("/campaigns/{campaign_id}/results")
 def campaign_results(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     campaign = get_object_or_404(Campaign, pk=campaign_id, organisation=_org(request))
+    do_fold_hits()  # every hit answered so far counts
     return results_document(campaign)
 
 

@@ -1,4 +1,4 @@
-"""Periodic jobs: send what is due, poll the report mailboxes."""
+"""Periodic jobs: send what is due, poll the report mailboxes, fold tracking hits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from clinicshield.lib.due import due_job
 
-from .actions import do_poll_report_mailbox, do_send_due
+from .actions import do_fold_hits, do_poll_report_mailbox, do_send_due
 from .actions.reports import answer_reporter
 from .models import Campaign, ReportedMessage, ReportMailbox
 
@@ -43,3 +43,10 @@ def poll_report_mailboxes(now: datetime) -> str:
     for item_id in unanswered:
         answer_reporter(item_id)
     return f"handled {handled} reports, retried {len(unanswered)} answers"
+
+
+@due_job("simulations.fold_hits", minute="*")
+def fold_tracking_hits(now: datetime) -> str:
+    """The backstop of the folds that hits ask for (a worker that was down, a lost ask)."""
+    summary = do_fold_hits()
+    return f"folded {summary.hits} hits into {summary.events} events"

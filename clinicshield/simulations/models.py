@@ -140,6 +140,33 @@ class TrackingEvent(models.Model):
         ordering = ["at", "pk"]
 
 
+class HitLogCheckpoint(models.Model):
+    """How far the fold has read one hit log file (hitlog.py): its byte offset moves in
+    the same transaction as the events it read, so a stopped fold neither loses nor
+    repeats a hit."""
+
+    name = models.CharField(max_length=200, unique=True)
+    offset = models.PositiveBigIntegerField(default=0)
+    folded = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class QuarantinedHit(models.Model):
+    """A line of a hit log that is not a hit (a write cut short by a full disk), kept as
+    read with where it was and why, instead of dropped."""
+
+    source = models.CharField(max_length=200)
+    offset = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=200)
+    line = models.BinaryField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "offset"], name="quarantined_hit_once")
+        ]
+
+
 class ReportedMessage(models.Model):
     """An email that someone forwarded to the report mailbox."""
 

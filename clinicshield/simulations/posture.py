@@ -1,6 +1,7 @@
 """Read-only figures of the simulations app for the dashboard: plain dicts, grouped queries.
 
-Owned by the dashboard (issue 6); it reads this app's models and never writes.
+Owned by the dashboard (issue 6); it reads this app's models. Its one write is the fold
+of tracking hits not folded yet, so that the figures count every hit answered so far.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.db.models import Count, Max, Q
 
 from clinicshield.accounts.models import Organisation
 
+from .actions.folding import do_fold_hits
 from .core.status import FAILURE_STATUSES
 from .models import Campaign, Recipient
 
@@ -47,6 +49,7 @@ def _last_campaign(org: Organisation) -> dict[str, Any] | None:
 def simulation_posture(org: Organisation, now: datetime) -> dict[str, Any]:
     """Sent, failed and reported over the campaigns of the last 180 days, org-wide and per
     site name; days since the last campaign; the last campaign's click and report rates."""
+    do_fold_hits()
     last = _last_campaign(org)
     if last is None:
         return {"set_up": False, "org": None, "sites": {}, "last_campaign": None}

@@ -51,6 +51,7 @@ def _library(org: Any) -> dict[str, EmailTemplate]:
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
+    actions.do_fold_hits()  # results count every hit answered so far (actions/folding.py)
     campaigns = [
         (campaign, actions.campaign_results(campaign))
         for campaign in Campaign.objects.filter(organisation=org).order_by("-created_at")[:50]
@@ -213,6 +214,7 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 @org_view("viewer")
 def campaign_detail(request: HttpRequest, org_slug: str, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
+    actions.do_fold_hits()
     document = actions.results_document(campaign)
     labels = {k: str(v) for k, v in STAGES.items()}
     document["funnel_rows"] = [(labels[k], n) for k, n in document["totals"]["funnel"].items()]
@@ -248,6 +250,7 @@ def campaign_launch(request: HttpRequest, org_slug: str, campaign_id: int) -> Ht
 
 @org_view("viewer")
 def trend(request: HttpRequest, org_slug: str) -> HttpResponse:
+    actions.do_fold_hits()
     history = actions.org_history(current_org(request))
     return render(
         request,

@@ -55,6 +55,7 @@ def test_the_clipboard_holds_only_the_inert_link_and_opening_it_shows_the_lesson
     assert clipboard.startswith(f"{expected_url}#  {decoy}")
     assert verification_id(token) in clipboard
     assert "\n" not in clipboard and "powershell" not in clipboard.lower()
+    actions.do_fold_hits()
     recipient = Recipient.objects.get(token=token)
     assert recipient.status == "copied"
 
@@ -64,6 +65,7 @@ def test_the_clipboard_holds_only_the_inert_link_and_opening_it_shows_the_lesson
     heading = run_dialog.text_content("h1")
     assert "ClickFix drill" in heading
     assert "Win+R" in run_dialog.text_content("#lesson")
+    actions.do_fold_hits()
     recipient.refresh_from_db()
     assert recipient.status == "executed" and recipient.executed_at is not None
     assert TrackingEvent.objects.filter(
@@ -96,6 +98,7 @@ def test_a_person_who_types_a_password_sends_nothing_of_it(
     posted = [(url, data) for url, data in bodies if "/submit" in url]
     assert posted and all(not data for _url, data in posted)
     assert not any(data and "Sup3r" in data for _url, data in bodies)
+    actions.do_fold_hits()
     recipient = Recipient.objects.get(campaign=campaign)
     assert recipient.status == "submitted"
     context.close()

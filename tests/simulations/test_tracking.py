@@ -5,7 +5,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from clinicshield.simulations import actions
+from clinicshield.simulations import actions, tasks
 from clinicshield.simulations.models import Recipient, TrackingEvent
 from tests.conftest import body_text
 
@@ -18,6 +18,11 @@ def send(campaign: Any) -> None:
     actions.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
     summary = actions.do_send_due(campaign.pk, timezone.now())
     assert summary.sent == campaign.recipients.count(), summary
+
+
+def fold() -> None:
+    """What the worker does when the hits ask for it: the real Huey task, run here."""
+    tasks.fold_hits_task.call_local()
 
 
 def link_in(message: Any) -> str:
@@ -50,6 +55,7 @@ def test_a_scanner_click_is_stored_but_does_not_move_the_status(
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Proofpoint URL Defense)")
     assert client.get(path).status_code == 200
     assert client.head(path).status_code == 200
+    fold()
     recipient = Recipient.objects.get(email="ana@clinic-a.example")
     assert recipient.status == "sent"
     events = TrackingEvent.objects.filter(recipient=recipient)
@@ -71,6 +77,8 @@ def test_a_person_clicking_and_submitting_moves_forward_and_nothing_typed_is_kep
     assert client.post(f"{path}/h?h=1").status_code == 204
     response = client.post(f"{path}/submit?h=1", {"password": "hunter2-secret", "email": "x@y"})
     assert response.status_code == 204
+    assert Recipient.objects.get(email="ben@clinic-a.example").status == "sent"  # not folded
+    fold()
     recipient = Recipient.objects.get(email="ben@clinic-a.example")
     assert recipient.status == "submitted"
     assert recipient.clicked_at and recipient.submitted_at
@@ -80,6 +88,7 @@ def test_a_person_clicking_and_submitting_moves_forward_and_nothing_typed_is_kep
     assert "This was a phishing drill" in lesson and "{{" not in lesson
     # A late pixel load never moves a submitted recipient back.
     client.get(f"{path}/px.gif")
+    fold()
     recipient.refresh_from_db()
     assert recipient.status == "submitted" and recipient.opened_at is not None
 

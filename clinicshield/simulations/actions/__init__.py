@@ -11,6 +11,7 @@ from .campaigns import (
 )
 from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
+from .folding import FoldSummary, do_fold_hits, unfolded_bytes
 from .reports import (
     do_decide_triage,
     do_handle_report,
@@ -19,10 +20,10 @@ from .reports import (
 )
 from .results import campaign_results, org_history, results_document
 from .sending import do_send_due
-from .tracking import Request, do_record_event, find_recipient
+from .tracking import do_record_hit, find_recipient, token_is_known
 
 __all__ = [
-    "Request",
+    "FoldSummary",
     "campaign_results",
     "campaign_template",
     "do_attribute_clickfix_detection",
@@ -32,7 +33,8 @@ __all__ = [
     "do_handle_report",
     "do_launch_campaign",
     "do_poll_report_mailbox",
-    "do_record_event",
+    "do_fold_hits",
+    "do_record_hit",
     "do_save_org_template",
     "do_send_due",
     "do_set_report_mailbox",
@@ -42,4 +44,6 @@ __all__ = [
     "results_document",
     "select_targets",
     "template_definition",
+    "token_is_known",
+    "unfolded_bytes",
 ]

@@ -1,43 +1,20 @@
 """Recording what recipients do with a simulation: opens, clicks, submits, copies, runs.
 
-Every event is stored. Only verified ones (see core.scanners) move the
-recipient's status, and the move is one conditional UPDATE ("set clicked where
-the status is still below clicked"), so concurrent events can neither lose a
-step nor move anyone backwards. A recipient who newly fails is enrolled in the
-matching training module and a signed webhook goes out, after commit.
+A request only writes the hit down (hitlog.py: one append, no database write) and asks
+the worker for a fold; the fold (folding.py) judges it, person or scanner, stores it as
+a TrackingEvent and moves the recipient's status. Pages that show results fold first,
+so they show every hit that was answered before them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 
-from ..core.scanners import EventSignals, classify_event
-from ..core.status import LADDERS, advance, is_failure
+from ..core.hits import Hit
 from ..core.tokens import is_well_formed_token
-from ..models import Recipient, TrackingEvent
-
-TIMESTAMP_FIELDS = {
-    "opened": "opened_at",
-    "clicked": "clicked_at",
-    "submitted": "submitted_at",
-    "copied": "copied_at",
-    "executed": "executed_at",
-}
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str = "GET"
-    user_agent: str = ""
-    ip: str | None = None
-    human_proof: bool = False
+from ..hitlog import append_hit
+from ..models import Recipient
 
 
 def min_human_seconds() -> float:
@@ -55,67 +32,19 @@ def find_recipient(token: str) -> Recipient | None:
         return None
 
 
-def do_record_event(
-    recipient: Recipient, event: str, request: Request, now: datetime
-) -> TrackingEvent | None:
-    """Store the event; move the status forward when a person did it. None if refused."""
-    campaign = recipient.campaign
-    if event not in LADDERS[campaign.kind]:
-        return None
-    verdict = classify_event(
-        EventSignals(
-            event=event,
-            method=request.method,
-            user_agent=request.user_agent,
-            delivered_at=recipient.sent_at,
-            at=now,
-            human_proof=request.human_proof,
-        ),
-        min_human_seconds=min_human_seconds(),
-    )
-    with transaction.atomic():
-        stored = TrackingEvent.objects.create(
-            recipient=recipient,
-            event=event,
-            verified=verdict.verified,
-            reasons=",".join(verdict.reasons),
-            user_agent=request.user_agent[:300],
-            ip=request.ip,
-            at=now,
-        )
-        if verdict.verified:
-            _move_forward(recipient, event, now)
-    return stored
+def token_is_known(token: str) -> bool:
+    """One indexed lookup, without the ORM: the tracking fast path's only database read."""
+    if not is_well_formed_token(token):
+        return False
+    sql = f"SELECT 1 FROM {Recipient._meta.db_table} WHERE token = %s"  # noqa: S608 - our table
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token])
+        return cursor.fetchone() is not None
 
 
-def _move_forward(recipient: Recipient, event: str, now: datetime) -> None:
-    from .. import tasks  # tasks import actions: import late to avoid a cycle
+def do_record_hit(hit: Hit) -> None:
+    """Write the hit down and ask for a fold. Raises OSError when the disk refused it."""
+    from .folding import request_fold  # folding imports this module
 
-    kind = recipient.campaign.kind
-    ladder = LADDERS[kind]
-    below = list(ladder[: ladder.index(event)])
-    stamp = TIMESTAMP_FIELDS[event]
-    # Conditional UPDATEs, so concurrent events can neither lose a step nor move anyone
-    # back: the status only climbs, the stamp keeps the first time. Usually one statement.
-    moved = Recipient.objects.filter(pk=recipient.pk, status__in=below).update(
-        status=event, **{stamp: Coalesce(F(stamp), Value(now))}
-    )
-    if not moved:
-        Recipient.objects.filter(pk=recipient.pk, **{f"{stamp}__isnull": True}).update(
-            **{stamp: now}
-        )
-        return
-    recipient.status = advance(recipient.status, event, kind).status
-    recipient_id = recipient.pk
-    if is_failure(event):
-        transaction.on_commit(lambda: tasks.enrol_task(recipient_id, event))
-    org = recipient.campaign.organisation
-    if org.webhook_url:
-        payload: dict[str, Any] = {
-            "campaign": recipient.campaign_id,
-            "recipient": recipient_id,
-            "status": event,
-            "at": now.isoformat(),
-        }
-        org_id = org.pk
-        transaction.on_commit(lambda: tasks.webhook_task(org_id, f"simulation.{event}", payload))
+    append_hit(hit)
+    request_fold()

@@ -139,7 +139,9 @@ class Command(BaseCommand):
             raise fail(f"{len(summary.errors)} sending errors")
 
     def do_results(self, options: dict[str, Any]) -> None:
-        document = actions.results_document(self._campaign(options["id"]))
+        campaign = self._campaign(options["id"])
+        actions.do_fold_hits()  # every hit answered so far counts
+        document = actions.results_document(campaign)
         if options["format"] == "json":
             emit_document(self.stdout, document, "json")
             return
