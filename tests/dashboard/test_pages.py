@@ -3,6 +3,7 @@
 import io
 import subprocess
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from clinicshield.dashboard.actions import do_record_scores
 from tests.dashboard.builders import seed_known
 from tests.system import need_program
 
@@ -32,8 +35,15 @@ def test_charlie_gets_404_on_organisation_a(client_charlie: Client, alice: Any, 
     assert client_charlie.get(url).status_code == 404
 
 
+def seed_november_closed(org: Any) -> None:
+    """The known data, and the score the daily job kept on 30 November: a report of November
+    reads that score, whatever the date it is asked for."""
+    seed_known(org)
+    do_record_scores(org, datetime.fromisoformat("2026-11-30T20:00:00+00:00"))
+
+
 def test_it_shows_score_actions_counters_and_sites(client_alice: Client, org_a: Any) -> None:
-    seed_known(org_a)
+    seed_known(org_a, now=timezone.now())  # the page measures at the real clock
     response = client_alice.get("/o/clinic-a/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -83,7 +93,7 @@ def test_the_page_needs_few_queries_whatever_the_number_of_sites(
 
 
 def test_the_report_pdf_reads_as_a_report(client_alice: Client, org_a: Any, tmp_path: Path) -> None:
-    seed_known(org_a)
+    seed_november_closed(org_a)
     response = client_alice.get("/o/clinic-a/dashboard/report.pdf?month=2026-11")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -124,7 +134,7 @@ def test_the_evidence_pack_maps_every_framework(
 def test_the_report_and_the_evidence_pack_speak_spanish(
     client_alice: Client, org_a: Any, tmp_path: Path
 ) -> None:
-    seed_known(org_a)
+    seed_november_closed(org_a)
     client_alice.post("/i18n/setlang/", {"language": "es", "next": "/"})
     report = client_alice.get("/o/clinic-a/dashboard/report.pdf?month=2026-11").content
     text = pdf_text(report, tmp_path)
