@@ -44,5 +44,6 @@ for _app in (
     "readiness",
     "monitoring",
     "exposure",
+    "sensor",
 ):
     api.add_router(f"/{_app}/", importlib.import_module(f"clinicshield.{_app}.api").router)

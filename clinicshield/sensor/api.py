@@ -1,0 +1,83 @@
+"""What site sensors ask the central server besides storing logs, at /api/sensor/.
+
+Every request is signed with the site token (``auth.SiteSignatureAuth``): a health report
+(which also answers with the schedule the sensor keeps), and the segmentation probes of
+the sensor's zone, judged by the server as ``probe --server`` is.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from clinicshield.accounts.actions import do_record_sensor_health
+from clinicshield.exposure.actions import do_record_probe, plan_for_zone
+from clinicshield.lib.errors import UserError
+
+from .auth import SiteSignatureAuth
+
+router = Router(tags=["sensor"], auth=SiteSignatureAuth())
+
+PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
+
+
+class HealthIn(Schema):
+    sensor: str
+    version: str = ""
+    report: dict[str, Any] = {}
+
+
+class ScheduleOut(Schema):
+    site: str
+    probe_every_minutes: int
+    server_time: str
+
+
+class ProbePlanOut(Schema):
+    zone: str
+    endpoints: list[tuple[str, int]]
+
+
+class ProbeIn(Schema):
+    zone: str
+    states: list[tuple[str, int, str]]
+
+
+def _token(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.post("/health", response=ScheduleOut)
+def post_health(request: HttpRequest, payload: HealthIn) -> ScheduleOut:
+    """Keep the sensor's report on its site; answer with what it should run, and when."""
+    token, now = _token(request), timezone.now()
+    report = {**payload.report, "version": payload.version}
+    do_record_sensor_health(token, payload.sensor, report, now)
+    return ScheduleOut(
+        site=token.site.name,
+        probe_every_minutes=settings.SENSOR_PROBE_MINUTES,
+        server_time=now.isoformat(),
+    )
+
+
+@router.get("/probe-plan", response=ProbePlanOut)
+def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
+    _policy, plan = plan_for_zone(_token(request).organisation, zone)
+    return ProbePlanOut(zone=zone, endpoints=plan.endpoints())
+
+
+@router.post("/probe-results", response={201: dict[str, Any]})
+def probe_results(request: HttpRequest, payload: ProbeIn) -> Status[dict[str, Any]]:
+    bad = sorted({state for _a, _p, state in payload.states} - PROBE_STATES)
+    if bad:
+        raise UserError(
+            "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
+        )
+    org = _token(request).organisation
+    policy, plan = plan_for_zone(org, payload.zone)
+    states = {(address, port): state for address, port, state in payload.states}
+    run = do_record_probe(org, payload.zone, policy, plan, states)
+    return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})
