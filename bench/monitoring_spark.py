@@ -26,11 +26,8 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clinicshield.monitoring.core import engines, synthetic  # noqa: E402
-from clinicshield.monitoring.core.detectors import (  # noqa: E402
-    DetectionContext,
-    Finding,
-    run_detectors,
-)
+from clinicshield.monitoring.core.detectors import DetectionContext, Finding  # noqa: E402
+from clinicshield.monitoring.core.detectors.registry import run_detectors  # noqa: E402
 from clinicshield.monitoring.core.detectors.settings import DetectionSettings  # noqa: E402
 from clinicshield.monitoring.core.ingest import ingest_file  # noqa: E402
 

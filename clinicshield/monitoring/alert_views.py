@@ -27,7 +27,7 @@ from .actions import (
     people_names,
 )
 from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
-from .core.baselines import user_profile
+from .core.detectors.profile import user_profile
 from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
 from .core.detectors.evidence import alert_events

@@ -7,20 +7,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
-from ..core import engines, store
+from ..core import engines, store, store_span
 from ..core.detectors import DetectionContext, DetectionSettings, Finding
 from .alerts import do_raise_alert
 
@@ -28,16 +29,13 @@ if TYPE_CHECKING:
     from ..core.sigma_rules import CompiledRule, RuleSet
 
 log = logging.getLogger(__name__)
-# The first pass of an organisation looks back this far (later passes start where the
-# previous one ended).
+# When the store is empty, the first pass looks back this far (later passes start where
+# the previous one ended). A store that holds events is judged whole the first time.
 FIRST_WINDOW = timedelta(days=1)
 # Each pass also re-reads the last hour of the previous one, for events that reached the
 # store late (forwarders batch). Alerts do not count them twice. Older events that arrive
 # later (a daily export, a copied log) are found in the store and examined from their day.
 LATE_EVENTS_GRACE = timedelta(hours=1)
-# A long window (a backfill, late files, ``detect --since``) is examined day after day, in
-# order: each day against the habits learned before it, as if it had been watched live.
-STEP = timedelta(days=1)
 
 
 @dataclass
@@ -50,6 +48,8 @@ class DetectionResult:
     suppressed: int = 0
     simulations: int = 0
     problems: list[str] = field(default_factory=list)
+    # Stored events that no pass has judged and this window left out.
+    unjudged: store_span.Outside = field(default_factory=store_span.Outside)
 
 
 def detection_connection() -> Any:
@@ -145,11 +145,14 @@ def do_run_detection(
     now: datetime,
     *,
     start: datetime | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DetectionResult:
-    """Run every detector over the events since the last pass (or ``start``) up to ``now``.
+    """Run every detector once over the events since the last pass (or ``start``) up to
+    ``now``. A first pass judges everything the store holds, whatever its age; a later one
+    also goes back to the day of any late file. However long the window, each day is judged
+    against its own past (see ``core.detectors.baselines``).
 
-    ``progress`` is told each day-long step done (a long window runs as many steps)."""
+    ``progress`` is told the name of each detector when it is done."""
     checked_at = timezone.now()  # before the store is looked at, so nothing falls between
     if start is None:
         last = DetectionRun.objects.filter(organisation=org).first()
@@ -162,37 +165,47 @@ def do_run_detection(
         return result
     result.problems = [f"{p.path}: {p.message}" for p in sigma_rules().problems]
     before = _alert_sightings(org)
-    known = set(before)
-    for step_start, step_end in steps(start, now):
-        _run_pass(org, step_start, step_end, result, known, checked_at)
-        if progress:
-            progress(1)
+    _run_pass(org, start, now, result, set(before), checked_at, progress)
     # Grown: an alert open before this run whose count or last sighting moved.
     after = _alert_sightings(org, set(before))
     result.grown_alerts = sum(1 for pk, seen in before.items() if after.get(pk, seen) != seen)
+    result.unjudged = _unjudged_outside(org, start, now)
     return result
 
 
-def steps(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut into consecutive windows of at most :data:`STEP`, oldest first."""
-    bounds = []
-    while start < end:
-        bounds.append((start, min(start + STEP, end)))
-        start += STEP
-    return bounds
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def _periodic_start(org: Organisation, last: DetectionRun | None, now: datetime) -> datetime:
     """Where a regular pass starts: the previous pass's end (less the grace), or earlier
-    when events older than that reached the store since the previous pass began."""
+    when the store holds events no pass has judged: older than every pass so far, or
+    reaching the store (a late file) since the previous pass looked."""
+    earliest = store_span.earliest_day(settings.DATA_DIR, org.slug)
     if last is None:
-        return now - FIRST_WINDOW
+        return _midnight(earliest) if earliest and _midnight(earliest) < now else now - FIRST_WINDOW
     start = last.window_end - LATE_EVENTS_GRACE
     checked = last.store_checked_at or last.created_at - timedelta(seconds=last.seconds)
     late_day = store.earliest_day_changed_since(settings.DATA_DIR, org.slug, checked)
     if late_day is not None:
-        start = min(start, datetime.combine(late_day, datetime.min.time(), tzinfo=UTC))
+        start = min(start, _midnight(late_day))
+    judged_from = _judged_from(org)
+    if earliest is not None and judged_from is not None and _midnight(earliest) < judged_from:
+        start = min(start, _midnight(earliest))
     return start
+
+
+def _judged_from(org: Organisation) -> datetime | None:
+    """The start of the oldest window any pass has covered."""
+    runs = DetectionRun.objects.filter(organisation=org)
+    return runs.aggregate(first=Min("window_start"))["first"]
+
+
+def _unjudged_outside(org: Organisation, start: datetime, end: datetime) -> store_span.Outside:
+    """Stored events outside [start, end) that no pass has judged: before the oldest
+    window ever covered, or after this one."""
+    judged_from = min(start, _judged_from(org) or start)
+    return store_span.events_outside(settings.DATA_DIR, org.slug, judged_from, end)
 
 
 def _alert_sightings(
@@ -211,27 +224,32 @@ def _run_pass(
     result: DetectionResult,
     known: set[int],
     checked_at: datetime,
+    progress: Callable[[str], None] | None,
 ) -> None:
     """One window: run the detectors, raise their alerts, record the pass."""
     began = time.perf_counter()
     ctx = detection_context(org, start, end)
     from ..core.detectors.registry import run_detectors  # with its pySigma and Ibis
 
-    findings = run_detectors(detection_connection(), settings.DATA_DIR, org.slug, ctx)
-    result.findings += len(findings)
-    new_before = len(result.new_alerts)
-    for finding in findings:
-        _raise(org, finding, result, known)
-    DetectionRun.objects.create(
-        organisation=org,
-        window_start=start,
-        window_end=end,
-        findings=len(findings),
-        new_alerts=len(result.new_alerts) - new_before,
-        seconds=time.perf_counter() - began,
-        problems=result.problems[:50],
-        store_checked_at=checked_at,
+    findings = run_detectors(
+        detection_connection(), settings.DATA_DIR, org.slug, ctx, progress=progress
     )
+    result.findings += len(findings)
+    # One transaction for the pass: a years-long window raises hundreds of alerts, and a
+    # commit each cost more than the detection itself. Emails and webhooks leave on commit.
+    with transaction.atomic():
+        for finding in sorted(findings, key=lambda f: (f.first_seen, f.kind, f.key)):
+            _raise(org, finding, result, known)
+        DetectionRun.objects.create(
+            organisation=org,
+            window_start=start,
+            window_end=end,
+            findings=len(findings),
+            new_alerts=len(result.new_alerts),
+            seconds=time.perf_counter() - began,
+            problems=result.problems[:50],
+            store_checked_at=checked_at,
+        )
 
 
 def _raise(org: Organisation, finding: Finding, result: DetectionResult, known: set[int]) -> None:

@@ -174,17 +174,23 @@ def test_a_detection_run_raises_explained_alerts_once(org_a, alice):
         sentence
         == "ana signed in at 03:12 on Sunday; they usually sign in 09:00–15:00 on weekdays."
     )
-    # The next pass starts where this one ended: nothing new, nothing counted twice.
+    # The next regular pass also judges January, which no pass had judged: ordinary days.
     again = do_run_detection(org_a, NOW + timedelta(minutes=15))
-    assert again.window_start == NOW - timedelta(hours=1)
-    assert again.new_alerts == [] and again.findings == 0
-    # 30 hours ran as two day-long steps, then the regular pass: three recorded runs.
+    assert again.window_start == at("2025-01-01 00:00")
+    assert again.new_alerts == [] and again.grown_alerts == 0
+    # The one after starts where that one ended: nothing new, nothing counted twice.
+    third = do_run_detection(org_a, NOW + timedelta(minutes=30))
+    assert third.window_start == NOW + timedelta(minutes=15) - timedelta(hours=1)
+    assert third.new_alerts == [] and third.findings == 0
+    # However long its window, a pass is one recorded run.
     assert DetectionRun.objects.filter(organisation=org_a).count() == 3
 
 
 def test_old_events_that_arrive_later_are_examined_by_the_next_regular_pass(org_a):
     store_history(org_a.slug)
-    do_run_detection(org_a, NOW, start=at("2025-02-01 00:00"))
+    first = do_run_detection(org_a, NOW)
+    # A first pass judges everything stored, however old.
+    assert first.window_start == at("2025-01-01 00:00")
     # A copied export brings a sign-in from two days before the pass: far behind its window.
     late = [signin(at("2025-01-30 10:00"), "ana", src_country="NG", record_ref="late")]
     write_events(settings.DATA_DIR, "auth", late, org=org_a.slug)

@@ -1,7 +1,8 @@
 from dataclasses import fields
 from pathlib import Path
 
-from clinicshield.monitoring.core.detectors import DETECTORS, DetectionSettings
+from clinicshield.monitoring.core.detectors import DetectionSettings
+from clinicshield.monitoring.core.detectors.registry import DETECTORS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "monitoring-detections.md"
 

@@ -2,12 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from clinicshield.monitoring.core.baselines import user_profile
-from clinicshield.monitoring.core.detectors import (
-    DetectionContext,
-    DetectionSettings,
-    run_detectors,
-)
+from clinicshield.monitoring.core.detectors import DetectionContext, DetectionSettings
+from clinicshield.monitoring.core.detectors.profile import user_profile
+from clinicshield.monitoring.core.detectors.registry import run_detectors
 from clinicshield.monitoring.core.explain import day_group, human_bytes, summarize_usual_hours
 
 from .conftest import at, daily, signin

@@ -245,7 +245,7 @@ WINDOWS_JSON = (
 
 @needs_shared
 def test_the_regression_sample_matches_after_real_ingestion(tmp_path, con):
-    from clinicshield.monitoring.core.detectors import run_detectors
+    from clinicshield.monitoring.core.detectors.registry import run_detectors
     from clinicshield.monitoring.core.ingest import ingest_file
 
     ingest_file(REGRESSION / f"{RUNMRU_DELETE_RULE}.evtx", data_dir=tmp_path, org="lab")

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from clinicshield.monitoring.actions.detection import _spark_connection, detection_connection
-from clinicshield.monitoring.core.detectors import DETECTORS, DetectionContext, run_detectors
+from clinicshield.monitoring.core.detectors import DetectionContext
+from clinicshield.monitoring.core.detectors.registry import DETECTORS, run_detectors
 from clinicshield.monitoring.core.engines import connect
 from clinicshield.monitoring.core.sigma_rules import load_rules
 from tests.system import need

@@ -11,9 +11,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..baselines import AuthData, prepare_auth
 from ..explain import EPISODE_GAP, brute_force_params, tally_counts
 from ._rows import fetch, left_join, only, text
+from .baselines import AuthData, prepare_auth
 from .context import DetectionContext
 from .findings import Finding
 

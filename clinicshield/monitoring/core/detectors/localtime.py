@@ -21,19 +21,25 @@ EPOCH_WEEKDAY = 3
 
 
 def offset_periods(zone: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    """[(from_utc, offset_seconds), ...] covering [start, end] in the given zone."""
+    """[(from_utc, offset_seconds), ...] covering [start, end] in the given zone.
+
+    Walks the span a day at a time and looks hour by hour only inside a day whose offset
+    changed, so seven years cost some 2,600 look-ups rather than 61,000."""
     tz = ZoneInfo(zone)
-    periods: list[tuple[datetime, int]] = []
     cursor = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     current = _offset(tz, cursor)
-    periods.append((cursor, current))
-    step = timedelta(hours=1)
+    periods: list[tuple[datetime, int]] = [(cursor, current)]
+    day, hour = timedelta(days=1), timedelta(hours=1)
     while cursor < end:
-        cursor += step
-        offset = _offset(tz, cursor)
-        if offset != current:
-            periods.append((cursor, offset))
-            current = offset
+        following = cursor + day
+        if _offset(tz, following) != current:
+            # Zones change at most once a day: find the hour it happened.
+            while _offset(tz, cursor) == current:
+                cursor += hour
+            current = _offset(tz, cursor)
+            periods.append((cursor, current))
+            continue
+        cursor = following
     return periods
 
 

@@ -1,14 +1,15 @@
 """The detectors by name, and one pass of all of them over an organisation's store."""
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
 
-from ..baselines import AuthData, prepare_auth, release_materialized
+from .baselines import AuthData, materialized, prepare_auth, release_materialized
 from .context import DetectionContext
-from .events import event_table
+from .events import between, event_table
 from .exfiltration import detect_exfiltration
 from .failures import detect_brute_force, detect_password_spray, detect_spray_success
 from .findings import Finding
@@ -42,25 +43,49 @@ def run_detectors(
     org_slug: str,
     ctx: DetectionContext,
     only: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Finding]:
-    """Run every detector (or those named in ``only``) over one organisation's events."""
+    """Run every detector (or those named in ``only``) over one organisation's events;
+    ``progress`` is told each detector's name once it is done."""
     unknown = sorted(set(only or []) - set(DETECTORS))
     if unknown:
         raise ValueError(f"unknown detectors: {', '.join(unknown)}")
     tables: dict[str, ir.Table | AuthData] = {}
+    views: list[str] = []  # what the pass created on a Spark session, to drop after it
     findings: list[Finding] = []
     try:
         for name, (kind, detector) in DETECTORS.items():
             if only and name not in only:
                 continue
             if kind not in tables:
-                tables[kind] = event_table(con, data_dir, org_slug, kind)
-                if kind == "auth":
-                    # History is summarised once and shared by every sign-in detector.
-                    tables[kind] = prepare_auth(con, tables[kind], ctx, materialize=True)
+                events = event_table(con, data_dir, org_slug, kind)
+                tables[kind] = _read(con, events, kind, ctx, views)
             findings.extend(detector(con, tables[kind], ctx))
+            if progress:
+                progress(name)
     finally:
-        auth = tables.get("auth")
-        if isinstance(auth, AuthData):
-            release_materialized(con, auth)
+        kept = [t for data in tables.values() for t in _tables_of(data)]
+        release_materialized(con, kept, tuple(views))
     return findings
+
+
+def _read(
+    con: Any, events: ir.Table, kind: str, ctx: DetectionContext, views: list[str]
+) -> ir.Table | AuthData:
+    """What the detectors of one kind read, computed once per pass where it pays: sign-in
+    history is grouped once for every sign-in detector, and the window's process events
+    are read once for every batch of Sigma rules."""
+    if kind == "auth":
+        auth = prepare_auth(con, events, ctx, materialize=True)
+        views += auth.views
+        return auth
+    if kind == "process":
+        name = f"cs_process_{uuid.uuid4().hex[:12]}"
+        if con.name == "pyspark":
+            views.append(name)
+        return materialized(con, name, between(events, ctx.start, ctx.end))
+    return events
+
+
+def _tables_of(data: ir.Table | AuthData) -> list[ir.Table]:
+    return [data.daily, data.recent] if isinstance(data, AuthData) else [data]

@@ -9,8 +9,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..baselines import prepare_auth
 from ._rows import fetch, text
+from .baselines import prepare_auth
 from .context import DetectionContext
 from .findings import Finding, grouped_finding
 

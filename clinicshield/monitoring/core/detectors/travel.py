@@ -10,8 +10,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..baselines import AuthData, prepare_auth, successes
 from ._rows import fetch, text
+from .baselines import AuthData, prepare_auth, successes
 from .context import DetectionContext
 from .findings import Finding
 
@@ -66,16 +66,16 @@ def detect_impossible_travel(
         (measured.distance_km >= settings.travel_min_distance_km)
         & (measured.speed_kmh > settings.travel_max_speed_kmh)
     )
-    rows = fetch(con, impossible.order_by(["user", "ts"]))
-    findings: dict[str, Finding] = {}
+    rows = fetch(con, impossible.order_by(["ts", "user"]))
+    findings: dict[tuple[str, int], Finding] = {}
     for row in rows:
-        # One alert per person: the way out and the way back are the same incident.
-        key = f"impossible_travel:{row['user']}"
-        if key in findings:
-            findings[key].count += 1
-            findings[key].last_seen = row["ts"]
+        # One finding per person and day: the way out and the way back are the same incident.
+        trip = (row["user"], row["day"])
+        if trip in findings:
+            findings[trip].count += 1
+            findings[trip].last_seen = row["ts"]
             continue
-        findings[key] = _travel_finding(key, row)
+        findings[trip] = _travel_finding(f"impossible_travel:{row['user']}", row)
     return list(findings.values())
 
 

@@ -5,18 +5,20 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ..baselines import (
+from ..explain import clock, summarize_opening_hours, summarize_usual_hours
+from ._rows import fetch, left_join, text
+from .baselines import (
     AuthData,
     by_person,
-    hour_counts,
-    known_values,
-    learned_users,
-    nearby_signins,
+    day_class_slot,
+    fresh_values,
+    history_of,
+    learned_days,
+    nearby_before,
+    own_hour_counts,
     prepare_auth,
     window_signins,
 )
-from ..explain import clock, summarize_opening_hours, summarize_usual_hours
-from ._rows import fetch, left_join, only, text
 from .context import DetectionContext, opening_ranges
 from .findings import Finding, grouped_finding
 
@@ -31,19 +33,21 @@ def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanV
 
 
 def detect_off_hours(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext) -> list[Finding]:
+    """Sign-ins at an hour the person never keeps (or, while still learning, outside the
+    opening hours); one finding per person and day."""
     settings = ctx.settings
     data = prepare_auth(con, auth, ctx)
     window = window_signins(data, ctx)
     window = window.filter(by_person(window, ctx))
-    learned = learned_users(data.summary, ctx).select("user", learned=ibis.literal(True))
-    counts = hour_counts(data.summary)
-    slots = nearby_signins(counts, window, settings.off_hours_tolerance_hours)
-    joined = left_join(left_join(window, learned, ["user"]), slots, ["user", "how"])
+    window = window.mutate(slot=day_class_slot(window.how))
+    learned = learned_days(data.daily, ctx).mutate(learned=ibis.literal(True))
+    nearby = nearby_before(data.daily, ctx, settings.off_hours_tolerance_hours)
+    joined = left_join(left_join(window, learned, ["user", "day"]), nearby, ["user", "slot", "day"])
     is_learned = joined.learned.fill_null(False)
     unusual = is_learned & (joined.nearby.fill_null(0) < settings.off_hours_min_count)
     before_learning = ~is_learned & _outside_opening(joined.mow, ctx)
     flagged = joined.filter(unusual | before_learning)
-    per_user = flagged.group_by("user").aggregate(
+    per_day = flagged.group_by(["user", "day"]).aggregate(
         first_seen=flagged.ts.min(),
         last_seen=flagged.ts.max(),
         count=flagged.count(),
@@ -53,22 +57,27 @@ def detect_off_hours(con: Any, auth: ir.Table | AuthData, ctx: DetectionContext)
         record_ref=flagged.record_ref.argmin(flagged.ts),
         learned=flagged.learned.fill_null(False).max(),
     )
-    rows = fetch(con, per_user)
-    learned_users_seen = [r["user"] for r in rows if r["learned"]]
-    habits = _usual_hours(con, counts, learned_users_seen, settings.off_hours_min_count)
+    rows = sorted(fetch(con, per_day), key=lambda r: (r["first_seen"], r["user"]))
+    judged = [(r["user"], r["day"]) for r in rows if r["learned"]]
+    habits = _usual_hours(con, data.daily, judged, ctx)
     opening = summarize_opening_hours(opening_ranges(ctx.opening_hours))
     return [_off_hours_finding(row, habits, opening) for row in rows]
 
 
 def _usual_hours(
-    con: Any, counts: ir.Table, users: list[str], min_count: int
-) -> dict[str, list[dict[str, object]]]:
-    if not users:
+    con: Any, daily: ir.Table, judged: list[tuple[str, int]], ctx: DetectionContext
+) -> dict[tuple[str, int], list[dict[str, object]]]:
+    """The usual hours of each (person, day) judged, as the sentence says them."""
+    if not judged:
         return {}
-    heat: dict[str, list[list[int]]] = {user: [[0] * 24 for _ in range(7)] for user in users}
-    for row in fetch(con, only(counts, "user", users)):
-        heat[row["user"]][row["how"] // 24][row["how"] % 24] = row["signins"]
-    return {user: summarize_usual_hours(grid, min_count) for user, grid in heat.items()}
+    keys = ibis.memtable({"user": [u for u, _ in judged], "day": [d for _, d in judged]})
+    before = history_of(own_hour_counts(daily), keys, ctx)
+    counts = before.group_by(["user", "judged_day", "how"]).aggregate(signins=before.signins.sum())
+    heat: dict[tuple[str, int], list[list[int]]] = {k: [[0] * 24 for _ in range(7)] for k in judged}
+    for row in fetch(con, counts):
+        heat[(row["user"], row["judged_day"])][row["how"] // 24][row["how"] % 24] = row["signins"]
+    min_count = ctx.settings.off_hours_min_count
+    return {key: summarize_usual_hours(grid, min_count) for key, grid in heat.items()}
 
 
 def _off_hours_finding(
@@ -79,7 +88,7 @@ def _off_hours_finding(
     weekday = (local_seconds // 86400 + 3) % 7
     params: dict[str, Any] = {"user": row["user"], "time": clock(minute_of_day), "weekday": weekday}
     if row["learned"]:
-        code, params["usual"] = "off_hours.habit", habits.get(row["user"], [])
+        code, params["usual"] = "off_hours.habit", habits.get((row["user"], row["day"]), [])
     else:
         code, params["opening"] = "off_hours.opening_hours", opening
     return grouped_finding(
@@ -103,34 +112,37 @@ NEW_VALUE_DETECTORS = {
 def detect_new_values(
     con: Any, auth: ir.Table | AuthData, ctx: DetectionContext, kind: str
 ) -> list[Finding]:
-    """First sign-in from a country, network or device the person never used before."""
+    """A sign-in from a country, network or device the person did not use in the baseline
+    before that day; one finding per person, value and day."""
     column, severity, extras = NEW_VALUE_DETECTORS[kind]
     data = prepare_auth(con, auth, ctx)
-    learned = learned_users(data.summary, ctx).select("user")
-    known = known_values(data.summary, column)
-    window = window_signins(data, ctx)
-    window = window.filter(window[column].notnull())
+    normalise = without_versions if column == "device" else _as_is
+    used = data.daily
     if column == "src_country":
-        window = window.filter(window.src_country != "internal")
-    candidates = window.semi_join(learned, "user").mutate(value=window[column])
-    if column == "device":
-        # "Chrome 131.0.6778 / Windows" and "Chrome 132.0.6834 / Windows" are one device: a
-        # browser update is not news. Known values are few, so normalising them is cheap.
-        known = known.mutate(value=without_versions(known.value)).distinct()
-        candidates = candidates.mutate(value=without_versions(candidates.value))
-    fresh = candidates.anti_join(known, ["user", "value"])
-    grouped = fresh.group_by(["user", "value"]).aggregate(
-        first_seen=fresh.ts.min(),
-        last_seen=fresh.ts.max(),
-        count=fresh.count(),
-        host=fresh.host.argmin(fresh.ts),
-        record_ref=fresh.record_ref.argmin(fresh.ts),
-        **{name: fresh[name].argmin(fresh.ts) for name in extras},
-        **({"raw_device": fresh.device.argmin(fresh.ts)} if column == "device" else {}),
+        used = used.filter(used.src_country != "internal")
+    # "Chrome 131.0.6778 / Windows" and "Chrome 132.0.6834 / Windows" are one device: a
+    # browser update is not news.
+    fresh = fresh_values(used, ctx, normalise(used[column]))
+    fresh = fresh.semi_join(learned_days(data.daily, ctx), ["user", "day"])
+    window = window_signins(data, ctx)
+    window = window.filter(window[column].notnull()).mutate(value=normalise(window[column]))
+    found = window.semi_join(fresh, ["user", "value", "day"])
+    grouped = found.group_by(["user", "value", "day"]).aggregate(
+        first_seen=found.ts.min(),
+        last_seen=found.ts.max(),
+        count=found.count(),
+        host=found.host.argmin(found.ts),
+        record_ref=found.record_ref.argmin(found.ts),
+        **{name: found[name].argmin(found.ts) for name in extras},
+        **({"raw_device": found.device.argmin(found.ts)} if column == "device" else {}),
     )
-    rows = fetch(con, grouped)
-    known_by_user = _known_lists(con, known, sorted({r["user"] for r in rows}))
-    return [_new_value_finding(kind, column, severity, row, known_by_user) for row in rows]
+    rows = sorted(fetch(con, grouped), key=lambda r: (r["first_seen"], r["user"], r["value"]))
+    known = _known_lists(con, used, ctx, normalise(used[column]), rows)
+    return [_new_value_finding(kind, column, severity, row, known) for row in rows]
+
+
+def _as_is(value: ir.StringValue) -> ir.StringValue:
+    return value
 
 
 def without_versions(device: ir.StringValue) -> ir.StringValue:
@@ -138,24 +150,35 @@ def without_versions(device: ir.StringValue) -> ir.StringValue:
     return device.re_replace(r"\s*\d+(\.\d+)+", "")
 
 
-def _known_lists(con: Any, known: ir.Table, users: list[str]) -> dict[str, list[Any]]:
-    if not users:
+def _known_lists(
+    con: Any, daily: ir.Table, ctx: DetectionContext, value: ir.Value, rows: list[dict[str, Any]]
+) -> dict[tuple[str, int], list[Any]]:
+    """{(user, day): the values the person used in the baseline before that day}."""
+    judged = sorted({(r["user"], r["day"]) for r in rows})
+    if not judged:
         return {}
-    rows = fetch(con, only(known, "user", users).order_by(["user", "value"]))
-    lists: dict[str, list[Any]] = {}
-    for row in rows:
-        lists.setdefault(row["user"], []).append(row["value"])
+    keys = ibis.memtable({"user": [u for u, _ in judged], "day": [d for _, d in judged]})
+    values = daily.mutate(value=value)
+    values = values.filter(values.value.notnull()).select("user", "day", "value")
+    before = history_of(values, keys, ctx).select("user", "judged_day", "value").distinct()
+    lists: dict[tuple[str, int], list[Any]] = {}
+    for row in fetch(con, before.order_by(["user", "judged_day", "value"])):
+        lists.setdefault((row["user"], row["judged_day"]), []).append(row["value"])
     return lists
 
 
 def _new_value_finding(
-    kind: str, column: str, severity: str, row: dict[str, Any], known: dict[str, list[Any]]
+    kind: str,
+    column: str,
+    severity: str,
+    row: dict[str, Any],
+    known: dict[tuple[str, int], list[Any]],
 ) -> Finding:
     name = "network" if kind == "new_asn" else kind.removeprefix("new_")
     params: dict[str, Any] = {
         "user": row["user"],
         name: row["value"],
-        "known": known.get(row["user"], [])[:10],
+        "known": known.get((row["user"], row["day"]), [])[:10],
     }
     if kind == "new_country":
         params["city"] = text(row["src_city"])

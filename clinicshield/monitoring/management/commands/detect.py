@@ -13,6 +13,8 @@ from clinicshield.lib.cli import (
     refuse,
 )
 from clinicshield.monitoring.actions import do_run_detection
+from clinicshield.monitoring.core.detectors.registry import DETECTORS
+from clinicshield.monitoring.core.store_span import Outside
 
 
 class Command(BaseCommand):
@@ -30,12 +32,13 @@ class Command(BaseCommand):
         since = _moment(options["since"], "--since")
         if since and since >= now:
             raise refuse("--since must be before --now")
-        # A long window runs day by day: a bar on a terminal says how far it is.
-        bar = progress_bar(None, desc="detect", unit="day")
+        # A long window takes a while: a bar on a terminal counts the detectors done.
+        bar = progress_bar(len(DETECTORS), desc="detect", unit="detector")
         try:
-            result = do_run_detection(org, now, start=since, progress=bar.update)
+            result = do_run_detection(org, now, start=since, progress=lambda _name: bar.update())
         finally:
             bar.close()
+        note = unjudged_note(result.unjudged)
         emit_document(
             self.stdout,
             {
@@ -50,6 +53,9 @@ class Command(BaseCommand):
                 # say how many were skipped and show a few, not all of them.
                 "rules_skipped": len(result.problems),
                 "rules_skipped_examples": result.problems[:5],
+                "unjudged_before": result.unjudged.before,
+                "unjudged_after": result.unjudged.after,
+                "note": note,
             },
             options["format"],
         )
@@ -63,3 +69,20 @@ def _moment(text: str | None, option: str) -> datetime | None:
     except ValueError:
         raise refuse(f"{option} {text!r} is not an ISO 8601 date and time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def unjudged_note(outside: Outside) -> str:
+    """One line on the stored events this window left out and no pass has judged."""
+    parts = []
+    if outside.before:
+        oldest = outside.oldest.date().isoformat() if outside.oldest else "?"
+        parts.append(
+            f"{outside.before:,} stored events (from {oldest}) come before every window judged"
+            " so far: a plain `clinicshield detect` (without --since) judges them"
+        )
+    if outside.after:
+        newest = outside.newest.isoformat() if outside.newest else "?"
+        parts.append(
+            f"{outside.after:,} stored events (up to {newest}) come after --now and were not judged"
+        )
+    return "; ".join(parts)

@@ -1,0 +1,84 @@
+"""What span of time an organisation's event store holds: the days, and events outside a window.
+
+Detection asks two questions of the store before and after a pass: from which day are there
+events at all (a first pass judges everything stored, however old), and how many stored
+events a window leaves out (``detect`` says so rather than report nothing in silence).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from .store import events_root
+
+
+@dataclass(frozen=True)
+class Outside:
+    """Stored events before and after a span of time, with the oldest and newest of them."""
+
+    before: int = 0
+    oldest: datetime | None = None
+    after: int = 0
+    newest: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.before + self.after
+
+
+def stored_days(data_dir: Path, org: str) -> list[date]:
+    """Every UTC day, of any kind of event, that has a folder holding event files."""
+    root = events_root(data_dir, org)
+    days = set()
+    for day_dir in root.glob("kind=*/day=*") if root.exists() else ():
+        try:
+            day = date.fromisoformat(day_dir.name.removeprefix("day="))
+        except ValueError:  # not one of our day folders
+            continue
+        if any(day_dir.glob("*.parquet")):
+            days.add(day)
+    return sorted(days)
+
+
+def earliest_day(data_dir: Path, org: str) -> date | None:
+    days = stored_days(data_dir, org)
+    return days[0] if days else None
+
+
+def events_outside(data_dir: Path, org: str, start: datetime, end: datetime) -> Outside:
+    """Stored events (every kind) with a time before ``start`` or from ``end`` on."""
+    root = events_root(data_dir, org)
+    if not any(root.glob("kind=*/day=*/*.parquet")):
+        return Outside()
+    first_day, last_day = start.date().isoformat(), end.date().isoformat()
+    query = """
+        SELECT count(*) FILTER (WHERE ts < $start), epoch_us(min(ts)),
+               count(*) FILTER (WHERE ts >= $end), epoch_us(max(ts) FILTER (WHERE ts >= $end))
+        FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
+        -- The day folders prune whole files; ts decides within the two edge days.
+        WHERE (day <= $first_day OR day >= $last_day) AND (ts < $start OR ts >= $end)
+    """
+    with duckdb.connect() as con:
+        before, oldest, after, newest = con.execute(
+            query,
+            {
+                "files": str(root / "kind=*" / "day=*" / "*.parquet"),
+                "start": start,
+                "end": end,
+                "first_day": first_day,
+                "last_day": last_day,
+            },
+        ).fetchone() or (0, None, 0, None)
+    return Outside(
+        before=before,
+        oldest=_moment(oldest) if before else None,
+        after=after,
+        newest=_moment(newest),
+    )
+
+
+def _moment(epoch_us: int | None) -> datetime | None:
+    # Microseconds, not DuckDB's TIMESTAMPTZ: turning that into Python needs pytz.
+    return None if epoch_us is None else datetime.fromtimestamp(epoch_us / 1_000_000, UTC)
