@@ -254,6 +254,11 @@ SENSOR_SILENT_MINUTES = envint("SENSOR_SILENT_MINUTES", 15)
 # How often sensors run the segmentation probes of their zone (0 = never).
 SENSOR_PROBE_MINUTES = envint("SENSOR_PROBE_MINUTES", 60)
 
+# --- Staff directories (docs/directory-sync.md) -----------------------------------------------
+# One file per directory, named <org slug>.<directory name>, holding its client secret or bind
+# password (mode 0600); never in the database.
+DIRECTORY_SECRETS_DIR = Path(env("DIRECTORY_SECRETS_DIR", str(DATA_DIR / "directory-secrets")))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -269,6 +269,9 @@ class DirectoryLink(models.Model):
     source = models.ForeignKey(DirectorySource, on_delete=models.CASCADE, related_name="links")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="directory_links")
     external_id = models.CharField(max_length=200)
+    # What the directory last said: a person is reactivated only when this turns back on,
+    # so someone marked as left by hand is not brought back by every sync.
+    directory_enabled = models.BooleanField(default=True)
     seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('external_id', models.CharField(max_length=200)),
+                ('directory_enabled', models.BooleanField(default=True)),
                 ('seen_at', models.DateTimeField(blank=True, null=True)),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directory_links', to='accounts.person')),
                 ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='accounts.directorysource')),
