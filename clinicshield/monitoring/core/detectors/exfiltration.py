@@ -6,13 +6,19 @@ Two shapes of theft, two checks:
   (``exfil_daily_factor`` times its usual daily total, and at least ``exfil_daily_min_bytes``);
 - slow: over the last ``exfil_slow_days`` a host keeps sending one destination, day after day,
   much more than it used to (``exfil_slow_factor``), adding up to ``exfil_slow_min_bytes``;
-  no single day stands out, which is how the DaVita data left in 2025.
+  no single day stands out, which is how the DaVita data left in 2025 (see
+  :mod:`.exfiltration_slow`).
 
 Days are UTC days. The host is the flow's originator and must be inside the organisation
 (``exfil_internal_prefixes``); destinations inside those prefixes, or enriched as
 "internal", are never counted. A host is judged once its outbound flows go back
 ``learning_days``; its usual day is what it sent over the days it has been seen (at most
 the baseline), so the first weeks of a new store or host do not all look unusual.
+
+A pass may cover an hour or years of imported logs: every UTC day ``d`` the window touches
+is judged against the days before ``d``, as if it had been watched live. The flows are
+grouped once per host and day and per host, destination and day; window functions over day
+numbers give each day its past, so a pass is two queries whatever its length.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -21,13 +27,24 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ._rows import fetch, left_join, text
+from ._rows import fetch, text
 from .context import DetectionContext
 from .events import between
 from .findings import Finding
 from .localtime import epoch_seconds
 
 SECONDS_PER_DAY = 86400
+
+
+def day_number(moment: datetime) -> int:
+    """Days since 1970-01-01 (UTC) of a moment."""
+    return int(moment.timestamp()) // SECONDS_PER_DAY
+
+
+def judged_days(ctx: DetectionContext) -> tuple[int, int]:
+    """The first and last UTC day (inclusive) that the window [start, end) touches."""
+    last = ctx.end - timedelta(microseconds=1)
+    return day_number(ctx.start), day_number(last)
 
 
 def _is_internal(address: ir.StringValue, prefixes: tuple[str, ...]) -> ir.BooleanValue:
@@ -52,54 +69,80 @@ def outbound(
     return rows.mutate(day_number=epoch_seconds(con, rows.ts) // SECONDS_PER_DAY)
 
 
-def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
-    return _daily_spikes(con, flow, ctx) + _slow_transfers(con, flow, ctx)
-
-
-def known_hosts(history: ir.Table, judged_from: datetime, ctx: DetectionContext) -> ir.Table:
-    """Hosts seen sending out at least ``learning_days`` before ``judged_from``, with the
-    number of days of history they have (``known_days``, at most the baseline)."""
-    judged_day = int(judged_from.timestamp()) // SECONDS_PER_DAY
-    hosts = history.group_by(host="src_ip").aggregate(
-        first_day=history.day_number.min(), host_bytes=history.bytes_out.sum()
+def destination_days(con: Any, flow: ir.Table, ctx: DetectionContext, reach: int) -> ir.Table:
+    """One row per host, destination and day, from ``reach`` days before the window's first
+    day to its end: bytes, flows, first and last flow (with the first one's reference) and
+    the flows inside the window itself (``new_flows``, what an alert that grows adds)."""
+    first_day, _last_day = judged_days(ctx)
+    read_from = datetime.fromtimestamp((first_day - reach) * SECONDS_PER_DAY, UTC)
+    rows = outbound(con, flow, ctx, read_from, ctx.end)
+    return rows.group_by(host="src_ip", destination="dst_ip", day="day_number").aggregate(
+        bytes=rows.bytes_out.sum(),
+        first_seen=rows.ts.min(),
+        last_seen=rows.ts.max(),
+        count=rows.count(),
+        new_flows=rows.count(where=rows.ts >= ibis.literal(ctx.start)),
+        record_ref=rows.record_ref.argmin(rows.ts),
     )
-    hosts = hosts.mutate(known_days=judged_day - hosts.first_day)
-    return hosts.filter(hosts.known_days >= max(1, ctx.settings.learning_days))
 
 
-def judged(compared: ir.Table, ctx: DetectionContext) -> ir.Table:
-    """Rows of known hosts only, unless ``learning_days`` is 0: then a host without any
-    history is judged too, against a usual day of nothing."""
-    if ctx.settings.learning_days > 0:
-        compared = compared.filter(compared.known_days.notnull())
-    return compared.mutate(usual_bytes=compared.usual_bytes.fill_null(0.0))
+def host_days(per_destination: ir.Table) -> ir.Table:
+    """One row per host and day: all it sent outside that day."""
+    return per_destination.group_by("host", "day").aggregate(host_bytes=per_destination.bytes.sum())
+
+
+def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
+    from .exfiltration_slow import slow_transfers  # the slow check builds on this module
+
+    return _daily_spikes(con, flow, ctx) + slow_transfers(con, flow, ctx)
+
+
+def usual_day(hosts: ir.Table, ctx: DetectionContext) -> ir.Table:
+    """Each host day with what the host usually sent in a day before it: its total over the
+    ``exfil_baseline_days`` before, divided by the days since its first flow among them
+    (``known_days``, null when it sent nothing then)."""
+    baseline = ctx.settings.exfil_baseline_days
+    before = ibis.window(group_by="host", order_by="day", range=(-baseline, -1))
+    hosts = hosts.mutate(
+        first_known=hosts.day.min().over(before), past_bytes=hosts.host_bytes.sum().over(before)
+    )
+    known_days = hosts.day - hosts.first_known
+    return hosts.mutate(known_days=known_days, usual_bytes=hosts.past_bytes / known_days)
+
+
+def judged(rows: ir.Table, ctx: DetectionContext) -> ir.Table:
+    """Rows of hosts past their learning only, unless ``learning_days`` is 0: then a host
+    without any history is judged too, against a usual day of nothing."""
+    learning = ctx.settings.learning_days
+    if learning > 0:
+        rows = rows.filter(rows.known_days >= learning)
+    return rows.mutate(usual_bytes=rows.usual_bytes.fill_null(0.0))
+
+
+def in_window(rows: ir.Table, ctx: DetectionContext) -> ir.Table:
+    """Days the window judges that have flows inside the window (the rest was judged by an
+    earlier pass)."""
+    first_day, last_day = judged_days(ctx)
+    return rows.filter(
+        rows.day.between(first_day, last_day) & (rows.last_seen >= ibis.literal(ctx.start))
+    )
 
 
 def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
-    history = outbound(
-        con, flow, ctx, ctx.start - timedelta(days=settings.exfil_baseline_days), ctx.start
+    per_destination = destination_days(con, flow, ctx, settings.exfil_baseline_days)
+    usual = usual_day(host_days(per_destination), ctx).select(
+        "host", "day", "known_days", "usual_bytes"
     )
-    hosts = known_hosts(history, ctx.start, ctx)
-    usual = hosts.select("host", "known_days", usual_bytes=hosts.host_bytes / hosts.known_days)
-    window = outbound(con, flow, ctx, ctx.start, ctx.end)
-    per_day = window.group_by(
-        host="src_ip", destination="dst_ip", day_number="day_number"
-    ).aggregate(
-        bytes=window.bytes_out.sum(),
-        first_seen=window.ts.min(),
-        last_seen=window.ts.max(),
-        count=window.count(),
-        record_ref=window.record_ref.argmin(window.ts),
-    )
-    compared = judged(left_join(per_day, usual, ["host"]), ctx)
+    days = in_window(per_destination, ctx)
+    compared = judged(days.inner_join(usual, ["host", "day"]), ctx)
     spikes = compared.filter(
         (compared.bytes >= settings.exfil_daily_min_bytes)
         & (compared.bytes >= compared.usual_bytes * settings.exfil_daily_factor)
     )
     findings = []
-    for row in fetch(con, spikes.order_by(["host", "destination", "day_number"])):
-        day = datetime.fromtimestamp(row["day_number"] * SECONDS_PER_DAY, UTC).date().isoformat()
+    for row in fetch(con, spikes.order_by(["host", "destination", "day"])):
+        day = datetime.fromtimestamp(row["day"] * SECONDS_PER_DAY, UTC).date().isoformat()
         params = {
             "host": row["host"],
             "destination": row["destination"],
@@ -107,57 +150,11 @@ def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Findi
             "day": day,
             "usual_bytes": round(row["usual_bytes"]),
         }
-        findings.append(_finding("daily", row, params))
+        findings.append(finding("daily", {**row, "count": row["new_flows"]}, params))
     return findings
 
 
-def _slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
-    settings = ctx.settings
-    recent_start = ctx.end - timedelta(days=settings.exfil_slow_days)
-    history_start = recent_start - timedelta(days=settings.exfil_baseline_days)
-    history = outbound(con, flow, ctx, history_start, recent_start)
-    hosts = known_hosts(history, recent_start, ctx).select("host", "known_days")
-    sent = history.group_by(host="src_ip", destination="dst_ip").aggregate(
-        sent=history.bytes_out.sum()
-    )
-    recent = outbound(con, flow, ctx, recent_start, ctx.end)
-    totals = recent.group_by(host="src_ip", destination="dst_ip").aggregate(
-        bytes=recent.bytes_out.sum(),
-        active_days=recent.day_number.nunique(),
-        first_seen=recent.ts.min(),
-        last_seen=recent.ts.max(),
-        count=recent.count(),
-        record_ref=recent.record_ref.argmin(recent.ts),
-    )
-    compared = left_join(left_join(totals, hosts, ["host"]), sent, ["host", "destination"])
-    compared = judged(
-        compared.mutate(usual_bytes=compared.sent.fill_null(0) / compared.known_days), ctx
-    )
-    slow = compared.filter(
-        (compared.bytes >= settings.exfil_slow_min_bytes)
-        & (compared.active_days >= settings.exfil_slow_min_active_days)
-        & (
-            compared.bytes
-            > compared.usual_bytes * settings.exfil_slow_days * settings.exfil_slow_factor
-        )
-        # Still going: the last transfer falls inside this detection window.
-        & (compared.last_seen >= ibis.literal(ctx.start))
-    )
-    findings = []
-    for row in fetch(con, slow.order_by(["host", "destination"])):
-        params = {
-            "host": row["host"],
-            "destination": row["destination"],
-            "bytes": row["bytes"],
-            "days": settings.exfil_slow_days,
-            "active_days": row["active_days"],
-            "usual_bytes": round(row["usual_bytes"] * settings.exfil_slow_days),
-        }
-        findings.append(_finding("slow", row, params))
-    return findings
-
-
-def _finding(shape: str, row: dict[str, Any], params: dict[str, Any]) -> Finding:
+def finding(shape: str, row: dict[str, Any], params: dict[str, Any]) -> Finding:
     return Finding(
         kind="exfiltration",
         severity="high",
