@@ -71,7 +71,7 @@ def connect(settings: LdapSettings) -> ldap3.Connection:
         raise LdapError(f"{settings.url}: use ldaps:// or start_tls, the bind sends a password")
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.ca_file or None)
     server = ldap3.Server(
-        settings.url, get_info=ldap3.NONE, tls=tls, connect_timeout=settings.timeout_s
+        settings.url, get_info=ldap3.NONE, tls=tls, connect_timeout=int(settings.timeout_s)
     )
     try:
         connection = ldap3.Connection(
@@ -80,7 +80,7 @@ def connect(settings: LdapSettings) -> ldap3.Connection:
             password=settings.bind_password or None,
             read_only=True,
             raise_exceptions=True,
-            receive_timeout=settings.timeout_s,
+            receive_timeout=int(settings.timeout_s),  # ldap3 packs it as an integer
         )
         connection.open()
         if settings.start_tls:
