@@ -32,7 +32,9 @@ from .localtime import (
     minute_of_week,
 )
 
-# One row of ``AuthData.daily`` per person, day and way of signing in.
+# One row of ``AuthData.daily`` per person, day and way of signing in, grouped from these.
+HISTORY_COLUMNS = ["user", "epoch", "day", "how", "src_country", "network", "device", "host"]
+HISTORY_COLUMNS += ["logon_type"]
 DAILY_KEYS = ["user", "day", "how", "src_country", "network", "device", "host", "by_person"]
 
 
@@ -132,7 +134,7 @@ def prepare_auth(
     suffix = uuid.uuid4().hex[:12]
     if materialize:
         recent = materialized(con, f"cs_auth_recent_{suffix}", recent)
-    history = successes(recent.filter(recent.ts >= ibis.literal(reach)))
+    history = successes(recent.filter(recent.ts >= ibis.literal(reach))).select(*HISTORY_COLUMNS)
     if reach < recent_start:
         older = with_local_time(
             con,
@@ -142,7 +144,9 @@ def prepare_auth(
             recent_start,
             zones,
         )
-        history = ibis.union(older, history, distinct=False)
+        # Only what the grouping needs: a timestamp read back from Spark's cache has lost
+        # its zone, and the union would refuse the two types.
+        history = ibis.union(older.select(*HISTORY_COLUMNS), history, distinct=False)
     history = history.mutate(by_person=by_person(history, ctx))
     daily = history.group_by(DAILY_KEYS).aggregate(
         signins=history.count(), first_epoch=history.epoch.min()
