@@ -81,7 +81,9 @@ def _usual_hours(
 
 
 def _off_hours_finding(
-    row: dict[str, Any], habits: dict[str, Any], opening: list[dict[str, object]]
+    row: dict[str, Any],
+    habits: dict[tuple[str, int], list[dict[str, object]]],
+    opening: list[dict[str, object]],
 ) -> Finding:
     local_seconds = row["local_s"]
     minute_of_day = (local_seconds % 86400) // 60
