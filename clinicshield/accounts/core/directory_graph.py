@@ -83,7 +83,7 @@ def _send(request: urllib.request.Request, settings: GraphSettings, sleep: Sleep
             if error.code in (429, 503) and attempt < MAX_RETRIES:
                 sleep(min(float(error.headers.get("Retry-After") or 2**attempt), MAX_RETRY_WAIT_S))
                 continue
-            if error.code == 410 or "syncStateNotFound" in body:
+            if error.code == 410 or "syncstatenotfound" in body.lower():
                 raise DeltaExpired(f"{request.full_url}: the delta link expired") from None
             raise GraphError(f"{request.full_url}: HTTP {error.code}: {body[:300]}") from None
         except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as error:
