@@ -124,15 +124,15 @@ def evtx_pipeline(files: list[Path], work: Path) -> dict:
 
     import evtx
 
-    from clinicshield.monitoring.core import ingest, store
+    from clinicshield.monitoring.core import ingest, ingest_batch, store
     from clinicshield.monitoring.core.geo import GeoLookup
-    from clinicshield.monitoring.core.parsers import Context, _records_per_batch, readers, windows
+    from clinicshield.monitoring.core.parsers import Context, readers, records_per_batch, windows
 
     data_dir = work / "data-evtx-pipeline"
     shutil.rmtree(data_dir, ignore_errors=True)
     geo = GeoLookup(cache_dir=work / "cache")
     context = Context()
-    per_batch = _records_per_batch(context.batch_bytes)
+    per_batch = records_per_batch(context.batch_bytes)
 
     def records() -> Iterator[Any]:
         for path in files:
@@ -152,7 +152,7 @@ def evtx_pipeline(files: list[Path], work: Path) -> dict:
         name = store.BatchName("0" * 16, batch.start, batch.end)
         stored = 0
         for kind, table in parsed.kinds.items():
-            rows, _ = ingest.finish_kind(kind, table, geo, source="evtx", source_file="bench")
+            rows, _ = ingest_batch.finish_kind(kind, table, geo, source="evtx", source_file="bench")
             stored += store.append_events(data_dir, "bench", kind, rows, name)
         return stored
 

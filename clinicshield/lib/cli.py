@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.core.management.base import CommandError, CommandParser
-from tqdm import tqdm
 
 from clinicshield.accounts.models import Organisation
 
@@ -106,6 +105,41 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def progress_bar(total: int | None, desc: str = "", unit: str = "it") -> tqdm:
-    """For work that advances by amounts (bytes of a file): call `.update(n)` and `.close()`."""
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=True, disable=not sys.stderr.isatty())
+class ProgressBar(Protocol):
+    """What verbs use of a progress bar (tqdm's names)."""
+
+    total: int | float | None
+    n: int | float
+
+    def update(self, n: int | float = 1) -> Any: ...
+    def refresh(self) -> Any: ...
+    def close(self) -> Any: ...
+
+
+class _QuietBar:
+    """The bar of a command whose standard error is not a terminal: it draws nothing, so
+    tqdm is not even loaded (a few hundredths of a second on every piped command)."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total: int | float | None = total
+        self.n: int | float = 0
+
+    def update(self, n: int | float = 1) -> None:
+        self.n += n
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int | None, desc: str = "", unit: str = "it") -> ProgressBar:
+    """For work that advances by amounts (bytes of a file): call `.update(n)` and `.close()`.
+    Drawn on a terminal only."""
+    if not sys.stderr.isatty():
+        return _QuietBar(total)
+    from tqdm import tqdm
+
+    bar: ProgressBar = tqdm(total=total, desc=desc, unit=unit, unit_scale=True)
+    return bar

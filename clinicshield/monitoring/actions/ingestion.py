@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -18,13 +18,22 @@ from clinicshield.lib.errors import UserError
 
 from ..core import ingest
 from ..core.detect_format import UnrecognisedFormat, detect
-from ..core.geo import GeoLookup, UnreadableMmdb, parse_networks
+from ..core.geo_config import UnreadableMmdb, open_mmdb, parse_networks
 from ..core.parsers import FORMATS, Context
 from ..models import LogSource
+
+if TYPE_CHECKING:
+    from ..core.geo import GeoLookup
 
 
 def data_dir() -> Path:
     return Path(settings.DATA_DIR)
+
+
+def _mmdb_paths() -> list[str]:
+    return [
+        p.strip() for p in str(getattr(settings, "GEOIP_MMDB", "") or "").split(",") if p.strip()
+    ]
 
 
 def geo_lookup(org: Organisation) -> GeoLookup:
@@ -33,18 +42,27 @@ def geo_lookup(org: Organisation) -> GeoLookup:
     A configured .mmdb that cannot be opened is refused (UserError ``bad_geoip_mmdb``)
     naming the setting and the file: enriching without it would quietly store events
     with less than the operator asked for."""
-    mmdb = [p for p in str(getattr(settings, "GEOIP_MMDB", "") or "").split(",") if p.strip()]
+    from ..core.geo import GeoLookup
+
     cidrs = list(org.networks.values_list("cidr", flat=True)) if hasattr(org, "networks") else []
     try:
         internal = parse_networks(cidrs)
     except ValueError:
         internal = []
     try:
-        return GeoLookup(
-            mmdb_paths=[p.strip() for p in mmdb], internal=internal, cache_dir=settings.CACHE_DIR
-        )
+        return GeoLookup(mmdb_paths=_mmdb_paths(), internal=internal, cache_dir=settings.CACHE_DIR)
     except UnreadableMmdb as error:
         raise UserError("bad_geoip_mmdb", _unreadable_mmdb_message(error)) from None
+
+
+def check_geoip_setting() -> None:
+    """Refuse (as :func:`geo_lookup` would) a configured .mmdb that cannot be opened,
+    without loading the lookup tables: a run may find nothing new to enrich."""
+    for path in _mmdb_paths():
+        try:
+            open_mmdb(path).close()
+        except UnreadableMmdb as error:
+            raise UserError("bad_geoip_mmdb", _unreadable_mmdb_message(error)) from None
 
 
 def _unreadable_mmdb_message(error: UnreadableMmdb) -> str:
@@ -189,13 +207,21 @@ def do_ingest_files(
         fmt = saved_format(org, source) or fmt
     plan = [(Path(p), resolve_format(Path(p), fmt)) for p in paths]
     mapped_format = _check_mapping_saveable(plan, source) if save_mapping and mapping else None
-    geo = geo_lookup(org)
+    check_geoip_setting()
+    built: list[GeoLookup] = []
+
+    def geo() -> GeoLookup:  # built for the first file with something new, then shared
+        if not built:
+            built.append(geo_lookup(org))
+        return built[0]
+
     results = []
     try:
         for path, name in plan:
             results.append(_ingest_one(org, path, name, source, mapping, year, zone, geo, progress))
     finally:
-        geo.close()
+        for lookup in built:
+            lookup.close()
     if mapped_format and mapping is not None and source:
         _save_mapping(log_source(org, source, mapped_format), mapped_format, mapping)
     return results
@@ -209,7 +235,7 @@ def _ingest_one(
     mapping: dict[str, Any] | None,
     year: int | None,
     zone: str,
-    geo: GeoLookup,
+    geo: Callable[[], GeoLookup],
     progress: Callable[[Path, str, int], Callable[[int], None] | None] | None,
 ) -> ingest.IngestResult:
     source_name = source or fmt

@@ -10,10 +10,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .parsers import syslog, tabular
+from .parsers.flow_columns import flow_mapping_for
 
 SAMPLE_BYTES = 64 * 1024
 _KEY = re.compile(rb'"([^"\\]{1,64})"\s*:')
+
+# Whole syslog lines (RFC 3164, RFC 5424), to recognise a file (``looks_like_syslog``).
+_RFC3164 = re.compile(
+    r"^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)(?:\.\d+)? (\S+) "
+    r"(?:([^:\[\s]+)(?:\[(\d+)\])?: ?)?(.*)$"
+)
+_RFC5424 = re.compile(
+    r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) "
+    r"(-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$"
+)
 
 
 class UnrecognisedFormat(ValueError):
@@ -60,6 +70,15 @@ def _looks_binary(sample: bytes) -> bool:
     return b"\x00" in sample[:4096] or control > len(sample[:4096]) * 0.05
 
 
+def looks_like_syslog(sample: list[str]) -> bool:
+    """True when most non-empty sample lines carry a syslog header."""
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return False
+    hits = sum(1 for s in lines if _RFC5424.match(s) or _RFC3164.match(s))
+    return hits >= max(1, len(lines) * 0.5)
+
+
 def detect(path: Path) -> str:
     """The format name for ``path`` (one of ``parsers.FORMATS``)."""
     with open(path, "rb") as handle:
@@ -79,12 +98,12 @@ def detect(path: Path) -> str:
     if stripped.startswith((b"#separator", b"#fields")):
         return "zeek"
     lines = _text_lines(stripped)
-    if syslog.looks_like(lines):
+    if looks_like_syslog(lines):
         return "syslog"
     header = lines[0] if lines else ""
     if "," in header:
         columns = [c.strip().strip('"') for c in header.split(",")]
-        if tabular.flow_mapping_for(columns):
+        if flow_mapping_for(columns):
             return "csv"
         raise UnrecognisedFormat(path, "CSV with columns " + ", ".join(columns[:10]))
     raise UnrecognisedFormat(path, f"text starting with {header[:60]!r}")

@@ -30,6 +30,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import geo_ranges
+from .geo_config import Network, UnreadableMmdb, open_mmdb, parse_networks
+
+__all__ = [
+    "GEO_SCHEMA",
+    "INTERNAL",
+    "GeoLookup",
+    "Network",
+    "Place",
+    "UnreadableMmdb",
+    "open_mmdb",
+    "parse_networks",
+]
 
 INTERNAL = "internal"
 
@@ -44,37 +56,6 @@ GEO_SCHEMA = pa.schema(
         pa.field("lon", pa.float64()),
     ]
 )
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class UnreadableMmdb(ValueError):
-    """A configured ``.mmdb`` file that cannot be opened. ``why`` is ``missing``,
-    ``folder``, ``not_mmdb`` or ``unreadable`` (then ``detail`` has the system's words),
-    so that the caller can say it in the user's language."""
-
-    def __init__(self, path: str | Path, why: str, detail: str = "") -> None:
-        super().__init__(f"{path}: {detail or why}")
-        self.path = str(path)
-        self.why = why
-        self.detail = detail
-
-
-def open_mmdb(path: str | Path) -> Any:
-    """A maxminddb reader for ``path``, or :class:`UnreadableMmdb` saying why not."""
-    import maxminddb
-
-    if Path(path).is_dir():  # maxminddb calls a folder an invalid database
-        raise UnreadableMmdb(path, "folder")
-    try:
-        return maxminddb.open_database(str(path))
-    except FileNotFoundError:
-        raise UnreadableMmdb(path, "missing") from None
-    except OSError as error:
-        raise UnreadableMmdb(path, "unreadable", error.strerror or str(error)) from None
-    except maxminddb.InvalidDatabaseError:
-        raise UnreadableMmdb(path, "not_mmdb") from None
-
 
 @dataclass
 class Place:
@@ -102,17 +83,6 @@ def _country_centroid(iso2: str) -> tuple[float, float] | None:
     if not latlng or len(latlng) != 2:
         return None
     return float(latlng[0]), float(latlng[1])
-
-
-def parse_networks(texts: Iterable[str]) -> list[Network]:
-    """The organisation's registered ranges; raises ValueError naming a bad one."""
-    networks = []
-    for text in texts:
-        try:
-            networks.append(ipaddress.ip_network(text.strip(), strict=False))
-        except ValueError as error:
-            raise ValueError(f"not an IP network: {text!r}") from error
-    return networks
 
 
 class GeoLookup:

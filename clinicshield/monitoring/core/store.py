@@ -18,13 +18,7 @@ datasette's single-writer model; readers (DuckDB, Spark) never need the lock.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,10 +26,32 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .schema import SCHEMAS
+from .store_layout import (
+    BatchName,
+    check_slug,
+    discard_uncommitted,
+    earliest_day_changed_since,
+    events_root,
+    kind_glob,
+    quarantine_root,
+    writer_lock,
+)
+
+__all__ = [
+    "QUARANTINE_SCHEMA",
+    "BatchName",
+    "append_events",
+    "append_quarantine",
+    "check_slug",
+    "discard_uncommitted",
+    "earliest_day_changed_since",
+    "events_root",
+    "kind_glob",
+    "quarantine_root",
+    "writer_lock",
+]
 
 _UNIQUE_COLUMNS = {"ts", "record_ref", "raw", "src_port"}
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_BATCH_NAME = re.compile(r"^(?P<key>[0-9a-f]{16})-(?P<start>\d{15})-(?P<end>\d{15})")
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -47,70 +63,6 @@ QUARANTINE_SCHEMA = pa.schema(
         pa.field("raw", pa.string()),  # the record as read, cut to 2,000 characters
     ]
 )
-
-
-@dataclass(frozen=True)
-class BatchName:
-    """Which source and which positions ``[start, end)`` a batch of files covers."""
-
-    source_key: str
-    start: int
-    end: int
-
-    def stem(self) -> str:
-        return f"{self.source_key}-{self.start:015d}-{self.end:015d}"
-
-
-def check_slug(org: str) -> str:
-    if not _SLUG.match(org):
-        raise ValueError(f"not a valid organisation slug for the event store: {org!r}")
-    return org
-
-
-def events_root(data_dir: Path, org: str) -> Path:
-    return Path(data_dir) / "events" / f"org={check_slug(org)}"
-
-
-def quarantine_root(data_dir: Path, org: str) -> Path:
-    return Path(data_dir) / "quarantine" / f"org={check_slug(org)}"
-
-
-def earliest_day_changed_since(data_dir: Path, org: str, moment: datetime) -> date | None:
-    """The earliest UTC day whose events changed since ``moment``: where a late file (a
-    daily export, a copied log) added events older than what detection already examined.
-
-    A day directory's modification time moves whenever a batch file is renamed into it or
-    removed, so only the directories are looked at, never the files."""
-    cutoff = moment.timestamp()
-    earliest: date | None = None
-    root = events_root(data_dir, org)
-    for day_dir in root.glob("kind=*/day=*") if root.exists() else ():
-        try:
-            changed = day_dir.stat().st_mtime >= cutoff
-            day = date.fromisoformat(day_dir.name.removeprefix("day="))
-        except (OSError, ValueError):  # removed meanwhile, or not one of our day folders
-            continue
-        if changed and (earliest is None or day < earliest):
-            earliest = day
-    return earliest
-
-
-def kind_glob(data_dir: Path, org: str, kind: str) -> str:
-    """The glob DuckDB reads one kind with (``hive_partitioning`` gives the ``day`` column)."""
-    return str(events_root(data_dir, org) / f"kind={kind}" / "day=*" / "*.parquet")
-
-
-@contextlib.contextmanager
-def writer_lock(data_dir: Path, org: str) -> Iterator[None]:
-    """Hold the single-writer lock of an organisation's store (blocks until free)."""
-    root = events_root(data_dir, org)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".writer.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
@@ -155,28 +107,3 @@ def append_quarantine(data_dir: Path, org: str, table: pa.Table, batch: BatchNam
     table = table.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
     _write_atomically(table, quarantine_root(data_dir, org) / f"{batch.stem()}.parquet")
     return table.num_rows
-
-
-def _batch_files(data_dir: Path, org: str) -> Iterator[Path]:
-    for root in (events_root(data_dir, org), quarantine_root(data_dir, org)):
-        if root.exists():
-            yield from root.rglob("*.parquet")
-            yield from root.rglob(".*.tmp")
-
-
-def discard_uncommitted(data_dir: Path, org: str, source_key: str, committed: int) -> int:
-    """Remove the files of batches of ``source_key`` that start at or past ``committed``.
-
-    They were written by a run that died before moving the checkpoint; the restarted run
-    writes them again. Returns how many files were removed.
-    """
-    removed = 0
-    for path in _batch_files(data_dir, org):
-        name = path.name.lstrip(".")
-        match = _BATCH_NAME.match(name)
-        if not match or match["key"] != source_key:
-            continue
-        if int(match["start"]) >= committed or path.name.endswith(".tmp"):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed

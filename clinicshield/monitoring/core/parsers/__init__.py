@@ -2,54 +2,40 @@
 
 A format pairs a *reader* (bytes -> batches of records with their positions) with a
 *parser* (a batch -> Arrow tables of the normalised kinds, plus rejected records).
+
+The registry names them by module and is read before anything is known about a file, so
+it loads none of them: a module (and with it DuckDB, pyarrow and numpy) is imported the
+first time its reader or parser is asked for. An ``ingest`` that finds nothing new in its
+files never loads them.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import entra, readers, syslog, tabular, windows, zeek
-from .base import Batch, Context, Parsed, connect, read_line_batches
+from .context import Context
 
-__all__ = ["FORMATS", "Batch", "Context", "Format", "Parsed", "connect", "position_kind"]
+if TYPE_CHECKING:
+    from .base import Batch, Parsed
 
-Reader = Callable[[str, int, int, list[dict[str, Any]], int], Iterator[Batch]]
-Parser = Callable[[Batch, Context, dict[str, Any]], Parsed]
+__all__ = ["FORMATS", "Context", "Format", "is_json_document", "position_kind"]
+
+Reader = Callable[[str, int, int, list[dict[str, Any]], int], "Iterator[Batch]"]
+Parser = Callable[["Batch", Context, dict[str, Any]], "Parsed"]
 
 
-def _records_per_batch(batch_bytes: int) -> int:
+def records_per_batch(batch_bytes: int) -> int:
     """Records of .evtx files and JSON documents per batch: 32,768 for the default size
     (an .evtx record as JSON is about a KiB, and decoding it holds the GIL)."""
     return max(100, batch_bytes // 512)
 
 
-def _lines(
-    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
-) -> Iterator[Batch]:
-    return read_line_batches(path, start, first_line, batch_bytes)
-
-
-def _evtx(
-    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
-) -> Iterator[Batch]:
-    return readers.read_evtx_batches(path, start, rejects, _records_per_batch(batch_bytes))
-
-
-def _json_any(
-    path: str, start: int, first_line: int, rejects: list[dict[str, Any]], batch_bytes: int
-) -> Iterator[Batch]:
-    """JSON lines, or one document (an array, a paged object, or one pretty-printed record)."""
-    if is_json_document(path):
-        return readers.read_json_document_batches(path, start, _records_per_batch(batch_bytes))
-    return read_line_batches(path, start, first_line, batch_bytes)
-
-
 def is_json_document(path: str) -> bool:
     """True for a JSON array or a single (possibly pretty-printed) JSON object."""
-    import json
-
     with open(path, "rb") as handle:
         head = handle.read(1 << 20).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] == b"[":
@@ -66,55 +52,86 @@ def is_json_document(path: str) -> bool:
     )
 
 
+def _named(reference: str) -> Any:
+    """``"module:name"`` of this package, imported on first use."""
+    module, name = reference.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
 @dataclass(frozen=True)
 class Format:
     name: str
     description: str
-    reader: Reader
-    parser: Parser
+    read_with: str  # "module:function" of this package: the reader
+    parse_with: str  # "module:function": the parser
     position: str  # "byte" or "record": what a checkpoint position counts
     # Batches after the first may be parsed side by side: the parser keeps no state from
     # one batch to the next beyond what the first one taught it.
     parallel: bool = True
 
+    @property
+    def reader(self) -> Reader:
+        reader: Reader = _named(self.read_with)
+        return reader
+
+    @property
+    def parser(self) -> Parser:
+        parser: Parser = _named(self.parse_with)
+        return parser
+
+
+_JSON_ANY = "sources:json_any"
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in [
-        Format("evtx", "Windows .evtx event log", _evtx, windows.parse, "record"),
+        Format("evtx", "Windows .evtx event log", "sources:evtx", "windows:parse", "record"),
         Format(
             "winjson",
             "Windows events as JSON lines (NXLog/Winlogbeat) or a JSON document",
-            _json_any,
-            windows.parse,
+            _JSON_ANY,
+            "windows:parse",
             "byte",
         ),
         Format(
-            "syslog", "Linux syslog / auth.log (RFC 3164 or 5424)", _lines, syslog.parse, "byte"
+            "syslog",
+            "Linux syslog / auth.log (RFC 3164 or 5424)",
+            "sources:lines",
+            "syslog:parse",
+            "byte",
         ),
         Format(
             "entra",
             "Entra ID sign-ins (Graph or Azure Monitor export)",
-            _json_any,
-            entra.parse,
+            _JSON_ANY,
+            "entra:parse",
             "byte",
         ),
-        Format("zeek", "Zeek conn.log (JSON or TSV)", _lines, zeek.parse, "byte", parallel=False),
+        Format(
+            "zeek",
+            "Zeek conn.log (JSON or TSV)",
+            "sources:lines",
+            "zeek:parse",
+            "byte",
+            parallel=False,
+        ),
         Format(
             "csv",
             "CSV (firewall/NetFlow, or with a field mapping)",
-            _lines,
-            tabular.parse_csv,
+            "sources:lines",
+            "tabular:parse_csv",
             "byte",
             parallel=False,  # counts rows across batches
         ),
-        Format("json", "JSON lines with a field mapping", _lines, tabular.parse_json, "byte"),
+        Format(
+            "json", "JSON lines with a field mapping", "sources:lines", "tabular:parse_json", "byte"
+        ),
     ]
 }
 
 
 def position_kind(fmt: Format, path: str) -> str:
     """JSON documents (Entra exports, Windows events) count records, not bytes."""
-    if fmt.reader is _json_any and is_json_document(path):
+    if fmt.read_with == _JSON_ANY and is_json_document(path):
         return "record"
     return fmt.position

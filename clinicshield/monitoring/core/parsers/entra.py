@@ -23,7 +23,8 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .base import Batch, Context, Parsed, connect, empty_rejects
+from .base import Batch, Parsed, connect, empty_rejects
+from .context import Context
 
 # The fields we read from a Graph signIn (the Azure Monitor form nests the same ones
 # under "properties"). json_transform parses each record once into this structure.

@@ -18,17 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Batch, Context, Parsed, connect
+from .base import Batch, Parsed, connect
+from .context import Context
 
-# Whole-line patterns in Python's syntax, to recognise a file (``looks_like``).
-RFC3164 = (
-    r"^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)(?:\.\d+)? (\S+) "
-    r"(?:([^:\[\s]+)(?:\[(\d+)\])?: ?)?(.*)$"
-)
-RFC5424 = (
-    r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) "
-    r"(-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$"
-)
 _MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 # One regular expression per header style reads the whole line in a single pass: the
@@ -187,15 +179,3 @@ def parse(batch: Batch, context: Context, state: dict[str, Any]) -> Parsed:
     rejected = rejects.to_arrow_table()
     con.close()
     return Parsed(kinds={"auth": auth}, rejects=rejected)
-
-
-def looks_like(sample: list[str]) -> bool:
-    """True when most non-empty sample lines carry a syslog header."""
-    import re
-
-    lines = [s for s in sample if s.strip()]
-    if not lines:
-        return False
-    r3, r5 = re.compile(RFC3164), re.compile(RFC5424)
-    hits = sum(1 for s in lines if r5.match(s) or r3.match(s))
-    return hits >= max(1, len(lines) * 0.5)

@@ -26,22 +26,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..schema import SCHEMAS
-from .base import NOT_BLANK, Batch, Context, Parsed, connect, empty_rejects, timestamp_sql
+from .base import NOT_BLANK, Batch, Parsed, connect, empty_rejects, timestamp_sql
+from .context import Context
+from .flow_columns import flow_mapping_for
 
-# Our flow column <- the lower-cased header names firewall/NetFlow exports use for it.
-FLOW_ALIASES = {
-    "ts": ["ts", "time", "timestamp", "start", "start_time", "date first seen", "first_seen"],
-    "src_ip": ["sa", "src_ip", "srcaddr", "src", "source_ip", "source", "srcip", "src_addr"],
-    "dst_ip": ["da", "dst_ip", "dstaddr", "dst", "destination_ip", "destination", "dstip"],
-    "src_port": ["sp", "src_port", "srcport", "sport", "source_port"],
-    "dst_port": ["dp", "dst_port", "dstport", "dport", "destination_port"],
-    "proto": ["pr", "proto", "protocol"],
-    "service": ["service", "app", "application"],
-    "duration_s": ["td", "duration", "duration_s"],
-    "bytes_out": ["ibyt", "bytes_out", "sent_bytes", "bytes_sent", "orig_bytes", "bytes"],
-    "bytes_in": ["obyt", "bytes_in", "rcvd_bytes", "bytes_received", "resp_bytes"],
-    "host": ["ra", "exporter", "host", "device", "sensor", "firewall"],
-}
 _NUMERIC = {
     "src_port": "INTEGER",
     "dst_port": "INTEGER",
@@ -53,20 +41,6 @@ _NUMERIC = {
     "src_lon": "DOUBLE",
     "dst_asn": "BIGINT",
 }
-
-
-def flow_mapping_for(header: list[str]) -> dict[str, Any] | None:
-    """The built-in flow mapping if ``header`` has at least a time, source and destination."""
-    lower = {h.strip().lower(): h for h in header}
-    fields = {}
-    for ours, names in FLOW_ALIASES.items():
-        for name in names:
-            if name in lower:
-                fields[ours] = lower[name]
-                break
-    if {"ts", "src_ip", "dst_ip"} <= fields.keys():
-        return {"kind": "flow", "fields": fields}
-    return None
 
 
 def _quote(name: str) -> str:

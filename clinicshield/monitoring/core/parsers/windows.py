@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 
-from .base import Batch, Context, Parsed, connect, empty_rejects
+from .base import Batch, Parsed, connect, empty_rejects
+from .context import Context
 
 LOGON_TYPES = {
     "2": "interactive",

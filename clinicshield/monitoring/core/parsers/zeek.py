@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import NOT_BLANK, Batch, Context, Parsed, connect, timestamp_sql
+from .base import NOT_BLANK, Batch, Parsed, connect, timestamp_sql
+from .context import Context
 
 # Our column <- Zeek field (dots; JSON writers may replace them with underscores).
 FIELDS = {
