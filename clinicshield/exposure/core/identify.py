@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dicom import DICOM_PORTS, echo_check
+from .dicom import DICOM_PORTS, check_dicom
 
 RDP_PORTS = frozenset({3389})
 SMB_PORTS = frozenset({445, 139})
@@ -168,7 +168,7 @@ async def identify_port(address: str, port: int, timeout: float = 2.0) -> Servic
     info = ServiceInfo(port)
     try:
         if port in DICOM_PORTS:
-            result = await asyncio.to_thread(echo_check, address, port, timeout)
+            result = await check_dicom(address, port, timeout)
             if result is not None:
                 info.service, info.details = "dicom", result
                 return info

@@ -1,0 +1,430 @@
+"""The connect engine under our scanner: non-blocking TCP connects on one epoll set.
+
+A connect scan costs what each attempt costs, so an attempt here is as few system calls as
+Linux allows (measured against nmap's connect loop, see docs/benchmarks.md):
+
+- A socket is reused from one port to the next. When a SYN is refused (RST), the socket
+  is left in the CLOSE state; calling connect() on it once more returns that refusal and
+  resets the socket, and the next connect() starts the next attempt. A closed port is two
+  connect() calls: no socket(), no close(), no getsockopt(), no epoll_ctl().
+- Sockets are registered once with epoll, level-triggered: a socket whose SYN is in
+  flight reports nothing, so starting a new attempt needs no re-arming. A socket left
+  idle (CLOSE state) would report at every poll, so idle sockets are closed at once.
+- An open port is closed with a reset (SO_LINGER 0), leaving no TIME_WAIT behind; a silent
+  port is closed when its wait ends and its slot gets a fresh socket.
+
+Parallelism is bounded twice: `concurrency` attempts in flight at most over the whole
+scan, and a window per host, like nmap's congestion window. The window opens by one per
+finished attempt (so it doubles every round trip) up to `host_parallelism`, and halves
+when a port that was silent answers its retry: that is a lost packet, the sign of a host
+or link that is overwhelmed. Silence alone does not shrink it (a firewall that drops is
+not congestion).
+
+The wait before a port counts as silent adapts per host like TCP's retransmission timer
+(RFC 6298): smoothed round-trip time plus four deviations, between `min_timeout` and
+`timeout`. A silent port is asked again (`retries`), waiting twice as long.
+
+This module knows no event loop: `poll()` handles what the epoll set reports, `expire()`
+ends attempts whose wait is over; `scanner.py` drives it from asyncio.
+"""
+
+from __future__ import annotations
+
+import _socket
+import errno
+import heapq
+import itertools
+import select
+import socket
+import struct
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+
+OPEN, CLOSED, FILTERED, UNREACHABLE = "open", "closed", "filtered", "unreachable"
+_RETRY_LATER = "retry"
+# A connection that was reset or broken after the handshake was still accepted: open.
+_STATE_OF_ERRNO = {
+    0: OPEN,
+    errno.ECONNRESET: OPEN,
+    errno.EPIPE: OPEN,
+    errno.ECONNREFUSED: CLOSED,
+    errno.EHOSTUNREACH: UNREACHABLE,
+    errno.ENETUNREACH: UNREACHABLE,
+    errno.EHOSTDOWN: UNREACHABLE,
+    errno.ETIMEDOUT: FILTERED,
+    errno.EACCES: FILTERED,
+    errno.EPERM: FILTERED,
+    errno.EADDRNOTAVAIL: _RETRY_LATER,
+    errno.EAGAIN: _RETRY_LATER,
+}
+_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY})
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+_LINGER_RESET = struct.pack("ii", 1, 0)
+_NONBLOCKING_STREAM = socket.SOCK_STREAM | getattr(socket, "SOCK_NONBLOCK", 0)
+_WATCH = select.EPOLLOUT if hasattr(select, "EPOLLOUT") else 0
+
+DISCOVERING, UP, ABSENT = "discovering", "up", "absent"
+
+
+class Host:
+    """One address: its state, its work, its window and its round-trip estimate."""
+
+    __slots__ = (
+        "address",
+        "sockaddr",
+        "family",
+        "state",
+        "up_reason",
+        "work",
+        "retries",
+        "discovery_left",
+        "in_flight",
+        "window",
+        "srtt",
+        "rttvar",
+        "samples",
+        "timeout",
+        "open_ports",
+        "filtered_ports",
+        "queued",
+    )
+
+    def __init__(self, address: str, timeout: float, window: float) -> None:
+        self.address = address
+        self.family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        self.state = DISCOVERING
+        self.up_reason = ""
+        self.work: Iterator[int] = iter(())
+        self.retries: deque[tuple[int, int]] = deque()  # (port, tries) of silent ports
+        self.discovery_left = 0
+        self.in_flight = 0
+        self.window = window
+        self.srtt = -1.0  # no sample yet
+        self.rttvar = 0.0
+        self.samples = 0
+        self.timeout = timeout
+        self.open_ports: set[int] = set()
+        self.filtered_ports: set[int] = set()
+        self.queued = False
+
+
+class _Slot:
+    """A socket and the attempt it carries."""
+
+    __slots__ = ("sock", "fd", "family", "host", "port", "discover", "tries", "started", "serial")
+
+    def __init__(self, sock: _socket.socket, family: int) -> None:
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.family = family
+        self.host: Host | None = None
+        self.port = 0
+        self.discover = False
+        self.tries = 0
+        self.started = 0.0
+        self.serial = 0
+
+
+class ConnectEngine:
+    def __init__(
+        self,
+        *,
+        ports: Sequence[int],
+        discovery_ports: Sequence[int],
+        concurrency: int,
+        host_parallelism: int,
+        initial_window: int,
+        timeout: float,
+        min_timeout: float,
+        discovery_timeout: float,
+        min_discovery_timeout: float,
+        retries: int,
+        is_neighbour: Callable[[str], bool],
+        on_host_up: Callable[[str], None] | None = None,
+        on_open: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.ports = ports
+        self.discovery_ports = discovery_ports
+        self.concurrency = concurrency
+        self.host_parallelism = max(1, host_parallelism)
+        self.initial_window = float(min(max(1, initial_window), self.host_parallelism))
+        self.timeout, self.min_timeout = timeout, min_timeout
+        self.discovery_timeout, self.min_discovery_timeout = (
+            discovery_timeout,
+            min_discovery_timeout,
+        )
+        self.retries = retries
+        self.is_neighbour = is_neighbour
+        self.on_host_up, self.on_open = on_host_up, on_open
+        self.hosts: dict[str, Host] = {}
+        self.ready: deque[Host] = deque()  # hosts with work and room in their window
+        self.in_flight: dict[int, _Slot] = {}  # fd -> slot
+        # Sockets reset by a refusal, ready for another port, by address family.
+        self.spare: dict[int, list[_Slot]] = {socket.AF_INET: [], socket.AF_INET6: []}
+        # Scan attempts by deadline: (deadline, order, [(serial, slot), ...]).
+        self.deadlines: list[tuple[float, int, list[tuple[int, _Slot]]]] = []
+        self._order = itertools.count()
+        self.discovering: deque[tuple[float, int, _Slot]] = deque()  # discovery attempts
+        self.any_rtt: tuple[float, float] | None = None  # over every host, for discovery
+        self.serial = 0
+        self.attempts = 0
+        self.planned = 0
+        self.finished = 0
+        self.peak = 0
+        self.epoll = select.epoll()
+        self._stalled = False  # out of descriptors or local ports: wait for attempts to end
+
+    # -- planning ---------------------------------------------------------------
+    def add_hosts(self, addresses: Sequence[str], discovery: bool) -> None:
+        for address in addresses:
+            host = Host(address, self.timeout, self.initial_window)
+            self.hosts[address] = host
+            if discovery:
+                host.work = iter(self.discovery_ports)
+                host.discovery_left = len(self.discovery_ports)
+                self.planned += len(self.discovery_ports)
+                self._wake(host)
+            else:
+                self._host_up(host, "assumed")
+
+    def _host_up(self, host: Host, reason: str) -> None:
+        unasked = sum(1 for _ in host.work)  # discovery probes no longer needed
+        self.planned -= unasked
+        host.discovery_left -= unasked
+        host.state, host.up_reason = UP, reason
+        host.work = iter(self.ports)
+        self.planned += len(self.ports)
+        if self.on_host_up is not None:
+            self.on_host_up(host.address)
+        self._wake(host)
+
+    def _wake(self, host: Host) -> None:
+        if not host.queued:
+            host.queued = True
+            self.ready.append(host)
+
+    @property
+    def done(self) -> bool:
+        return not self.in_flight and not self.ready
+
+    def fileno(self) -> int:
+        return self.epoll.fileno()
+
+    # -- starting attempts ------------------------------------------------------
+    def fill(self, now: float) -> None:
+        """Start attempts while there is room, on sockets left by refusals when there are.
+
+        The attempts a host gets in one call share one deadline (they start at the same
+        `now` with the same wait), so the deadline heap holds a list per host and call,
+        not an entry per port.
+        """
+        ready, in_flight, limit = self.ready, self.in_flight, self.concurrency
+        cohorts: dict[Host, list[tuple[int, _Slot]]] = {}
+        self._stalled = False
+        while ready and len(in_flight) < limit and not self._stalled:
+            host = ready[0]
+            if host.in_flight >= host.window:
+                port = -1
+            elif host.retries:
+                port, tries = host.retries.popleft()
+            else:
+                port, tries = next(host.work, -1), 0
+            if port < 0:  # no work or no room: the host waits for its attempts to end
+                ready.popleft()
+                host.queued = False
+                continue
+            slot = self._start(host, port, tries, now)
+            if slot is None:
+                continue
+            if slot.discover:
+                self.discovering.append((now, slot.serial, slot))
+            elif tries:  # a retry waits longer than a first attempt
+                entry = [(slot.serial, slot)]
+                wait = host.timeout * (1 + tries)
+                heapq.heappush(self.deadlines, (now + wait, next(self._order), entry))
+            else:
+                cohorts.setdefault(host, []).append((slot.serial, slot))
+        for host, entry in cohorts.items():
+            heapq.heappush(self.deadlines, (now + host.timeout, next(self._order), entry))
+        if len(in_flight) > self.peak:
+            self.peak = len(in_flight)
+        for spare in self.spare.values():  # an idle reset socket would report at every poll
+            for slot in spare:
+                slot.sock.close()
+            spare.clear()
+
+    def _start(self, host: Host, port: int, tries: int, now: float) -> _Slot | None:
+        """Send the SYN; the slot when it is in flight, None when it ended at once."""
+        spare = self.spare[host.family]
+        slot = spare.pop() if spare else self._new_slot(host)
+        if slot is None:
+            self._put_back(host, port, tries)
+            return None
+        self.attempts += 1
+        code = slot.sock.connect_ex((host.address, port))
+        slot.host, slot.port, slot.tries, slot.started = host, port, tries, now
+        slot.discover = host.state == DISCOVERING
+        host.in_flight += 1
+        self.in_flight[slot.fd] = slot
+        if code in _IN_PROGRESS:
+            self.serial += 1
+            slot.serial = self.serial
+            return slot
+        # Answered at once (no route) or not started (out of local ports).
+        self._finish(slot, _STATE_OF_ERRNO.get(code, FILTERED), now, answered=False)
+        return None
+
+    def _new_slot(self, host: Host) -> _Slot | None:
+        try:
+            sock = _socket.socket(host.family, _NONBLOCKING_STREAM)
+        except OSError as error:
+            if error.errno not in _OUT_OF_RESOURCES:
+                raise
+            self._stalled = True
+            return None
+        if _NONBLOCKING_STREAM == socket.SOCK_STREAM:
+            sock.setblocking(False)
+        slot = _Slot(sock, host.family)
+        self.epoll.register(slot.fd, _WATCH)
+        return slot
+
+    def _put_back(self, host: Host, port: int, tries: int) -> None:
+        host.retries.appendleft((port, tries))
+        self._wake(host)
+        self._stalled = True
+
+    # -- outcomes ---------------------------------------------------------------
+    def poll(self, now: float) -> int:
+        """Handle every answer the epoll set reports; returns how many."""
+        events = self.epoll.poll(0, max(16, len(self.in_flight)))
+        in_flight, finish = self.in_flight, self._finish
+        for fd, _mask in events:
+            slot = in_flight.get(fd)
+            if slot is None or slot.host is None:
+                continue
+            # Asking again returns the attempt's outcome (and resets a refused socket).
+            code = slot.sock.connect_ex((slot.host.address, slot.port))
+            if code != errno.EALREADY:  # EALREADY: the SYN is still unanswered
+                finish(slot, _STATE_OF_ERRNO.get(code, FILTERED), now, answered=True)
+        return len(events)
+
+    def expire(self, now: float) -> None:
+        """End the attempts whose wait is over: their ports are silent for now."""
+        cutoff = now - self._discovery_patience()
+        discovering = self.discovering
+        while discovering and discovering[0][0] <= cutoff:
+            _, serial, slot = discovering.popleft()
+            if slot.serial == serial:
+                self._finish(slot, FILTERED, now, answered=False)
+        deadlines = self.deadlines
+        while deadlines and deadlines[0][0] <= now:
+            for serial, slot in heapq.heappop(deadlines)[2]:
+                if slot.serial == serial:  # not answered meanwhile (serials never repeat)
+                    self._finish(slot, FILTERED, now, answered=False)
+
+    def next_deadline(self) -> float | None:
+        times = []
+        if self.deadlines:
+            times.append(self.deadlines[0][0])
+        if self.discovering:
+            times.append(self.discovering[0][0] + self._discovery_patience())
+        return min(times) if times else None
+
+    def _finish(self, slot: _Slot, state: str, now: float, answered: bool) -> None:
+        host, port, tries = slot.host, slot.port, slot.tries
+        assert host is not None
+        del self.in_flight[slot.fd]
+        slot.host, slot.serial = None, 0
+        host.in_flight -= 1
+        if state in (CLOSED, UNREACHABLE):
+            self.spare[slot.family].append(slot)  # reset by the refusal: reusable
+        else:
+            if state == OPEN:
+                slot.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+            slot.sock.close()
+        if state == _RETRY_LATER:  # out of local ports: ask again after others end
+            self._put_back(host, port, tries)
+            return
+        if tries and answered and state != FILTERED:
+            # Silent once, answered on the retry: a packet was lost. The host or the
+            # link is overwhelmed: halve the window, like TCP's congestion control.
+            host.window = max(1.0, host.window / 2)
+        elif host.window < self.host_parallelism:
+            host.window += 1
+        if answered and state != FILTERED:
+            host.samples += 1
+            # After the first answers only every 16th is sampled: the estimate is stable
+            # by then, and 65,535 ports should not spend their time on arithmetic.
+            if host.samples <= 32 or not host.samples % 16:
+                self._learn_rtt(host, now - slot.started)
+        if slot.discover:
+            self.finished += 1
+            self._discovery_outcome(host, state)
+        elif state == FILTERED and tries < self.retries:
+            host.retries.append((port, tries + 1))  # asked again, waiting longer
+        else:
+            self.finished += 1
+            if state != CLOSED:
+                self._scan_outcome(host, port, state)
+        if not host.queued and host.state != ABSENT:
+            host.queued = True
+            self.ready.append(host)
+
+    def _learn_rtt(self, host: Host, sample: float) -> None:
+        """Smoothed round-trip time and its deviation (RFC 6298), per host and overall."""
+        if host.srtt < 0:
+            host.srtt, host.rttvar = sample, sample / 2
+        else:
+            host.rttvar = 0.75 * host.rttvar + 0.25 * abs(host.srtt - sample)
+            host.srtt = 0.875 * host.srtt + 0.125 * sample
+        wait = max(self.min_timeout, host.srtt + 4 * host.rttvar)
+        host.timeout = min(self.timeout, wait)
+        if self.any_rtt is None:
+            self.any_rtt = (sample, sample / 2)
+        else:
+            smoothed, variance = self.any_rtt
+            variance = 0.75 * variance + 0.25 * abs(smoothed - sample)
+            self.any_rtt = (0.875 * smoothed + 0.125 * sample, variance)
+
+    def _discovery_patience(self) -> float:
+        """How long a discovery probe may stay silent, given how fast other hosts answer.
+
+        Absent addresses are usually most of a block; once live neighbours have shown the
+        network's round-trip time, waiting the full discovery timeout for them is waste.
+        """
+        if self.any_rtt is None:
+            return self.discovery_timeout
+        smoothed, variance = self.any_rtt
+        patience = max(self.min_discovery_timeout, smoothed + 4 * variance)
+        return min(self.discovery_timeout, patience)
+
+    def _discovery_outcome(self, host: Host, state: str) -> None:
+        host.discovery_left -= 1
+        if host.state != DISCOVERING:
+            return
+        if state in (OPEN, CLOSED):
+            self._host_up(host, "tcp")
+        elif host.discovery_left == 0:
+            if self.is_neighbour(host.address):
+                self._host_up(host, "arp")
+            else:
+                host.state = ABSENT
+
+    def _scan_outcome(self, host: Host, port: int, state: str) -> None:
+        if state == OPEN:
+            host.open_ports.add(port)
+            if self.on_open is not None:
+                self.on_open(host.address, port)
+        else:
+            host.filtered_ports.add(port)
+
+    def close(self) -> None:
+        """Close every socket still open and the epoll set (also after an error)."""
+        for slot in self.in_flight.values():
+            slot.sock.close()
+        for spare in self.spare.values():
+            for slot in spare:
+                slot.sock.close()
+            spare.clear()
+        self.in_flight.clear()
+        self.epoll.close()
