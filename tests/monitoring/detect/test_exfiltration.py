@@ -173,3 +173,27 @@ def test_a_host_seen_for_fewer_than_the_learning_days_is_not_judged_yet(store, c
     assert [(f.host, f.params["destination"], f.params["usual_bytes"]) for f in findings] == [
         ("10.0.0.20", "45.9.148.3", MiB)
     ]
+
+
+def test_a_day_sent_an_hour_at_a_time_is_judged_on_its_whole_day_by_hourly_passes(store, con):
+    # 400 MiB every hour to one address: no hour reaches 1 GiB, the day reaches 9.4 GiB.
+    # Passes that each cover one hour judge the day so far, not their hour alone.
+    store("flow", every_day(history_start(30), 30, "10.0.0.20", "142.250.1.1", 50 * MiB))
+    store(
+        "flow",
+        [
+            conn(WINDOW_START + timedelta(hours=h), "10.0.0.20", "185.220.101.4", 400 * MiB)
+            for h in range(24)
+        ],
+    )
+    found = []
+    for hour in range(6):
+        start = WINDOW_START + timedelta(hours=hour)
+        window = DetectionContext(start=start, end=start + timedelta(hours=1))
+        found += [(hour, f) for f in detect_exfiltration(con, store.table("flow"), window)]
+    assert [hour for hour, _ in found] == [2, 3, 4, 5]
+    assert {f.key for _, f in found} == {"exfiltration:daily:10.0.0.20:185.220.101.4"}
+    _hour, first = found[0]
+    assert first.params["bytes"] == 3 * 400 * MiB
+    assert first.first_seen == WINDOW_START  # the day's first flow, before the window
+    assert first.count == 1  # an alert that grows adds the flows of this window only

@@ -7,6 +7,8 @@ of GB every night in one of several shapes, which must never alarm.
 """
 
 import importlib.util
+import json
+import logging
 import shutil
 from dataclasses import asdict
 from datetime import timedelta
@@ -20,6 +22,7 @@ from clinicshield.monitoring.core.detectors.context import DetectionContext
 from clinicshield.monitoring.core.detectors.events import event_table
 from clinicshield.monitoring.core.detectors.exfiltration import detect_exfiltration
 from clinicshield.monitoring.core.parsers import Context
+from tests.cli import clinicshield
 from tests.system import need
 
 from .flows_month import (
@@ -141,6 +144,8 @@ def spark() -> Any:
     con = engines.connect("spark")
     yield con
     con._session.stop()
+    # py4j says goodbye at interpreter exit, after pytest has closed the captured streams.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 def test_spark_judges_the_month_exactly_as_duckdb(tmp_path, spark):
@@ -173,3 +178,41 @@ def test_the_window_can_start_in_the_middle_of_a_day(tmp_path):
     in_window = sum(1 for r in day_flows if r["ts"] >= start.timestamp())
     assert 0 < in_window < len(day_flows)
     assert spikes[0].count == in_window
+
+
+def test_ingest_then_detect_since_the_first_day_raises_the_leaks_through_the_commands(tmp_path):
+    month = clinic_month(13, "two_targets")
+    log = write_conn_log(tmp_path / "conn.log", month.records)
+    assert clinicshield(tmp_path, "createorg", "--name", "Sol", "--slug", "sol").code == 0
+    read = clinicshield(tmp_path, "ingest", str(log), "--org", "sol", "--output", "json")
+    assert read.code == 0, read.err
+    assert json.loads(read.out)["stored"] == len(month.records)
+    detect = clinicshield(
+        tmp_path,
+        "detect",
+        "--org",
+        "sol",
+        "--since",
+        month.start.isoformat(),
+        "--now",
+        month.end.isoformat(),
+        "--format",
+        "json",
+        timeout=600,
+    )
+    assert detect.code == 0, detect.err
+    listed = clinicshield(tmp_path, "alerts", "--org", "sol", "--format", "json")
+    alerts = [json.loads(line) for line in listed.out.splitlines()]
+    assert sorted((a["kind"], a["host"]) for a in alerts) == [
+        ("exfiltration", THIEF),
+        ("exfiltration", THIEF),
+        ("exfiltration", SLOW_LEAKER),
+    ]
+    leak = next(a for a in alerts if a["host"] == SLOW_LEAKER)
+    leak_days = month.days - month.slow_from_day
+    assert (
+        f"to {SLOW_DESTINATION} over the last 16 days (on {leak_days} of them)"
+        in (leak["explanation"])
+    )
+    thief_day = month.day(month.thief_from_day).date().isoformat()
+    assert any(f"to {THIEF_DESTINATION} on {thief_day}" in a["explanation"] for a in alerts), alerts
