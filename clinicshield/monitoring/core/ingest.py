@@ -201,12 +201,14 @@ def ingest_lines(
     fmt: str = "syslog",
     context: Context | None = None,
     geo: GeoLookup | None = None,
+    stream: str | None = None,
 ) -> IngestResult:
     """Store messages received live (the syslog receiver), numbered in arrival order.
 
     The stream's checkpoint counts messages stored, so a batch cut short by a crash is
     removed and not counted; what was only in memory then is lost, as with any receiver
-    that does not acknowledge (UDP syslog).
+    that does not acknowledge (UDP syslog). ``stream`` names the checkpoint when it is not
+    the source (a site sensor's source has one stream per file it tailed).
     """
     from . import ingest_batch
 
@@ -214,9 +216,9 @@ def ingest_lines(
     context = context or Context()
     context.file_mtime = context.file_mtime or datetime.now(UTC)
     lookup = _built(geo)
-    result = IngestResult(f"stream:{source}", fmt, source)
+    result = IngestResult(f"stream:{stream or source}", fmt, source)
     with store.writer_lock(data_dir, org):
-        cp = checkpoint.for_stream(data_dir, org, source)
+        cp = checkpoint.for_stream(data_dir, org, stream or source)
         store.discard_uncommitted(data_dir, org, cp.key, cp.position)
         batch = ingest_batch.message_batch(lines, cp.position)
         parsed = spec.parser(batch, context, cp.state)
