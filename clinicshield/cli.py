@@ -88,6 +88,9 @@ def with_checks_skipped(argv: list[str]) -> list[str]:
     return argv
 
 
+# Verbs that never use the database: a site sensor has none, only its spool directory.
+NO_DATABASE_VERBS = {"sensor"}
+
 # Verbs that hand pyarrow and DuckDB Arrow data only. Both import pandas on first use just
 # to tell a DataFrame from Arrow data: a quarter of a second of every `ingest` (measured),
 # so these verbs run without it. Anything in them that did need pandas fails loudly.
@@ -139,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     setup_django()
-    if len(argv) > 1 and argv[1] not in ("help", "--help", "-h", "makemigrations", "migrate"):
+    skip_migrations = ("help", "--help", "-h", "makemigrations", "migrate", *NO_DATABASE_VERBS)
+    if len(argv) > 1 and argv[1] not in skip_migrations:
         ensure_migrated()
     execute_from_command_line(with_checks_skipped(argv))
 
