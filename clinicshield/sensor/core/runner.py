@@ -107,8 +107,8 @@ class Sensor:
         if full and not self.status.paused:
             self.inbox.accepting.clear()
             self.status.say(
-                f"spool full ({self.spool.size_bytes // 1024**2} MiB of "
-                f"{self.spool.limit_bytes // 1024**2}): reading paused until batches are sent"
+                f"spool full ({self.spool.size_bytes / 1024**2:.1f} MiB of "
+                f"{self.spool.limit_bytes / 1024**2:.1f}): reading paused until batches are sent"
             )
         elif not full and self.status.paused:
             self.inbox.accepting.set()

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             "--batch-kb", type=int, default=4096, help="batch size before compression"
         )
         parser.add_argument(
-            "--spool-limit-mb", type=int, default=1024, help="stop reading past this (MiB)"
+            "--spool-limit-mb", type=float, default=1024, help="stop reading past this (MiB)"
         )
         parser.add_argument(
             "--heartbeat", type=float, default=60.0, help="seconds between health reports"
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             server = CentralServer(options["server"], credential)
         except SensorError as error:
             raise refuse(str(error)) from None
-        spool = Spool(Path(options["spool"]), options["spool_limit_mb"] * 1024 * 1024)
+        spool = Spool(Path(options["spool"]), int(options["spool_limit_mb"] * 1024 * 1024))
         status = Status(self.stdout, self.stderr)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: status.stop.set())
