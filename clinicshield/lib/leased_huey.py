@@ -93,6 +93,18 @@ return #values
 """
 )
 
+# A consumer that stops: every job still in its hands goes back, and its lease ends now.
+RELEASE_LUA = (
+    PUT_BACK
+    + """
+local values = redis.call('HVALS', KEYS[4])
+for _, value in ipairs(values) do put_back(value) end
+redis.call('DEL', KEYS[4], KEYS[5])
+redis.call('SREM', KEYS[6], ARGV[1])
+return #values
+"""
+)
+
 WAKE_TOKENS_KEPT = 1000
 
 
@@ -108,7 +120,11 @@ class LeasedPriorityRedisStorage(PriorityRedisStorage):
         self._claim_scheduled = self.conn.register_script(CLAIM_SCHEDULED_LUA)
         self._requeue = self.conn.register_script(REQUEUE_LUA)
         self._recover = self.conn.register_script(RECOVER_LUA)
+        self._release = self.conn.register_script(RELEASE_LUA)
         self._consumer: tuple[int, str] | None = None
+        # Set when the consumer stops: a worker woken at that moment must not take a job
+        # (it would die with the process, in hand, until the lease ran out).
+        self.stopping = False
 
     @property
     def consumer_id(self) -> str:
@@ -138,6 +154,8 @@ class LeasedPriorityRedisStorage(PriorityRedisStorage):
     def claim(self) -> tuple[str, bytes] | None:
         """Move the next job into this consumer's in-flight hash; wait up to read_timeout."""
         for attempt in range(2):
+            if self.stopping:
+                return None
             token = secrets.token_hex(8)
             me = self.consumer_id
             keys = [self.queue_key, self.inflight_key(me), self.consumers_key, self.lease_key(me)]
@@ -182,6 +200,12 @@ class LeasedPriorityRedisStorage(PriorityRedisStorage):
                 recovered += count
         return recovered
 
+    def release(self) -> int:
+        """Put back whatever this consumer still holds, and end its lease (at shutdown)."""
+        me = self.consumer_id
+        keys = [*self._keys(me), self.lease_key(me), self.consumers_key]
+        return int(self._release(keys=keys, args=[me]))
+
     def claim_periodic_run(self, task_name: str, minute: str) -> bool:
         """True for the first consumer to ask for this periodic job in this minute."""
         key = f"huey.periodic.{self.name}.{task_name}.{minute}"
@@ -223,11 +247,19 @@ class LeasedConsumer(Consumer):
             except Exception:  # noqa: BLE001 - Redis away for a moment: try at the next beat
                 log.exception("could not renew the worker lease")
 
+    def stop(self, graceful: bool = False) -> None:
+        self.huey.storage.stopping = True
+        super().stop(graceful)
+
     def run(self) -> None:
         try:
             super().run()
         finally:
             self._lease_stop.set()
+            self.huey.storage.stopping = True
+            put_back = self.huey.storage.release()
+            if put_back:
+                log.warning("put back %d unfinished job(s) at shutdown", put_back)
 
 
 class LeasedRedisHuey(PriorityRedisHuey):

@@ -215,6 +215,8 @@ def test_a_worker_stopped_with_sigterm_puts_its_job_back_at_once(
         if worker.poll() is None:
             worker.kill()
             worker.wait()
-    # Back on the queue well before a 600-second lease could have run out.
+    # Back on the queue well before a 600-second lease could have run out, and no idle worker
+    # of the stopping consumer took it again on its way out; its lease ended with it.
     assert redis_db.zcard("huey.redis.clinicshield") == 1  # type: ignore[attr-defined]
+    assert redis_db.scard("huey.consumers.clinicshield") == 0  # type: ignore[attr-defined]
     assert rows(database, "SELECT job_id, pid FROM job_done") == []
