@@ -170,3 +170,22 @@ def test_a_site_token_of_organisation_a_stores_only_into_organisation_a(
     assert len(stored_refs(data_dir, "clinic-b")) == 7
     # The same stream name in two organisations is two streams: B's first batch was stored.
     assert LogSource.objects.get(organisation=org_b).events_stored == 7
+
+
+def test_a_batch_cut_short_by_a_crash_is_stored_once_when_sent_again(
+    client: Client, token: str, data_dir: Path
+) -> None:
+    """The server dies after writing a batch's files and before moving the checkpoint:
+    the sensor had no answer, so it sends those lines again, and they are stored once."""
+    assert post_batch(client, token, header(0, 10), auth_lines(0, 10)).status_code == 200
+    checkpoints = list((data_dir / "checkpoints" / "org=clinic-a").glob("*.json"))
+    assert len(checkpoints) == 1
+    before = checkpoints[0].read_bytes()
+    assert post_batch(client, token, header(10, 30), auth_lines(10, 20)).status_code == 200
+    checkpoints[0].write_bytes(before)  # as if the crash came before the checkpoint moved
+    assert len(stored_refs(data_dir, "clinic-a")) == 30  # the orphan files are there
+    # sent again cut differently (the file grew meanwhile): other file names, same lines
+    again = post_batch(client, token, header(10, 40), auth_lines(10, 30))
+    assert again.json()["status"] == "stored"
+    refs = stored_refs(data_dir, "clinic-a")
+    assert len(refs) == len(set(refs)) == 40
