@@ -1,5 +1,12 @@
 """Shared fixtures. Three users make every permission test read like a sentence:
-alice owns organisation A, bob is a viewer in A, charlie owns organisation B."""
+alice owns organisation A, bob is a viewer in A, charlie owns organisation B.
+
+Tests never depend on the real date. A test sets every time it relies on: it passes `now=` or
+`--now`, builds its data at fixed dates (`created_on` dates an organisation), or, for a page that
+measures at the real clock, builds its data around `timezone.now()`. `make test` runs the suite
+a second time 400 days ahead (libfaketime) to prove it; a test that cannot run under
+libfaketime is marked `real_clock` with the reason.
+"""
 
 import socket
 import threading
@@ -21,6 +28,14 @@ from clinicshield.accounts.models import Organisation
 
 PASSWORD = "correct horse battery staple"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_clock(reason): cannot run with the clock moved by libfaketime (the reason says "
+        "why); `make pytest-shifted` leaves it out",
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

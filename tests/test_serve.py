@@ -26,6 +26,11 @@ def get_json(url: str) -> dict[str, str]:
         return dict(json.loads(response.read()))
 
 
+# gunicorn's master judges a worker alive by comparing a file's mtime with the monotonic clock.
+# Under libfaketime (0.9.10) the monotonic clock reads like the moved wall clock while the kernel
+# stamps a new file with the real time, so each worker looks 400 days silent and is killed as it
+# starts. Nothing this test checks depends on the date.
+@pytest.mark.real_clock(reason="gunicorn's worker heartbeat under libfaketime")
 def test_serve_starts_web_worker_and_log_follower_and_stops_all_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
