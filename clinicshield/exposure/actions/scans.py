@@ -21,7 +21,7 @@ from ..core.nmap_xml import NmapXmlError, parse_nmap_xml, run_nmap
 from ..core.observations import Observation, OpenPort
 from ..core.scanner import ScanOptions, scan_async
 from ..core.scope import network_of
-from ..core.snmp import SnmpSession
+from ..core.snmp import SnmpSession, answer_wait
 from ..models import Change, Finding, Network, Scan
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
@@ -119,7 +119,7 @@ async def _observe(
         observation.open_ports.append(
             OpenPort(address, port, "tcp", info.service, info.product, info.details)
         )
-    for finding in await snmp.results():
+    for finding in await snmp.results(answer_wait(result.round_trip, options.timeout)):
         details = {"snmp_community": finding.community, "snmp_description": finding.description}
         observation.open_ports.append(
             OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .connect_engine import ConnectEngine
+from .portsets import likely_open_first
 
 DISCOVERY_PORTS: tuple[int, ...] = (80, 443, 22, 445, 3389, 139, 135, 21, 23, 25, 8080, 104)
 # How often silent attempts are looked for; also the longest a finished scan waits.
@@ -65,6 +66,8 @@ class ScanResult:
     seconds: float
     attempts: int
     peak_in_flight: int = 0
+    # Smoothed round-trip time and its deviation over every answer (None: no answer).
+    round_trip: tuple[float, float] | None = None
 
 
 def resolved_neighbours() -> set[str]:
@@ -102,7 +105,7 @@ def raise_open_file_limit(wanted: int) -> int:
 
 def _engine_for(options: ScanOptions) -> ConnectEngine:
     return ConnectEngine(
-        ports=options.ports,
+        ports=likely_open_first(options.ports),
         discovery_ports=options.discovery_ports,
         concurrency=options.concurrency,
         host_parallelism=min(options.host_parallelism, options.concurrency),
@@ -171,6 +174,7 @@ async def scan_async(
         seconds=time.monotonic() - started,
         attempts=engine.attempts,
         peak_in_flight=engine.peak,
+        round_trip=engine.any_rtt,
     )
 
 

@@ -80,6 +80,20 @@ class SnmpFinding:
     description: str
 
 
+# An agent answers from user space, slower than a kernel refuses a SYN: never wait less.
+MIN_ANSWER_WAIT = 0.3
+
+
+def answer_wait(round_trip: tuple[float, float] | None, timeout: float) -> float:
+    """How long to wait for answers after the last question, given the TCP round trips a
+    scan saw (smoothed, deviation): twice TCP's retransmission wait, within
+    [MIN_ANSWER_WAIT, timeout]. Without any round trip, the whole timeout."""
+    if round_trip is None:
+        return timeout
+    smoothed, deviation = round_trip
+    return min(timeout, max(MIN_ANSWER_WAIT, 2 * (smoothed + 4 * deviation)))
+
+
 class _Collector(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.replies: list[tuple[str, bytes]] = []
@@ -93,7 +107,8 @@ class SnmpSession:
 
     One UDP socket per address family for the whole scan. Each host is asked with every
     default community, and asked again `resend_after` seconds later (UDP is lossy);
-    `results()` waits `timeout` after the last question.
+    `results()` waits `timeout` after the last question, or less when the caller knows
+    how fast the network answers.
     """
 
     def __init__(self, timeout: float = 1.0, tries: int = 2, resend_after: float = 0.25) -> None:
@@ -126,8 +141,10 @@ class SnmpSession:
             request = get_request(community, int.from_bytes(os.urandom(3), "big"))
             transport.sendto(request, (address, 161))
 
-    async def results(self) -> list[SnmpFinding]:
-        await asyncio.sleep(max(0.0, self.last_question + self.timeout - self.loop.time()))
+    async def results(self, wait: float | None = None) -> list[SnmpFinding]:
+        """Answers received until `wait` (default `timeout`) after the last question."""
+        wait = self.timeout if wait is None else wait
+        await asyncio.sleep(max(0.0, self.last_question + wait - self.loop.time()))
         findings: dict[tuple[str, str], SnmpFinding] = {}
         for transport, collector in self.endpoints.values():
             transport.close()
