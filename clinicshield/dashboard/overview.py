@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
+from clinicshield.accounts.actions import silent_sensor_sites
 from clinicshield.accounts.models import Organisation
 
 from .actions import history, local_day, month_changes
@@ -17,6 +18,7 @@ from .measure import Measurement, Scores, compute_scores
 from .present import COMPONENT_LABELS, SEVERITY_LABELS, action_row, component_row
 
 SITES_PER_PAGE = 25
+SILENT_SHOWN = 25  # sites whose sensor went silent, named on the page
 # Actions a site can take on its own (the others are for the whole organisation).
 SITE_ACTIONS = frozenset(
     {"train_staff", "chase_overdue", "close_port", "close_risky_ports", "run_scan",
@@ -81,6 +83,7 @@ def site_rows(scores: Scores, org_slug: str, page_number: Any) -> dict[str, Any]
 
 def overview(org: Organisation, now: datetime, page_number: Any = None) -> dict[str, Any]:
     scores = compute_scores(org, now)
+    silent = silent_sensor_sites(org, now)
     today = local_day(org, now)
     points = trend_points(org, today, scores.org, 90)
     changed = month_changes(org, scores, today)
@@ -97,6 +100,8 @@ def overview(org: Organisation, now: datetime, page_number: Any = None) -> dict[
         "counters": counters(scores.measurement),
         "sites": site_rows(scores, org.slug, page_number),
         "site_count": len(scores.sites),
+        "silent_sensors": silent[:SILENT_SHOWN],
+        "silent_sensor_count": len(silent),
         "measured_at": now,
         "today": today,
     }
