@@ -77,3 +77,9 @@ def test_the_sites_page_links_each_site_to_its_sensors_for_it_and_owners(
 ) -> None:
     assert site_url(org_a) in client_alice.get("/o/clinic-a/people/sites/").content.decode()
     assert site_url(org_a) not in client_bob.get("/o/clinic-a/people/sites/").content.decode()
+
+
+def test_the_site_page_speaks_spanish(client_alice: Any, org_a: Organisation) -> None:
+    page = client_alice.get(site_url(org_a), headers={"Accept-Language": "es"})
+    text = page.content.decode()
+    assert "Tokens de sede" in text and "Ningún sensor ha dado señales aún" in text
