@@ -4,9 +4,14 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
-from .models import Person
+from clinicshield.lib.errors import UserError
+
+from .actions import do_create_site_token
+from .core.roles import role_at_least
+from .models import Person, Site
 
 router = Router(tags=["accounts"])
 
@@ -16,6 +21,16 @@ class SiteOut(Schema):
     name: str
     timezone: str
     address: str
+    sensor_last_seen: datetime | None
+
+
+class SiteTokenIn(Schema):
+    name: str = "sensor"
+
+
+class SiteTokenOut(Schema):
+    site: str
+    token: str
 
 
 class PersonOut(Schema):
@@ -33,6 +48,20 @@ class PersonOut(Schema):
 def list_sites(request: HttpRequest) -> list[SiteOut]:
     org = request.auth.organisation  # type: ignore[attr-defined]
     return [SiteOut.from_orm(site) for site in org.sites.all()]
+
+
+@router.post("/sites/{site_id}/sensor-tokens", response={201: SiteTokenOut})
+def create_site_token(
+    request: HttpRequest, site_id: int, payload: SiteTokenIn
+) -> Status[SiteTokenOut]:
+    """A new site token for a sensor (role it or owner): how a chain provisions its sites'
+    sensors by script. The token is in this answer only."""
+    auth = request.auth  # type: ignore[attr-defined]
+    if not role_at_least(auth.role, "it"):
+        raise UserError("forbidden", _("This token's role may not make site tokens."), status=403)
+    site = get_object_or_404(Site, pk=site_id, organisation=auth.organisation)
+    token = do_create_site_token(site, payload.name, f"api:{auth.name}")
+    return Status(201, SiteTokenOut(site=site.name, token=token))
 
 
 def person_out(p: Person) -> PersonOut:
