@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "clinicshield.exposure",
     "clinicshield.dashboard",
     "clinicshield.sensor",
+    "clinicshield.project",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinicshield.lib.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "clinicshield.lib.setup.FirstRunMiddleware",
+    "clinicshield.accounts.setup.FirstRunMiddleware",
 ]
 
 ROOT_URLCONF = "clinicshield.urls"

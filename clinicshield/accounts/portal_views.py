@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from clinicshield.accounts.portal import person_view, start_portal_session
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.portal import person_view, start_portal_session
 
 from . import actions
 

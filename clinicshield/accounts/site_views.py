@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from clinicshield.lib.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_org, org_view
 
 from . import actions
 from .models import Site, SiteToken

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clinicshield.lib.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_org, org_view
 
 from .actions import local_day, org_zone
 from .core.history import parse_month, previous_month

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from .actions import do_save_policy, latest_verdicts, policy_of
 from .core.matrix_svg import render_matrix

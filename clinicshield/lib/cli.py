@@ -11,8 +11,6 @@ from typing import Any, Protocol
 
 from django.core.management.base import CommandError, CommandParser
 
-from clinicshield.accounts.models import Organisation
-
 from .errors import UserError
 
 
@@ -59,13 +57,6 @@ def add_format_argument(parser: CommandParser) -> None:
         default="table",
         help="table for people (default), json for scripts",
     )
-
-
-def get_org(slug: str) -> Organisation:
-    org = Organisation.objects.filter(slug=slug).first()
-    if org is None:
-        raise refuse(f"no organisation with short name {slug!r}")
-    return org
 
 
 def emit_rows(

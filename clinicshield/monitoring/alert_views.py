@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from .actions import (
     detection_context,
@@ -27,10 +27,10 @@ from .actions import (
     people_names,
 )
 from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
-from .core.detectors.profile import user_profile
 from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
 from .core.detectors.evidence import alert_events
+from .core.detectors.profile import user_profile
 from .explanations import WEEKDAYS
 from .views_words import (
     STATUS_LABELS,

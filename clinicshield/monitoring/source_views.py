@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from clinicshield.lib.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_org, org_view
 
 from .core import event_search, quarantine
 from .models import LogSource

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from clinicshield.lib.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_org, org_view
 
 from .models import Alert, LogSource
 

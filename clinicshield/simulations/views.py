@@ -14,8 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
 from .actions.campaigns import library

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from clinicshield.accounts.models import Person
+from clinicshield.accounts.portal import person_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.portal import person_view
 
 from . import actions
 from .catalogue import catalogue, language_for

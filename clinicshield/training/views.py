@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.models import Person
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from . import actions
 from .catalogue import (

@@ -1,24 +1,17 @@
-"""Raising alerts for new high-risk ports through the monitoring app, when it is there."""
+"""Raising alerts for new high-risk ports through the monitoring app."""
 
-import importlib
 from typing import Any
 
 from django.utils import timezone
 
 from clinicshield.accounts.models import Organisation
+from clinicshield.monitoring.actions import do_raise_alert
 
 from ..core.knowledge import lookup
 
 
-def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> bool:
-    """Returns False when the monitoring app offers no alert list (yet)."""
-    try:
-        monitoring_actions = importlib.import_module("clinicshield.monitoring.actions")
-    except ImportError:
-        return False
-    raise_alert = getattr(monitoring_actions, "do_raise_alert", None)
-    if raise_alert is None:
-        return False
+def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> Any:
+    """The alert raised (or grown), or None when a suppression covers it."""
     entry = lookup(finding.port, finding.proto)
     # The service's name in every language the knowledge base has: the sentence is said in
     # the reader's language when it is shown, not in the scan's.
@@ -33,7 +26,7 @@ def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> bool:
             "zone": zone,
         },
     }
-    raise_alert(
+    return do_raise_alert(
         org,
         kind="exposure.new_port",
         severity=finding.severity,
@@ -43,4 +36,3 @@ def raise_new_port_alert(org: Organisation, finding: Any, zone: str) -> bool:
         host=finding.address,
         evidence={"scan": finding.scan_id, "port": finding.port, "service": finding.service},
     )
-    return True

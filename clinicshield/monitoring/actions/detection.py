@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
+from clinicshield.simulations.actions import do_attribute_clickfix_detection
 
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from ..core import engines, store, store_span
@@ -129,15 +129,7 @@ def attributed_to_simulation(org: Organisation, finding: Finding) -> bool:
     """A ClickFix command carrying a live simulation token belongs to that campaign."""
     if finding.kind != "clickfix" or not finding.command_line:
         return False
-    try:
-        simulations = importlib.import_module("clinicshield.simulations.actions")
-    except ImportError:
-        return False
-    if not hasattr(simulations, "do_attribute_clickfix_detection"):
-        return False
-    return bool(
-        simulations.do_attribute_clickfix_detection(org, finding.command_line, finding.first_seen)
-    )
+    return do_attribute_clickfix_detection(org, finding.command_line, finding.first_seen)
 
 
 def do_run_detection(

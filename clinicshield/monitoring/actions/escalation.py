@@ -1,14 +1,12 @@
 """Turning an alert into an incident with the matching playbook (readiness app)."""
 
-import importlib
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from clinicshield.lib.errors import UserError
+from clinicshield.readiness.actions import do_open_incident
 
 from ..alert_models import Alert
 from ..explanations import kind_label, render
@@ -33,18 +31,12 @@ PLAYBOOKS = {
 @transaction.atomic
 def do_escalate_alert(alert: Alert, actor: Any) -> Any:
     """Open (or find, if already open) the incident for this alert; returns the incident."""
-    try:
-        readiness = importlib.import_module("clinicshield.readiness.actions")
-    except ImportError:
-        readiness = None
-    if readiness is None or not hasattr(readiness, "do_open_incident"):
-        raise UserError("no_incidents", _("Incidents are not available."), 409)
     org = alert.organisation
     subject = alert.user or alert.src_ip or alert.host
     with translation.override(settings.LANGUAGE_CODE):
         details = render(alert.code, alert.params, people_names(org, {alert.user}))
         title = f"{kind_label(alert.kind)}: {subject}" if subject else kind_label(alert.kind)
-    incident = readiness.do_open_incident(
+    incident = do_open_incident(
         org,
         title=title,
         source="monitoring",

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from .. import actions
 from ..actions.drills import scenario_of, shown_inject_ids

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.models import Organisation, Person
+from clinicshield.accounts.portal import person_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.portal import person_view
 
 from .. import actions
 from ..actions.drills import scenario_of, shown_inject_ids

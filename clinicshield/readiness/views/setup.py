@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
-from clinicshield.lib.tenancy import current_org, org_view
 
 from .. import actions
 from ..core.catalogue import shipped_catalogue

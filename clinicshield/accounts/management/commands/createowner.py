@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from clinicshield.accounts.actions import do_create_magic_link, do_create_owner
-from clinicshield.lib.cli import from_user_error, get_org
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import from_user_error
 from clinicshield.lib.errors import UserError
 
 PASSWORD_ENV = "CLINICSHIELD_OWNER_PASSWORD"  # noqa: S105 - the name of a variable, not a password

@@ -8,13 +8,13 @@ import yaml
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import (
     add_format_argument,
     emit_document,
     emit_rows,
     fail,
     from_user_error,
-    get_org,
     parse_moment,
     refuse,
 )

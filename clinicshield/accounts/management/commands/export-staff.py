@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.accounts.actions import export_staff_csv
-from clinicshield.lib.cli import get_org
+from clinicshield.accounts.cli import get_org
 
 
 class Command(BaseCommand):

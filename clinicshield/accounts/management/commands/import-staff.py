@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.accounts.actions import do_import_staff
-from clinicshield.lib.cli import add_format_argument, emit_document, get_org, refuse
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_format_argument, emit_document, refuse
 
 
 class Command(BaseCommand):

@@ -10,8 +10,9 @@ from clinicshield.accounts.actions import (
     do_revoke_site_token,
     do_rotate_site_token,
 )
+from clinicshield.accounts.cli import get_org
 from clinicshield.accounts.models import Site, SiteToken
-from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, get_org, refuse
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, refuse
 
 
 class Command(BaseCommand):

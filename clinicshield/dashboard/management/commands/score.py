@@ -4,15 +4,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.dashboard.measure import compute_scores
 from clinicshield.dashboard.present import score_report
-from clinicshield.lib.cli import (
-    add_format_argument,
-    add_org_argument,
-    emit_document,
-    get_org,
-    parse_moment,
-)
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_document, parse_moment
 
 
 def parse_now(text: str | None) -> datetime:

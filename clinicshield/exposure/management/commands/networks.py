@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_format_argument, emit_rows, from_user_error, get_org, refuse
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_format_argument, emit_rows, from_user_error, refuse
 from clinicshield.lib.errors import UserError
 
 from ...actions import do_add_network, do_delete_network, do_save_policy

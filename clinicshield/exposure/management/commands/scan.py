@@ -11,12 +11,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import (
     add_format_argument,
     emit_rows,
     fail,
     from_user_error,
-    get_org,
     progress_bar,
     refuse,
 )

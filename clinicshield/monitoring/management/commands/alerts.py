@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, get_org
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows
 from clinicshield.monitoring.actions import alert_payload, people_names
 from clinicshield.monitoring.alert_models import SEVERITY_RANK, STATUS_CHOICES, Alert
 

@@ -4,11 +4,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import (
     add_format_argument,
     add_org_argument,
     emit_document,
-    get_org,
     progress_bar,
     refuse,
 )

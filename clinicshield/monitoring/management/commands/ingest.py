@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.accounts.models import Organisation
-from clinicshield.lib.cli import add_org_argument, emit_rows, from_user_error, get_org, progress_bar
+from clinicshield.lib.cli import add_org_argument, emit_rows, from_user_error, progress_bar
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions import do_ingest_files
 from clinicshield.monitoring.core.ingest import IngestResult

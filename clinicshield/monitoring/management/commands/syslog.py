@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_org_argument, from_user_error, get_org
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_org_argument, from_user_error
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions import do_ingest_messages, geo_lookup
 from clinicshield.monitoring.core.syslog_framing import StreamFramer, decode

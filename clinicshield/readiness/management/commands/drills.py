@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, fail, get_org
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, fail
 
 from ...core.catalogue import shipped_catalogue, validate_content
 from ...models import Drill

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, get_org
+from clinicshield.accounts.cli import get_org
+from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows
 
 from ...models import Incident
 

@@ -9,13 +9,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import (
     add_format_argument,
     emit_document,
     emit_rows,
     fail,
     from_user_error,
-    get_org,
     refuse,
 )
 from clinicshield.lib.errors import UserError

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from clinicshield.accounts.cli import get_org
 from clinicshield.accounts.models import Person
 from clinicshield.lib.cli import (
     add_format_argument,
@@ -12,7 +13,6 @@ from clinicshield.lib.cli import (
     emit_document,
     emit_rows,
     from_user_error,
-    get_org,
     refuse,
 )
 from clinicshield.lib.errors import UserError

@@ -1,4 +1,3 @@
-import importlib
 import os
 import secrets
 from typing import Any
@@ -9,10 +8,23 @@ from django.utils import timezone
 
 from clinicshield.accounts import demo
 from clinicshield.accounts.models import Organisation
+from clinicshield.dashboard import demo as dashboard_demo
+from clinicshield.exposure import demo as exposure_demo
 from clinicshield.lib.cli import refuse
+from clinicshield.monitoring import demo as monitoring_demo
+from clinicshield.readiness import demo as readiness_demo
+from clinicshield.simulations import demo as simulations_demo
+from clinicshield.training import demo as training_demo
 
 # The order matters: later apps read what earlier ones seeded (the dashboard reads all).
-DEMO_APPS = ("training", "simulations", "readiness", "monitoring", "exposure", "dashboard")
+DEMO_APPS = {
+    "training": training_demo,
+    "simulations": simulations_demo,
+    "readiness": readiness_demo,
+    "monitoring": monitoring_demo,
+    "exposure": exposure_demo,
+    "dashboard": dashboard_demo,
+}
 PASSWORD_ENV = "CLINICSHIELD_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
 
@@ -36,13 +48,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             org, logins = demo.seed_organisation(password, now)
             self.stdout.write(f"seeded {org.name}: {org.people.count()} staff, 2 sites")
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"clinicshield.{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"clinicshield.{app}.demo":
-                    raise
-                continue
+        for app, module in DEMO_APPS.items():
             with transaction.atomic():
                 summary = module.seed(org, now)
             self.stdout.write(f"{app}: {summary or 'seeded'}")
