@@ -79,7 +79,7 @@ class Host:
             text=True,
         )
         self.processes.append(process)
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         line = process.stdout.readline()
         if line.strip() != "ready":
             process.kill()

@@ -15,10 +15,10 @@ Linux allows (measured against nmap's connect loop, see docs/benchmarks.md):
 
 Parallelism is bounded twice: `concurrency` attempts in flight at most over the whole
 scan, and a window per host, like nmap's congestion window. The window opens by one per
-finished attempt (so it doubles every round trip) up to `host_parallelism`, and halves
-when a port that was silent answers its retry: that is a lost packet, the sign of a host
-or link that is overwhelmed. Silence alone does not shrink it (a firewall that drops is
-not congestion).
+finished attempt (so it doubles every round trip) up to `host_parallelism`, and halves,
+at most once a round, when a port that was silent answers its retry: that is a lost
+packet, the sign of a host or link that is overwhelmed. Silence alone does not shrink it
+(a firewall that drops is not congestion).
 
 The wait before a port counts as silent adapts per host like TCP's retransmission timer
 (RFC 6298): smoothed round-trip time plus four deviations, between `min_timeout` and
@@ -57,11 +57,12 @@ _STATE_OF_ERRNO = {
     errno.EADDRNOTAVAIL: _RETRY_LATER,
     errno.EAGAIN: _RETRY_LATER,
 }
-_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY})
+# (EAGAIN is not among them: for TCP, connect() says so when the kernel is out of routes.)
+_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EALREADY})
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _LINGER_RESET = struct.pack("ii", 1, 0)
 _NONBLOCKING_STREAM = socket.SOCK_STREAM | getattr(socket, "SOCK_NONBLOCK", 0)
-_WATCH = select.EPOLLOUT if hasattr(select, "EPOLLOUT") else 0
+_WATCH = select.EPOLLOUT  # with EPOLLERR and EPOLLHUP, which epoll always reports
 
 DISCOVERING, UP, ABSENT = "discovering", "up", "absent"
 
@@ -80,6 +81,8 @@ class Host:
         "discovery_left",
         "in_flight",
         "window",
+        "cut_at",
+        "lost",
         "srtt",
         "rttvar",
         "samples",
@@ -99,6 +102,8 @@ class Host:
         self.discovery_left = 0
         self.in_flight = 0
         self.window = window
+        self.cut_at = -1.0  # when the window was last halved
+        self.lost = 0  # ports that answered only when asked again
         self.srtt = -1.0  # no sample yet
         self.rttvar = 0.0
         self.samples = 0
@@ -168,6 +173,7 @@ class ConnectEngine:
         self.any_rtt: tuple[float, float] | None = None  # over every host, for discovery
         self.serial = 0
         self.attempts = 0
+        self.sockets_opened = 0
         self.planned = 0
         self.finished = 0
         self.peak = 0
@@ -284,6 +290,7 @@ class ConnectEngine:
             return None
         if _NONBLOCKING_STREAM == socket.SOCK_STREAM:
             sock.setblocking(False)
+        self.sockets_opened += 1
         slot = _Slot(sock, host.family)
         self.epoll.register(slot.fd, _WATCH)
         return slot
@@ -298,14 +305,22 @@ class ConnectEngine:
         """Handle every answer the epoll set reports; returns how many."""
         events = self.epoll.poll(0, max(16, len(self.in_flight)))
         in_flight, finish = self.in_flight, self._finish
-        for fd, _mask in events:
+        for fd, mask in events:
             slot = in_flight.get(fd)
             if slot is None or slot.host is None:
                 continue
             # Asking again returns the attempt's outcome (and resets a refused socket).
             code = slot.sock.connect_ex((slot.host.address, slot.port))
-            if code != errno.EALREADY:  # EALREADY: the SYN is still unanswered
+            if code != errno.EALREADY:
                 finish(slot, _STATE_OF_ERRNO.get(code, FILTERED), now, answered=True)
+            elif mask & select.EPOLLERR:
+                # Still waiting for a SYN-ACK, yet with an error: an ICMP refusal (a
+                # firewall's "prohibited", no route further on). Linux keeps the attempt
+                # alive for it (RFC 1122's soft errors); for us it is the port's answer.
+                code = slot.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    state = _STATE_OF_ERRNO.get(code, FILTERED)
+                    finish(slot, state, now, answered=True, reset=False)
         return len(events)
 
     def expire(self, now: float) -> None:
@@ -330,13 +345,16 @@ class ConnectEngine:
             times.append(self.discovering[0][0] + self._discovery_patience())
         return min(times) if times else None
 
-    def _finish(self, slot: _Slot, state: str, now: float, answered: bool) -> None:
+    def _finish(
+        self, slot: _Slot, state: str, now: float, answered: bool, reset: bool = True
+    ) -> None:
+        """Record an attempt's outcome. `reset`: the kernel left the socket reusable."""
         host, port, tries = slot.host, slot.port, slot.tries
         assert host is not None
         del self.in_flight[slot.fd]
         slot.host, slot.serial = None, 0
         host.in_flight -= 1
-        if state in (CLOSED, UNREACHABLE):
+        if reset and state in (CLOSED, UNREACHABLE):
             self.spare[slot.family].append(slot)  # reset by the refusal: reusable
         else:
             if state == OPEN:
@@ -346,9 +364,12 @@ class ConnectEngine:
             self._put_back(host, port, tries)
             return
         if tries and answered and state != FILTERED:
-            # Silent once, answered on the retry: a packet was lost. The host or the
-            # link is overwhelmed: halve the window, like TCP's congestion control.
-            host.window = max(1.0, host.window / 2)
+            # Silent once, answered on the retry: a packet was lost, the host or the link
+            # is overwhelmed. Halve the window, once per round like TCP: attempts sent
+            # before the last cut say nothing about the window since.
+            host.lost += 1
+            if slot.started >= host.cut_at:
+                host.window, host.cut_at = max(1.0, host.window / 2), now
         elif host.window < self.host_parallelism:
             host.window += 1
         if answered and state != FILTERED:

@@ -56,6 +56,7 @@ class HostResult:
     up_reason: str  # "tcp" (answered a probe), "arp" (link-layer only), "assumed" (-Pn)
     open_ports: set[int] = field(default_factory=set)
     filtered_ports: set[int] = field(default_factory=set)
+    lost: int = 0  # ports that answered only when asked again: packets were lost
 
 
 @dataclass
@@ -66,6 +67,7 @@ class ScanResult:
     seconds: float
     attempts: int
     peak_in_flight: int = 0
+    sockets_opened: int = 0  # fewer than attempts: a refused port's socket asks the next
     # Smoothed round-trip time and its deviation over every answer (None: no answer).
     round_trip: tuple[float, float] | None = None
 
@@ -133,15 +135,21 @@ async def scan_async(
     engine = _engine_for(options)
 
     def step() -> None:
+        if done.done():
+            return
         now = loop.time()
-        # Answers first: on a busy machine a reply may wait in the epoll set past its
-        # deadline, and must not be mistaken for silence.
-        engine.poll(now)
-        engine.expire(now)
-        engine.fill(now)
-        if on_progress is not None:
-            on_progress(engine.finished, engine.planned)
-        if engine.done and not done.done():
+        try:
+            # Answers first: on a busy machine a reply may wait in the epoll set past its
+            # deadline, and must not be mistaken for silence.
+            engine.poll(now)
+            engine.expire(now)
+            engine.fill(now)
+            if on_progress is not None:
+                on_progress(engine.finished, engine.planned)
+        except Exception as error:  # a stage's callback failed: the scan fails with it
+            done.set_exception(error)
+            return
+        if engine.done:
             done.set_result(None)
 
     timer: asyncio.TimerHandle | None = None
@@ -163,7 +171,9 @@ async def scan_async(
         loop.remove_reader(engine.fileno())
         engine.close()
     hosts = {
-        address: HostResult(address, host.up_reason, host.open_ports, host.filtered_ports)
+        address: HostResult(
+            address, host.up_reason, host.open_ports, host.filtered_ports, host.lost
+        )
         for address, host in engine.hosts.items()
         if host.up_reason
     }
@@ -174,6 +184,7 @@ async def scan_async(
         seconds=time.monotonic() - started,
         attempts=engine.attempts,
         peak_in_flight=engine.peak,
+        sockets_opened=engine.sockets_opened,
         round_trip=engine.any_rtt,
     )
 
