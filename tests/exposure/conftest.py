@@ -19,7 +19,8 @@ def service_lab() -> Iterator[Lab]:
     """Hosts with known services on 10.213.7.0/24 (only inside the lab's namespaces).
 
     .10  ssh, ftp, smtp, http, https, rdp, smb, an open DICOM SCP on 104, SNMP public;
-         8080 and 9100 silently dropped (filtered)
+         8080 and 9100 silently dropped (filtered); a silent listener on 4242 (Orthanc's
+         DICOM port, but not DICOM)
     .11  a strict DICOM SCP on 11112 (only calling AE MODALITY1); everything else closed
     .12  drops every TCP packet (found only through the link layer)
     .13-.20 absent
@@ -42,6 +43,7 @@ def service_lab() -> Iterator[Lab]:
                 {"kind": "dicom", "port": 104},
                 {"kind": "plain", "port": 8080},
                 {"kind": "plain", "port": 9100},
+                {"kind": "plain", "port": 4242},  # numbered like DICOM, says nothing
                 {"kind": "snmp", "community": "public"},
             ]
         )

@@ -5,7 +5,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from clinicshield.exposure.core import identify, snmp
+from clinicshield.exposure.core import dicom, identify, snmp
 
 
 def test_it_recognises_greetings() -> None:
@@ -57,3 +57,34 @@ def test_snmp_requests_and_replies_round_trip() -> None:
     assert snmp.parse_response(bytes(reply)) == ("public", "")
     assert snmp.parse_response(request) is None  # a request is not a reply
     assert snmp.parse_response(b"\x30\x05\x02") is None  # truncated
+
+
+def test_our_association_request_is_what_pynetdicom_reads() -> None:
+    from pynetdicom.pdu import A_ASSOCIATE_RQ
+
+    request = A_ASSOCIATE_RQ()
+    request.decode(dicom.association_request())
+    assert request.calling_ae_title == "CSHIELD-PROBE"
+    assert request.called_ae_title == "ANY-SCP"
+    assert request.application_context_name == "1.2.840.10008.3.1.1.1"
+    [context] = request.presentation_context
+    assert context.abstract_syntax == "1.2.840.10008.1.1"  # Verification
+    assert context.transfer_syntax == ["1.2.840.10008.1.2"]
+    assert request.user_information.implementation_class_uid.startswith("2.25.")
+
+
+def test_it_tells_dicom_answers_from_other_bytes() -> None:
+    from pynetdicom.pdu import A_ASSOCIATE_RJ
+
+    rejection = A_ASSOCIATE_RJ()
+    rejection.result, rejection.source, rejection.reason_diagnostic = 1, 1, 3  # unknown caller
+    assert dicom.association_answer(rejection.encode()) == dicom.REJECTED
+    assert dicom.association_answer(b"\x07\x00\x00\x00\x00\x04\x00\x00\x00\x00") == dicom.REJECTED
+    assert dicom.association_answer(b"\x02\x00\x00\x00\x00\xb0" + bytes(176)) == dicom.ACCEPTED
+    for other in (
+        b"",
+        b"SSH-2.0-OpenSSH_9.6\r\n",
+        b"HTTP/1.1 400 Bad Request\r\n",
+        b"\x03\x00\x00\x00\x10\x00",
+    ):
+        assert dicom.association_answer(other) is None

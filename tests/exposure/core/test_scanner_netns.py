@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicshield.exposure.core.identify import identify_all
+from clinicshield.exposure.core.identify import identify_all, identify_port
 from clinicshield.exposure.core.nmap_xml import run_nmap
 from clinicshield.exposure.core.portsets import resolve_ports
 from clinicshield.exposure.core.probe import probe
@@ -68,6 +68,15 @@ def test_it_identifies_services_and_dicom_callers(service_lab: Lab, scanned) -> 
     strict = found[("10.213.7.11", 11112)]
     assert strict.service == "dicom"
     assert strict.details["dicom_accepts_any_calling_ae"] is False
+
+
+def test_a_port_numbered_like_dicom_that_does_not_speak_it_is_not_called_dicom(
+    service_lab: Lab,
+) -> None:
+    with inside(service_lab.switch):
+        info = asyncio.run(identify_port("10.213.7.10", 4242, timeout=1.0))
+    assert info.service == "unknown"
+    assert info.details == {}
 
 
 def test_it_finds_snmp_agents_answering_a_default_community(service_lab: Lab) -> None:
