@@ -1,33 +1,43 @@
-"""Benchmark: a burst of 10,000 concurrent opens and clicks against the production server.
+"""Benchmark: a burst of tracking hits against the server `make run` starts, and its peer.
 
-    .venv/bin/python bench/simulations_tracking.py [--recipients 10000] [--workers 2]
+    .venv/bin/python bench/simulations_tracking.py [--recipients 10000] [--clients 500]
 
-Starts gunicorn as `make run` does (`clinicshield serve`: sync workers on SQLite in WAL
-mode), seeds a campaign of N recipients already sent, then fires one request per
-recipient all at once from asyncio (half open-pixel loads, half verified clicks), each on
-its own connection, with at most --sockets connections open at a time (the kernel's
-accept queue holds 4096 at most; latency is counted from the burst's start, so queueing
-shows in it). Afterwards it counts the stored events: every request must have left
-exactly one event and moved exactly one recipient (zero lost, zero duplicated).
-Reference (reported, not run here): GoPhish users report 404s on tracking links at
-about 6,000 targets on SQLite. Prints one JSON line.
+Starts `clinicshield serve` (gunicorn and the Huey worker, SQLite in WAL mode) on a fresh
+data dir holding a campaign of N recipients sent an hour ago, then drives it with wrk
+(Debian's `wrk`, a C load generator, so that the client takes little of the 2 cores)
+from --clients connections at once, each request timed from its write to its answer:
+
+1. the peer: the same number of GETs of a static file served by the same server
+   (WhiteNoise inside Django: the cheapest answer Django gives), before the burst;
+2. the burst: one hit per recipient, half pixel loads, half clicks our page's script saw
+   a person make (POST /t/<token>/h?h=1), exactly N requests (bench/simulations_tracking.lua);
+3. the peer again, after, so that a change of the machine's load shows.
+
+Then it waits for the worker to fold the hits (the hits ask for a fold; nothing here
+calls it), stops serve with Ctrl-C (SIGINT), folds once more as `run-due` would, and
+counts: every hit must be exactly one tracking event and have moved exactly one
+recipient (zero lost, zero duplicated). Prints one JSON line with the ratio of the
+burst's throughput to the peer's.
 """
 
 import argparse
-import asyncio
 import json
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+SCRIPT = Path(__file__).with_suffix(".lua")
 
 
 def free_port() -> int:
@@ -84,142 +94,180 @@ def seed(recipients: int) -> list[str]:
     return list(campaign.recipients.order_by("pk").values_list("token", flat=True))
 
 
-async def one_request(
-    port: int, index: int, token: str, gate: asyncio.Semaphore, retries: list[int]
-) -> tuple[int, float]:
-    if index % 2:
-        request = f"POST /t/{token}/h?h=1 HTTP/1.1\r\nContent-Length: 0\r\n"
-    else:
-        request = f"GET /t/{token}/px.gif HTTP/1.1\r\n"
-    request += f"Host: 127.0.0.1\r\nUser-Agent: {BROWSER}\r\nConnection: close\r\n\r\n"
-    began = time.perf_counter()  # from the moment the burst asked for it, queueing included
-    async with gate:
-        for attempt in range(20):
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.write(request.encode())
-                await writer.drain()
-                status_line = await reader.readline()
-                await reader.read()
-                writer.close()
-            except (ConnectionResetError, ConnectionRefusedError):
-                # The kernel's accept queue overflowed before the server read the request;
-                # a browser retries such a connection, and so do we (and count it).
-                retries.append(index)
-                await asyncio.sleep(0.05 * (attempt + 1))
-                continue
-            status = int(status_line.split()[1]) if status_line else 0
-            return status, time.perf_counter() - began
-    return 0, time.perf_counter() - began
-
-
-async def burst(port: int, tokens: list[str], sockets: int) -> tuple[list[tuple[int, float]], int]:
-    gate = asyncio.Semaphore(sockets)
-    retries: list[int] = []
-    results = await asyncio.gather(
-        *(one_request(port, i, t, gate, retries) for i, t in enumerate(tokens))
-    )
-    return list(results), len(retries)
-
-
-def workers_cpu_seconds(master: int) -> float:
-    """User+system CPU of the gunicorn workers so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == master:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / ticks
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def wait_for_health(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                if json.loads(answer.read()).get("worker") == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("serve did not become healthy (web and worker) in time")
+
+
+def run_wrk(port: int, clients: int, mode: str, source: str) -> dict[str, Any]:
+    command = ["wrk", "-t1", f"-c{clients}", "-d300s", "--timeout", "30s"]
+    command += ["-s", str(SCRIPT), f"http://127.0.0.1:{port}", "--", mode, source, "1"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK_RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("WRK_RESULT "))
+    result["per_s"] = round(result["answered"] / result["seconds"], 1)
+    return result
+
+
+def timed_run(port: int, args: Any, mode: str, source: str, web: list[int]) -> dict[str, Any]:
+    before = cpu_seconds(web)
+    result = run_wrk(port, args.clients, mode, source)
+    result["server_cpu_ms_per_request"] = round(
+        (cpu_seconds(web) - before) / max(1, result["answered"]) * 1000, 3
+    )
+    return result
+
+
+def wait_for_fold(expected: int, timeout: float) -> float:
+    """Seconds until the worker has stored every hit as an event."""
+    from clinicshield.simulations.actions import unfolded_bytes
+    from clinicshield.simulations.models import TrackingEvent
+
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        if TrackingEvent.objects.count() >= expected and unfolded_bytes() == 0:
+            return time.monotonic() - began
+        time.sleep(0.2)
+    return -1.0
+
+
+def count_outcome(tokens: list[str]) -> dict[str, int]:
+    from django.db.models import Count
+
+    from clinicshield.simulations.actions import do_fold_hits
+    from clinicshield.simulations.models import Recipient, TrackingEvent
+
+    late = do_fold_hits()  # what run-due would find after the clean stop: nothing
+    per_recipient = TrackingEvent.objects.values("recipient").annotate(n=Count("id"))
+    events = TrackingEvent.objects.count()
+    duplicated = sum(row["n"] - 1 for row in per_recipient if row["n"] > 1)
+    with_event = sum(1 for row in per_recipient)
+    return {
+        "events_stored": events,
+        "events_folded_after_stop": late.events,
+        "lost": len(tokens) - with_event,
+        "duplicated": duplicated,
+        "opened": Recipient.objects.filter(status="opened").count(),
+        "clicked": Recipient.objects.filter(status="clicked").count(),
+    }
+
+
+def measure(args: Any, data_dir: str) -> dict[str, Any]:
+    tokens = seed(args.recipients)
+    token_file = Path(data_dir) / "tokens.txt"
+    token_file.write_text("\n".join(tokens) + "\n")
+    port = free_port()
+    log = (Path(data_dir) / "serve.log").open("w")
+    env = {**os.environ, "PORT": str(port), "PYTHONPATH": str(ROOT)}
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "clinicshield.cli", "serve", "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_health(port, 120)
+        web = [p for p in descendants(serve.pid) if "gunicorn" in command_line(p)]
+        static = sorted((Path(data_dir) / "static").rglob("*.css"))[0]
+        static_path = f"/static/{static.relative_to(Path(data_dir) / 'static')}"
+        run_wrk(port, min(args.clients, 100), "path", f"{static_path} 500")  # warm up
+        peer = f"{static_path} {len(tokens)}"
+        peer_before = timed_run(port, args, "path", peer, web)
+        burst = timed_run(port, args, "hits", str(token_file), web)
+        burst_ended = time.monotonic()
+        peer_after = timed_run(port, args, "path", peer, web)
+        fold_wait = wait_for_fold(len(tokens), 300)
+        fold_seconds = round(time.monotonic() - burst_ended, 2) if fold_wait >= 0 else None
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)
+        try:
+            serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+        log.close()
+    outcome = count_outcome(tokens)
+    peer_rate = (peer_before["per_s"] + peer_after["per_s"]) / 2
+    return {
+        "bench": "simulations_tracking",
+        "hits": len(tokens),
+        "clients": args.clients,
+        "hits_per_s": burst["per_s"],
+        "p50_ms": burst["p50_ms"],
+        "p90_ms": burst["p90_ms"],
+        "p99_ms": burst["p99_ms"],
+        "max_ms": burst["max_ms"],
+        "http_errors": burst["http_errors"],
+        "socket_errors": burst["socket_errors"],
+        "server_cpu_ms_per_hit": burst["server_cpu_ms_per_request"],
+        "peer_static_per_s": [peer_before["per_s"], peer_after["per_s"]],
+        "peer_static_p99_ms": [peer_before["p99_ms"], peer_after["p99_ms"]],
+        "peer_server_cpu_ms_per_request": peer_before["server_cpu_ms_per_request"],
+        "ratio_hits_to_static": round(burst["per_s"] / peer_rate, 2),
+        "fold_done_after_burst_s": fold_seconds,
+        **outcome,
+        "serve_exit_code": serve.returncode,
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (serve's default)")
-    parser.add_argument(
-        "--sockets", type=int, default=1000, help="client connections open at once (the rest wait)"
-    )
+    parser.add_argument("--clients", type=int, default=500, help="connections open at once")
     args = parser.parse_args()
+    # Stopped from outside (timeout, Ctrl-C): still stop serve and remove the data dir.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+    if shutil.which("wrk") is None:
+        sys.exit("this benchmark drives the server with wrk: apt-get install wrk")
     with tempfile.TemporaryDirectory() as data_dir:
         os.environ["CLINICSHIELD_DATA_DIR"] = data_dir
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinicshield.settings")
-        tokens = seed(args.recipients)
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clinicshield.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--backlog",
-                "2048",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                time.sleep(0.2)
-            began = time.perf_counter()
-            results, retried = asyncio.run(burst(port, tokens, args.sockets))
-            elapsed = time.perf_counter() - began
-            server_cpu = workers_cpu_seconds(server.pid)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        from django.db.models import Count
-
-        from clinicshield.simulations.models import Recipient, TrackingEvent
-
-        per_recipient = TrackingEvent.objects.values("recipient").annotate(n=Count("id"))
-        events = TrackingEvent.objects.count()
-        moved = Recipient.objects.filter(status__in=("opened", "clicked")).count()
-        duplicated = sum(row["n"] - 1 for row in per_recipient if row["n"] > 1)
-    latencies = [latency for _status, latency in results]
-    failed = sum(1 for status, _latency in results if status not in (200, 204))
-    print(
-        json.dumps(
-            {
-                "bench": "simulations_tracking",
-                "requests": len(tokens),
-                "gunicorn_workers": args.workers,
-                "seconds": round(elapsed, 2),
-                "requests_per_s": round(len(tokens) / elapsed, 1),
-                # CPU the workers spent per request (start-up included): not inflated by waiting.
-                "server_cpu_ms_per_request": round(server_cpu / len(tokens) * 1000, 2),
-                "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-                "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-                "max_ms": round(max(latencies) * 1000, 1),
-                "client_sockets": args.sockets,
-                "connection_retries": retried,
-                "http_errors": failed,
-                "events_stored": events,
-                "lost": len(tokens) - events + duplicated,
-                "duplicated": duplicated,
-                "recipients_moved": moved,
-                "load_average_1m": round(os.getloadavg()[0], 1),
-            }
-        )
-    )
+        print(json.dumps(measure(args, data_dir)))
 
 
 if __name__ == "__main__":
