@@ -25,14 +25,12 @@ from . import checkpoint
 from . import store_layout as store
 from .detect_format import detect
 from .parsers import FORMATS, Context, position_kind
+from .parsers.context import PARALLEL_BATCHES
 
 if TYPE_CHECKING:
     from .geo import GeoLookup
     from .ingest_batch import Stored
     from .parsers.base import Batch
-
-# Batches parsed at the same time: one per core of the small box this is sized for.
-PARALLEL_BATCHES = 2
 
 
 @dataclass

@@ -9,6 +9,7 @@ memory in place.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .context import BATCH_BYTES
+from .context import BATCH_BYTES, PARALLEL_BATCHES
 
 
 @dataclass
@@ -63,7 +64,7 @@ def connect() -> duckdb.DuckDBPyConnection:
 def _one_thread(con: duckdb.DuckDBPyConnection) -> None:
     """Our queries are many short scans of Arrow memory: measured, DuckDB's second thread
     costs more than it gives on them (9.4 s against 5.2 s for a million syslog lines). The
-    ingestion runs batches side by side instead (``ingest.PARALLEL_BATCHES``)."""
+    ingestion runs batches side by side instead (``PARALLEL_BATCHES``)."""
     con.execute("SET threads = 1")
 
 
@@ -100,15 +101,20 @@ def read_line_batches(
     """Yield batches of whole lines from byte ``start`` (line number ``first_line``).
 
     The first batch is an eighth of the others: it is parsed alone (parsers learn from
-    it), so the smaller it is, the sooner the batches after it run side by side."""
+    it), so the smaller it is, the sooner the batches after it run side by side. The
+    others share what is left of the file evenly, in a multiple of ``PARALLEL_BATCHES``:
+    a last batch parsed alone would leave a core idle for as long as it takes."""
     with open(path, "rb") as handle:
         handle.seek(start)
         position, line_no = start, first_line
         pending = b""
         size = max(1, batch_bytes // 8)
+        first = True
         while True:
             chunk = handle.read(size)
-            size = batch_bytes
+            if first:
+                left = os.fstat(handle.fileno()).st_size - handle.tell()
+                size, first = even_batch_size(left, batch_bytes), False
             if not chunk and not pending:
                 return
             cut = chunk.rfind(b"\n")  # at the end of the file, -1: all that is pending
@@ -130,6 +136,14 @@ def read_line_batches(
             yield Batch(position, position + len(data), line_no, table, data=data)
             position += len(data)
             line_no += n
+
+
+def even_batch_size(left: int, batch_bytes: int) -> int:
+    """The size that splits ``left`` bytes into batches of at most about ``batch_bytes``,
+    as many as a multiple of PARALLEL_BATCHES."""
+    count = max(1, -(-left // batch_bytes))
+    count = -(-count // PARALLEL_BATCHES) * PARALLEL_BATCHES
+    return max(1, -(-left // count))
 
 
 def empty_rejects() -> pa.Table:
