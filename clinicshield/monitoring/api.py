@@ -8,8 +8,3 @@ router = Router(tags=["monitoring"])
 from .alert_api import router as alert_router  # noqa: E402
 
 router.add_router("/alerts", alert_router)
-
-# Batches of log lines from site sensors live in sensor_api.py, mounted under /sensor.
-from .sensor_api import router as sensor_router  # noqa: E402
-
-router.add_router("/sensor", sensor_router)

@@ -1,8 +1,16 @@
-"""What site sensors ask the central server besides storing logs, at /api/sensor/.
+"""What site sensors ask the central server, at /api/sensor/.
 
-Every request is signed with the site token (``auth.SiteSignatureAuth``): a health report
-(which also answers with the schedule the sensor keeps), and the segmentation probes of
-the sensor's zone, judged by the server as ``probe --server`` is.
+Every request is signed with the site token (``auth.SiteSignatureAuth``): batches of log
+lines (stored by ``monitoring.actions.sensor_batches``), a health report (which also
+answers with the schedule the sensor keeps), and the segmentation probes of the sensor's
+zone, judged by the server as ``probe --server`` is.
+
+``POST /batches``: one batch (``monitoring/core/sensor_batch.py``), compressed
+(``Content-Encoding: zstd`` or ``gzip``). Answers 200 with what was stored (or
+``duplicate`` for lines the server already holds), 400 for a batch that cannot be read,
+401 for a refused signature or token, 409 when lines before the batch are missing, 413
+past CLINICSHIELD_SENSOR_MAX_BATCH_MB, 422 for lines the format cannot read without a
+mapping.
 """
 
 from typing import Any
@@ -16,8 +24,9 @@ from ninja import Router, Schema, Status
 from clinicshield.accounts.actions import do_record_sensor_health
 from clinicshield.exposure.actions import do_record_probe, plan_for_zone
 from clinicshield.lib.errors import UserError
+from clinicshield.monitoring.actions.sensor_batches import do_ingest_sensor_batch
 
-from .auth import SiteSignatureAuth
+from .auth import SiteSignatureAuth, request_body
 
 router = Router(tags=["sensor"], auth=SiteSignatureAuth())
 
@@ -48,6 +57,13 @@ class ProbeIn(Schema):
 
 def _token(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
+
+
+@router.post("/batches")
+def post_batch(request: HttpRequest) -> dict[str, Any]:
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    outcome = do_ingest_sensor_batch(_token(request).site, request_body(request), encoding)
+    return outcome.as_dict()
 
 
 @router.post("/health", response=ScheduleOut)

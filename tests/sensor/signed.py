@@ -46,7 +46,7 @@ def post_batch(
     client: Client, token: str, batch_header: BatchHeader, data: bytes, encoding: str = "zstd"
 ) -> Any:
     body = encode_batch(batch_header, data, encoding)
-    path = "/api/monitoring/sensor/batches"
+    path = "/api/sensor/batches"
     headers = {**signed_headers(token, "POST", path, body), "Content-Encoding": encoding}
     return client.post(path, body, content_type="application/octet-stream", headers=headers)
 

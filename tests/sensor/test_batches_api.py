@@ -1,4 +1,4 @@
-"""POST /api/monitoring/sensor/batches: the same parsers and quarantine as `ingest`, each
+"""POST /api/sensor/batches: the same parsers and quarantine as `ingest`, each
 line stored once whatever is sent twice, and every refusal says why."""
 
 import time
@@ -16,7 +16,7 @@ from clinicshield.monitoring.core.sensor_batch import encode_batch
 from clinicshield.monitoring.models import LogSource
 from tests.sensor.signed import auth_lines, header, post_batch, signed_headers
 
-PATH = "/api/monitoring/sensor/batches"
+PATH = "/api/sensor/batches"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from .client import Answer, CentralServer
 from .spool import Spool, SpooledBatch
 from .status import Status
 
-BATCHES_PATH = "/api/monitoring/sensor/batches"
+BATCHES_PATH = "/api/sensor/batches"
 FIRST_DELAY, LONGEST_DELAY = 1.0, 60.0
 
 

@@ -79,6 +79,9 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: status.stop.set())
         sensor = Sensor(config, server, spool, status)
         status.say(_started(config, server.url, spool))
+        for path, _fmt in config.follows:
+            if not path.is_file() or path.stat().st_size == 0:
+                status.complain(f"{path}: no data yet; it will be read when it has some")
         code = sensor.run()
         if code:
             sys.exit(code)
