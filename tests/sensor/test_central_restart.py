@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.cli import clinicshield
 from tests.conftest import free_port
@@ -94,6 +95,9 @@ def total(data_dir: Path) -> int:
     return sum(n for n, _distinct in per_site(data_dir).values())
 
 
+@pytest.mark.real_clock(
+    reason="gunicorn's worker heartbeat, and the sensors' Event.wait(timeout), under libfaketime"
+)
 def test_two_sensors_lose_nothing_and_repeat_nothing_when_the_central_server_is_killed(
     tmp_path: Path,
 ) -> None:

@@ -20,7 +20,12 @@ from tests.sensor.processes import (
     wait_for,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock(
+        reason="the sensor waits with Event.wait(timeout), which never returns under libfaketime"
+    ),
+]
 
 
 @pytest.fixture
