@@ -17,7 +17,6 @@ from clinicshield.lib.errors import UserError
 from ..core import drift
 from ..core.identify import ServiceInfo, identify_port
 from ..core.knowledge import HIGH_RISK, assess
-from ..core.nmap_xml import NmapXmlError, parse_nmap_xml, run_nmap
 from ..core.observations import Observation, OpenPort
 from ..core.scanner import ScanOptions, scan_async
 from ..core.scope import network_of
@@ -144,6 +143,8 @@ def do_run_scan(
         addresses = [a for group in grouped.values() for a in group]
         ports = check_port_spec(scan.ports)
         if use_nmap:
+            from ..core.nmap_xml import run_nmap  # nmap's reader only when nmap is used
+
             observation = run_nmap(addresses, ports)
         else:
             options = ScanOptions(ports=ports, concurrency=concurrency, timeout=timeout)
@@ -238,6 +239,8 @@ def do_import_nmap_xml(
     org: Organisation, text: bytes | str, source: str, actor: Any
 ) -> ImportResult:
     """Record an nmap -oX file as one scan per registered network it covers."""
+    from ..core.nmap_xml import NmapXmlError, parse_nmap_xml  # defusedxml: not for scans
+
     try:
         observation = parse_nmap_xml(text, source)
     except NmapXmlError as error:

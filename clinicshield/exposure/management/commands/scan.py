@@ -23,11 +23,16 @@ from clinicshield.lib.cli import (
 from clinicshield.lib.errors import UserError
 
 from ...actions import do_import_nmap_xml, do_run_scan, do_start_scan
-from ...core.nmap_xml import nmap_available
 from ...models import Finding, Scan
 from ...present import finding_row
 
 COLUMNS = ["host", "port", "proto", "service", "risk", "change", "advice"]
+
+
+def _nmap_available() -> str | None:
+    from ...core.nmap_xml import nmap_available  # nmap's XML reader only for --nmap
+
+    return nmap_available()
 
 
 class Command(BaseCommand):
@@ -96,7 +101,7 @@ class Command(BaseCommand):
     def scan(self, org: Any, options: dict[str, Any]) -> list[Scan]:
         if not options["targets"]:
             raise refuse("give at least one target (address, CIDR or range), or --import FILE")
-        if options["nmap"] and not nmap_available():
+        if options["nmap"] and not _nmap_available():
             raise refuse("--nmap needs nmap installed (Debian package nmap)")
         if options["concurrency"] < 1 or options["timeout"] <= 0:
             raise refuse("--concurrency and --timeout must be positive")
