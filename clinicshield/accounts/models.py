@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .core.roles import ROLES
+from .core.roles import ROLES, role_at_least
 from .core.roster import DEPARTMENTS
 
 
@@ -160,6 +160,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def allows(self, role: str) -> bool:
+        """Whether this token may do what needs `role` (the pages' role ladder; the API
+        asks through clinicshield.lib.api)."""
+        return role_at_least(self.role, role)
 
 
 class SiteToken(models.Model):
