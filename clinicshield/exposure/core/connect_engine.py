@@ -38,96 +38,29 @@ import select
 import socket
 import struct
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
-OPEN, CLOSED, FILTERED, UNREACHABLE = "open", "closed", "filtered", "unreachable"
-_RETRY_LATER = "retry"
-# A connection that was reset or broken after the handshake was still accepted: open.
-_STATE_OF_ERRNO = {
-    0: OPEN,
-    errno.ECONNRESET: OPEN,
-    errno.EPIPE: OPEN,
-    errno.ECONNREFUSED: CLOSED,
-    errno.EHOSTUNREACH: UNREACHABLE,
-    errno.ENETUNREACH: UNREACHABLE,
-    errno.EHOSTDOWN: UNREACHABLE,
-    errno.ETIMEDOUT: FILTERED,
-    errno.EACCES: FILTERED,
-    errno.EPERM: FILTERED,
-    errno.EADDRNOTAVAIL: _RETRY_LATER,
-    errno.EAGAIN: _RETRY_LATER,
-}
+from .connect_state import (
+    ABSENT,
+    CLOSED,
+    DISCOVERING,
+    FILTERED,
+    OPEN,
+    RETRY_LATER,
+    STATE_OF_ERRNO,
+    UNREACHABLE,
+    UP,
+    Host,
+    Slot,
+    smooth,
+)
+
 # (EAGAIN is not among them: for TCP, connect() says so when the kernel is out of routes.)
 _IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EALREADY})
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _LINGER_RESET = struct.pack("ii", 1, 0)
 _NONBLOCKING_STREAM = socket.SOCK_STREAM | getattr(socket, "SOCK_NONBLOCK", 0)
 _WATCH = select.EPOLLOUT  # with EPOLLERR and EPOLLHUP, which epoll always reports
-
-DISCOVERING, UP, ABSENT = "discovering", "up", "absent"
-
-
-class Host:
-    """One address: its state, its work, its window and its round-trip estimate."""
-
-    __slots__ = (
-        "address",
-        "sockaddr",
-        "family",
-        "state",
-        "up_reason",
-        "work",
-        "retries",
-        "discovery_left",
-        "in_flight",
-        "window",
-        "cut_at",
-        "lost",
-        "srtt",
-        "rttvar",
-        "samples",
-        "timeout",
-        "open_ports",
-        "filtered_ports",
-        "queued",
-    )
-
-    def __init__(self, address: str, timeout: float, window: float) -> None:
-        self.address = address
-        self.family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        self.state = DISCOVERING
-        self.up_reason = ""
-        self.work: Iterator[int] = iter(())
-        self.retries: deque[tuple[int, int]] = deque()  # (port, tries) of silent ports
-        self.discovery_left = 0
-        self.in_flight = 0
-        self.window = window
-        self.cut_at = -1.0  # when the window was last halved
-        self.lost = 0  # ports that answered only when asked again
-        self.srtt = -1.0  # no sample yet
-        self.rttvar = 0.0
-        self.samples = 0
-        self.timeout = timeout
-        self.open_ports: set[int] = set()
-        self.filtered_ports: set[int] = set()
-        self.queued = False
-
-
-class _Slot:
-    """A socket and the attempt it carries."""
-
-    __slots__ = ("sock", "fd", "family", "host", "port", "discover", "tries", "started", "serial")
-
-    def __init__(self, sock: _socket.socket, family: int) -> None:
-        self.sock = sock
-        self.fd = sock.fileno()
-        self.family = family
-        self.host: Host | None = None
-        self.port = 0
-        self.discover = False
-        self.tries = 0
-        self.started = 0.0
-        self.serial = 0
 
 
 class ConnectEngine:
@@ -163,13 +96,13 @@ class ConnectEngine:
         self.on_host_up, self.on_open = on_host_up, on_open
         self.hosts: dict[str, Host] = {}
         self.ready: deque[Host] = deque()  # hosts with work and room in their window
-        self.in_flight: dict[int, _Slot] = {}  # fd -> slot
+        self.in_flight: dict[int, Slot] = {}  # fd -> slot
         # Sockets reset by a refusal, ready for another port, by address family.
-        self.spare: dict[int, list[_Slot]] = {socket.AF_INET: [], socket.AF_INET6: []}
+        self.spare: dict[int, list[Slot]] = {socket.AF_INET: [], socket.AF_INET6: []}
         # Scan attempts by deadline: (deadline, order, [(serial, slot), ...]).
-        self.deadlines: list[tuple[float, int, list[tuple[int, _Slot]]]] = []
+        self.deadlines: list[tuple[float, int, list[tuple[int, Slot]]]] = []
         self._order = itertools.count()
-        self.discovering: deque[tuple[float, int, _Slot]] = deque()  # discovery attempts
+        self.discovering: deque[tuple[float, int, Slot]] = deque()  # discovery attempts
         self.any_rtt: tuple[float, float] | None = None  # over every host, for discovery
         self.serial = 0
         self.attempts = 0
@@ -225,7 +158,7 @@ class ConnectEngine:
         not an entry per port.
         """
         ready, in_flight, limit = self.ready, self.in_flight, self.concurrency
-        cohorts: dict[Host, list[tuple[int, _Slot]]] = {}
+        cohorts: dict[Host, list[tuple[int, Slot]]] = {}
         self._stalled = False
         while ready and len(in_flight) < limit and not self._stalled:
             host = ready[0]
@@ -259,7 +192,7 @@ class ConnectEngine:
                 slot.sock.close()
             spare.clear()
 
-    def _start(self, host: Host, port: int, tries: int, now: float) -> _Slot | None:
+    def _start(self, host: Host, port: int, tries: int, now: float) -> Slot | None:
         """Send the SYN; the slot when it is in flight, None when it ended at once."""
         spare = self.spare[host.family]
         slot = spare.pop() if spare else self._new_slot(host)
@@ -277,10 +210,10 @@ class ConnectEngine:
             slot.serial = self.serial
             return slot
         # Answered at once (no route) or not started (out of local ports).
-        self._finish(slot, _STATE_OF_ERRNO.get(code, FILTERED), now, answered=False)
+        self._finish(slot, STATE_OF_ERRNO.get(code, FILTERED), now, answered=False)
         return None
 
-    def _new_slot(self, host: Host) -> _Slot | None:
+    def _new_slot(self, host: Host) -> Slot | None:
         try:
             sock = _socket.socket(host.family, _NONBLOCKING_STREAM)
         except OSError as error:
@@ -291,7 +224,7 @@ class ConnectEngine:
         if _NONBLOCKING_STREAM == socket.SOCK_STREAM:
             sock.setblocking(False)
         self.sockets_opened += 1
-        slot = _Slot(sock, host.family)
+        slot = Slot(sock, host.family)
         self.epoll.register(slot.fd, _WATCH)
         return slot
 
@@ -312,14 +245,14 @@ class ConnectEngine:
             # Asking again returns the attempt's outcome (and resets a refused socket).
             code = slot.sock.connect_ex((slot.host.address, slot.port))
             if code != errno.EALREADY:
-                finish(slot, _STATE_OF_ERRNO.get(code, FILTERED), now, answered=True)
+                finish(slot, STATE_OF_ERRNO.get(code, FILTERED), now, answered=True)
             elif mask & select.EPOLLERR:
                 # Still waiting for a SYN-ACK, yet with an error: an ICMP refusal (a
                 # firewall's "prohibited", no route further on). Linux keeps the attempt
                 # alive for it (RFC 1122's soft errors); for us it is the port's answer.
                 code = slot.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if code:
-                    state = _STATE_OF_ERRNO.get(code, FILTERED)
+                    state = STATE_OF_ERRNO.get(code, FILTERED)
                     finish(slot, state, now, answered=True, reset=False)
         return len(events)
 
@@ -337,16 +270,8 @@ class ConnectEngine:
                 if slot.serial == serial:  # not answered meanwhile (serials never repeat)
                     self._finish(slot, FILTERED, now, answered=False)
 
-    def next_deadline(self) -> float | None:
-        times = []
-        if self.deadlines:
-            times.append(self.deadlines[0][0])
-        if self.discovering:
-            times.append(self.discovering[0][0] + self._discovery_patience())
-        return min(times) if times else None
-
     def _finish(
-        self, slot: _Slot, state: str, now: float, answered: bool, reset: bool = True
+        self, slot: Slot, state: str, now: float, answered: bool, reset: bool = True
     ) -> None:
         """Record an attempt's outcome. `reset`: the kernel left the socket reusable."""
         host, port, tries = slot.host, slot.port, slot.tries
@@ -360,7 +285,7 @@ class ConnectEngine:
             if state == OPEN:
                 slot.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
             slot.sock.close()
-        if state == _RETRY_LATER:  # out of local ports: ask again after others end
+        if state == RETRY_LATER:  # out of local ports: ask again after others end
             self._put_back(host, port, tries)
             return
         if tries and answered and state != FILTERED:
@@ -377,7 +302,9 @@ class ConnectEngine:
             # After the first answers only every 16th is sampled: the estimate is stable
             # by then, and 65,535 ports should not spend their time on arithmetic.
             if host.samples <= 32 or not host.samples % 16:
-                self._learn_rtt(host, now - slot.started)
+                sample = now - slot.started
+                host.learn_rtt(sample, self.min_timeout, self.timeout)
+                self.any_rtt = smooth(self.any_rtt, sample)
         if slot.discover:
             self.finished += 1
             self._discovery_outcome(host, state)
@@ -390,22 +317,6 @@ class ConnectEngine:
         if not host.queued and host.state != ABSENT:
             host.queued = True
             self.ready.append(host)
-
-    def _learn_rtt(self, host: Host, sample: float) -> None:
-        """Smoothed round-trip time and its deviation (RFC 6298), per host and overall."""
-        if host.srtt < 0:
-            host.srtt, host.rttvar = sample, sample / 2
-        else:
-            host.rttvar = 0.75 * host.rttvar + 0.25 * abs(host.srtt - sample)
-            host.srtt = 0.875 * host.srtt + 0.125 * sample
-        wait = max(self.min_timeout, host.srtt + 4 * host.rttvar)
-        host.timeout = min(self.timeout, wait)
-        if self.any_rtt is None:
-            self.any_rtt = (sample, sample / 2)
-        else:
-            smoothed, variance = self.any_rtt
-            variance = 0.75 * variance + 0.25 * abs(smoothed - sample)
-            self.any_rtt = (0.875 * smoothed + 0.125 * sample, variance)
 
     def _discovery_patience(self) -> float:
         """How long a discovery probe may stay silent, given how fast other hosts answer.
