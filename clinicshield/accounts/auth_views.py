@@ -1,11 +1,8 @@
 """Administrators' way in: password, then a TOTP code (mandatory for owners and IT)."""
 
 import base64
-from io import BytesIO
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
@@ -20,6 +17,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.qr import qr_data_url
 
 from . import actions
 from .forms import CodeForm, LoginForm, PasswordForm
@@ -91,13 +89,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/verify.html", {"form": form})
 
 
-def _qr_svg(uri: str) -> str:
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 @login_required
 def mfa_view(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type one code, keep the recovery codes."""
@@ -121,7 +112,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa.html",
-        {"form": form, "qr": _qr_svg(device.config_url), "secret": secret},
+        {"form": form, "qr": qr_data_url(device.config_url), "secret": secret},
     )
 
 

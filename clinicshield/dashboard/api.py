@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from clinicshield.lib.api import api_org
+
 from .measure import compute_scores
 from .models import ScoreSnapshot
 from .present import score_report
@@ -16,7 +18,7 @@ router = Router(tags=["dashboard"])
 @router.get("/score")
 def score(request: HttpRequest) -> dict[str, Any]:
     """The security score now: total, components with evidence, next actions, and per site."""
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     now = timezone.now()
     return score_report(org.slug, now, compute_scores(org, now))
 
@@ -24,7 +26,7 @@ def score(request: HttpRequest) -> dict[str, Any]:
 @router.get("/history")
 def history(request: HttpRequest, days: int = 90) -> list[dict[str, Any]]:
     """The organisation's daily score, oldest first (at most 3 years)."""
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     rows = ScoreSnapshot.objects.filter(organisation=org, site__isnull=True).order_by("-day")
     kept = rows.values("day", "total", "points")[: max(1, min(days, 1100))]
     return [

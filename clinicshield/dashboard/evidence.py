@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinicshield.accounts.models import Organisation
+from clinicshield.lib.pdf import html_to_pdf
 
 from .actions import local_day
 from .core.compliance import (
@@ -28,7 +29,6 @@ from .core.compliance import (
 from .core.score import Score
 from .measure import compute_scores
 from .models import MonthlyReport, ScoreSnapshot
-from .pdf import html_to_pdf
 from .present import COMPONENT_LABELS, evidence_sentence
 
 # What each requirement asks, in our own words.

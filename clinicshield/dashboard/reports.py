@@ -12,6 +12,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation, Site
+from clinicshield.lib.pdf import html_to_pdf
 
 from .actions import local_day, org_zone, snapshot_before
 from .core.chart import bars_svg, trend_svg
@@ -20,7 +21,6 @@ from .core.score import Score
 from .evidence import evidence_pack
 from .measure import compute_scores
 from .models import ScoreSnapshot
-from .pdf import html_to_pdf
 from .present import action_sentence, component_row
 
 __all__ = ["evidence_pack", "monthly_report_pdf", "report_context"]

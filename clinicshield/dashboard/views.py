@@ -5,19 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.tenancy import current_org, org_view
+from clinicshield.lib.language import current_language
 
 from .actions import local_day, org_zone
 from .core.history import parse_month, previous_month
 from .overview import overview
 from .reports import evidence_pack, monthly_report_pdf
-
-
-def _language() -> str:
-    return "es" if (get_language() or "en").startswith("es") else "en"
 
 
 @org_view("viewer")
@@ -52,7 +48,7 @@ def report_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    pdf = monthly_report_pdf(org, year, number, now, _language())
+    pdf = monthly_report_pdf(org, year, number, now, current_language())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{org.slug}-report-{month}.pdf"'
     return response
@@ -62,7 +58,9 @@ def report_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
 def evidence_zip(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     now = timezone.now()
-    response = HttpResponse(evidence_pack(org, now, _language()), content_type="application/zip")
+    response = HttpResponse(
+        evidence_pack(org, now, current_language()), content_type="application/zip"
+    )
     day = local_day(org, now).isoformat()
     response["Content-Disposition"] = f'attachment; filename="{org.slug}-evidence-{day}.zip"'
     return response

@@ -6,8 +6,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 
+from clinicshield.lib.api import api_org, api_token
 from clinicshield.lib.errors import UserError
 
 from . import actions
@@ -77,21 +79,19 @@ def _out(incident: Incident) -> IncidentOut:
 
 @router.get("/incidents", response=list[IncidentOut])
 def list_incidents(request: HttpRequest) -> list[IncidentOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     return [_out(i) for i in Incident.objects.filter(organisation=org).prefetch_related("tasks")]
 
 
 @router.get("/incidents/{number}", response=IncidentOut)
 def get_incident(request: HttpRequest, number: int) -> IncidentOut:
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     return _out(get_object_or_404(Incident, organisation=org, number=number))
 
 
 @router.post("/incidents", response={201: IncidentOut})
 def open_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, IncidentOut]:
-    token = request.auth  # type: ignore[attr-defined]
-    if token.role == "viewer":
-        raise UserError("forbidden", _("This token may only read."), 403)
+    token = api_token(request, "manager", gettext_lazy("This token may only read."))
     if payload.source == "staff_report":
         raise UserError("bad_source", _("Staff reports come from the portal or the poster."))
     incident = actions.do_open_incident(
@@ -123,7 +123,7 @@ class DrillOut(Schema):
 
 @router.get("/drills", response=list[DrillOut])
 def list_drills(request: HttpRequest) -> list[DrillOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     return [
         DrillOut(
             id=d.pk,

@@ -5,12 +5,11 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.accounts.models import Person
-from clinicshield.lib.errors import UserError
+from clinicshield.lib.api import api_org, api_token
 
 from . import actions
 from .catalogue import catalogue
@@ -61,7 +60,7 @@ class AssignmentOut(Schema):
 
 @router.get("/modules", response=list[ModuleOut])
 def list_modules(request: HttpRequest) -> list[ModuleOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     return [
         ModuleOut(
             key=m.key,
@@ -77,15 +76,13 @@ def list_modules(request: HttpRequest) -> list[ModuleOut]:
 
 @router.get("/status", response=list[StatusOut])
 def training_status(request: HttpRequest) -> list[StatusOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
+    org = api_org(request)
     return [StatusOut(**record) for record in status_records(org, timezone.now())]
 
 
 @router.post("/assignments", response={201: AssignmentOut})
 def assign_module(request: HttpRequest, data: AssignIn) -> tuple[int, AssignmentOut]:
-    token = request.auth  # type: ignore[attr-defined]
-    if not role_at_least(token.role, "manager"):
-        raise UserError("forbidden", _("This token may not assign training."), 403)
+    token = api_token(request, "manager", _("This token may not assign training."))
     person = get_object_or_404(Person, pk=data.person_id, organisation=token.organisation)
     assignment = actions.do_assign_module(
         person, data.module, reason=data.reason, due=data.due, actor=f"api:{token.name}"

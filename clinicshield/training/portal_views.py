@@ -8,12 +8,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinicshield.accounts.models import Person
 from clinicshield.accounts.portal import person_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
 
 from . import actions
 from .catalogue import catalogue, language_for
@@ -35,8 +36,9 @@ def _module(person: Person, key: str) -> Module:
     return module
 
 
-def _lang(request: HttpRequest, module: Module) -> str:
-    return language_for(module, translation.get_language() or _person(request).language)
+def _lang(module: Module) -> str:
+    # person_view has switched to the person's language (or the one they chose).
+    return language_for(module, current_language())
 
 
 @person_view
@@ -52,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         module = modules.get(a.module_key)
         if module is None:
             continue
-        row = {"assignment": a, "module": module, "title": module.title(_lang(request, module))}
+        row = {"assignment": a, "module": module, "title": module.title(_lang(module))}
         row["state"] = assignment_state(a.due_at, a.completed_at, now)
         if a.completed_at is None:
             open_rows.append(row)
@@ -75,7 +77,7 @@ def _done_at(row: dict[str, Any]) -> Any:
 @person_view
 def lesson(request: HttpRequest, key: str) -> HttpResponse:
     module = _module(_person(request), key)
-    lang = _lang(request, module)
+    lang = _lang(module)
     context = {
         "module": module,
         "lesson": module.lessons[lang],
@@ -90,7 +92,7 @@ def lesson(request: HttpRequest, key: str) -> HttpResponse:
 def quiz(request: HttpRequest, key: str) -> HttpResponse:
     person = _person(request)
     module = _module(person, key)
-    lang = _lang(request, module)
+    lang = _lang(module)
     questions = module.quizzes[lang].questions
     context: dict[str, Any] = {"module": module, "title": module.title(lang), "lang": lang}
     if request.method == "POST":
@@ -105,20 +107,20 @@ def quiz(request: HttpRequest, key: str) -> HttpResponse:
             attempt=attempt,
             result=result,
             outcomes=[(by_id[o.question_id], o) for o in result.outcomes],
-            next_up=_next_open(person, request) if result.passed else None,
+            next_up=_next_open(person) if result.passed else None,
         )
         return render(request, "training/portal/result.html", context)
     context["questions"] = questions
     return render(request, "training/portal/quiz.html", context)
 
 
-def _next_open(person: Person, request: HttpRequest) -> dict[str, Any] | None:
+def _next_open(person: Person) -> dict[str, Any] | None:
     """The next module waiting for this person, to keep going after a pass."""
     modules = catalogue(person.organisation)
     for a in Assignment.objects.filter(person=person, completed_at__isnull=True).order_by("due_at"):
         module = modules.get(a.module_key)
         if module is not None:
-            return {"key": module.key, "title": module.title(_lang(request, module))}
+            return {"key": module.key, "title": module.title(_lang(module))}
     return None
 
 
@@ -133,7 +135,7 @@ def certificate(request: HttpRequest, key: str) -> HttpResponse:
     )
     if assignment is None:
         raise Http404
-    pdf = certificate_pdf(person, module, assignment, _lang(request, module))
+    pdf = certificate_pdf(person, module, assignment, _lang(module))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{key}.pdf"'
     return response

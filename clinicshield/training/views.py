@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.models import Person
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
 
 from . import actions
 from .catalogue import (
@@ -33,19 +34,15 @@ from .reports import evidence_csv, overview, person_matrix
 CUSTOM_FIELDS = ("key", "pass_mark", "minutes", "lesson_en", "lesson_es", "quiz_en", "quiz_es")
 
 
-def _lang() -> str:
-    return translation.get_language() or "en"
-
-
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    context = overview(org, timezone.now(), _lang())
+    context = overview(org, timezone.now(), current_language())
     context["section"] = "training"
     context["people"] = org.people.filter(active=True).order_by("name")
     context["customs"] = CustomModule.objects.filter(organisation=org)
     context["disabled"] = disabled_keys(org)
-    context["lang"] = _lang()
+    context["lang"] = current_language()
     return render(request, "training/index.html", context)
 
 
@@ -53,7 +50,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 def people(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     now = timezone.now()
-    data = overview(org, now, _lang())
+    data = overview(org, now, current_language())
     order = {key: i for i, key in enumerate(data["modules"])}
     keys = sorted({r.module_key for r in data["rows"]}, key=lambda k: order.get(k, 999))
     context: dict[str, Any] = {"section": "training", "keys": keys}
@@ -70,7 +67,7 @@ def module_detail(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
     module = catalogue(org).get(key)
     if module is None:
         raise Http404
-    lang = language_for(module, _lang())
+    lang = language_for(module, current_language())
     context = {
         "section": "training",
         "module": module,
@@ -201,8 +198,10 @@ def evidence_csv_view(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view("viewer")
 def evidence_pdf_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    context = overview(org, timezone.now(), _lang())
+    context = overview(org, timezone.now(), current_language())
     context.update(org=org, mapping=EVIDENCE_MAPPING)
-    response = HttpResponse(evidence_pdf(context, _lang()), content_type="application/pdf")
+    response = HttpResponse(
+        evidence_pdf(context, current_language()), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{org_slug}-training-evidence.pdf"'
     return response

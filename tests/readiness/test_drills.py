@@ -14,7 +14,6 @@ from clinicshield.lib.errors import UserError
 from clinicshield.readiness import actions
 from clinicshield.readiness.core.catalogue import shipped_catalogue
 from clinicshield.readiness.models import Drill, ImprovementTask
-from clinicshield.readiness.pdf import qr_svg
 from tests.system import need_program
 
 
@@ -154,8 +153,3 @@ def test_every_poster_is_one_page_with_a_qr_code_to_the_report_page(
         assert poster.do_now[0][:20] in text and "910555010" in text
         if key == "clickfix":  # every poster carries the same code; scanning one is enough
             assert decode_qr(path, tmp_path) == f"{settings.SITE_URL}/report/{token}/"
-
-
-def test_the_qr_code_is_inline_svg_without_script_or_xml_declaration() -> None:
-    svg = qr_svg("http://127.0.0.1:8000/report/abc/")
-    assert svg.startswith("<svg") and "<script" not in svg and "<?xml" not in svg

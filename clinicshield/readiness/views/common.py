@@ -1,19 +1,14 @@
 """Small helpers the readiness views share."""
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clinicshield.accounts.models import Organisation
 
 from ..actions import profile_for
 from ..due import drill_due_since
 from ..models import Drill
-
-
-def content_language(request: HttpRequest) -> str:
-    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
 def report_page_url(org: Organisation) -> str:

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
+from clinicshield.lib.qr import qr_svg
 
 from .. import actions
 from ..actions.drills import scenario_of, shown_inject_ids
@@ -21,9 +23,8 @@ from ..core.catalogue import shipped_catalogue
 from ..core.schema import Scenario
 from ..forms import FinishDrillForm, StartDrillForm
 from ..models import Drill
-from ..pdf import qr_svg, render_pdf
+from ..pdf import after_action_pdf
 from ..presenters import LEVEL_LABELS
-from .common import content_language
 
 
 def _drill(request: HttpRequest, drill_id: int) -> Drill:
@@ -37,8 +38,8 @@ def participant_url(drill: Drill) -> str:
 @org_view("viewer")
 def drill_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    form = StartDrillForm(request.POST or None, initial={"language": content_language(request)})
-    scenarios = shipped_catalogue().scenarios[content_language(request)]
+    form = StartDrillForm(request.POST or None, initial={"language": current_language()})
+    scenarios = shipped_catalogue().scenarios[current_language()]
     cast(ChoiceField, form.fields["scenario"]).choices = [
         (k, s.title) for k, s in scenarios.items()
     ]
@@ -202,9 +203,7 @@ def drill_report_pdf(request: HttpRequest, org_slug: str, drill_id: int) -> Http
     drill = _drill(request, drill_id)
     context = after_action(drill) | {"org": current_org(request)}
     response = HttpResponse(
-        render_pdf(
-            "readiness/drill_report_pdf.html", context, time_zone=drill.organisation.timezone
-        ),
+        after_action_pdf(context, drill.organisation.timezone),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="after-action-{drill.pk}.pdf"'

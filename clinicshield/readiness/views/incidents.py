@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
 
 from .. import actions
 from ..core.catalogue import shipped_catalogue
 from ..forms import BreachFactsForm, CloseIncidentForm, IncidentForm
 from ..models import Evidence, ImprovementTask, Incident, IncidentTask
 from ..presenters import CLOCK_LABELS, deadline_rows
-from .common import content_language
 
 
 def _incident(request: HttpRequest, number: int) -> Incident:
@@ -38,7 +38,7 @@ def incident_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view("manager")
 def incident_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = IncidentForm(request.POST or None)
-    playbooks = shipped_catalogue().playbooks[content_language(request)]
+    playbooks = shipped_catalogue().playbooks[current_language()]
     cast(ChoiceField, form.fields["playbook"]).choices = [("", "-")] + [
         (k, p.title) for k, p in playbooks.items()
     ]

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
+from clinicshield.lib.qr import qr_svg
 
 from .. import actions
 from ..core.catalogue import shipped_catalogue
@@ -17,15 +19,15 @@ from ..core.planning import adapted_steps
 from ..core.schema import ROLES, Playbook
 from ..forms import ContactForm
 from ..models import CallTreeContact, Drill, ImprovementTask, Incident
-from ..pdf import qr_svg, render_pdf
+from ..pdf import poster_pdf
 from ..presenters import REGIME_LABELS
-from .common import content_language, drill_overdue, report_page_url
+from .common import drill_overdue, report_page_url
 
 
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    language = content_language(request)
+    language = current_language()
     context = {
         "section": "readiness",
         "open_incidents": Incident.objects.filter(organisation=org).exclude(status="closed"),
@@ -118,7 +120,7 @@ def _adaptation_from_post(request: HttpRequest, playbook: Playbook) -> dict[str,
 @org_view("viewer")
 def playbook(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     org = current_org(request)
-    shown = _playbook_or_404(key, content_language(request))
+    shown = _playbook_or_404(key, current_language())
     if request.method == "POST" and request.membership.role != "viewer":  # type: ignore[attr-defined]
         try:
             actions.do_save_adaptation(
@@ -149,13 +151,13 @@ def playbook(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
 @org_view("viewer")
 def poster(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     org = current_org(request)
-    shown = _playbook_or_404(key, content_language(request))
+    shown = _playbook_or_404(key, current_language())
     url = report_page_url(org)
     contacts = CallTreeContact.objects.filter(
         organisation=org, kind__in=["it_support", "manager", "owner"]
     )[:3]
     context = {"org": org, "playbook": shown, "qr": qr_svg(url), "url": url, "contacts": contacts}
-    pdf = render_pdf("readiness/poster.html", context)
+    pdf = poster_pdf(context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{key}.pdf"'
     return response
