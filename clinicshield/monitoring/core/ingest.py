@@ -21,11 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import checkpoint
-from . import store_layout as store
+from . import checkpoint, store_layout
 from .detect_format import detect
-from .parsers import FORMATS, Context, position_kind
+from .parsers import FORMATS, Context, Format, position_kind
 from .parsers.context import PARALLEL_BATCHES
+
+# Threads that make written files durable and give them their names (``store.publish``):
+# an fsync waits several milliseconds for the disk (7-8 ms on the bench's machine), and a
+# parsing thread that waited for each of its files would leave its core idle meanwhile.
+DISK_THREADS = 2
 
 if TYPE_CHECKING:
     from .geo import GeoLookup
@@ -69,7 +73,9 @@ def _done_in_order(
     passes it, a crash leaves them to :func:`store.discard_uncommitted`.
 
     The first batch is done alone: parsers learn from it what later batches need (the
-    first month of a year-less log, the columns of a TSV file)."""
+    first month of a year-less log, the columns of a TSV file). After it, one batch more
+    than there are threads is handed over, so that a thread that finishes finds the next
+    batch ready instead of waiting for this one to move a checkpoint and read on."""
 
     def taken() -> list[dict[str, Any]]:  # the reader's rejects belong to the batch just read
         mine = list(reader_rejects)
@@ -88,7 +94,7 @@ def _done_in_order(
         pending: deque[tuple[Batch, Future[Stored]]] = deque()
         for batch in batches:
             pending.append((batch, pool.submit(work, batch, taken())))
-            if len(pending) >= PARALLEL_BATCHES:
+            if len(pending) > PARALLEL_BATCHES:
                 done, future = pending.popleft()
                 yield done, future.result()
         while pending:
@@ -137,28 +143,51 @@ def ingest_file(
     if context.file_mtime is None:
         context.file_mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     result = IngestResult(str(path), name, source or name)
-    with store.writer_lock(data_dir, org):
+    with store_layout.writer_lock(data_dir, org):
         cp = checkpoint.for_file(data_dir, org, result.source, path)
-        store.discard_uncommitted(data_dir, org, cp.key, cp.position)
+        store_layout.discard_uncommitted(data_dir, org, cp.key, cp.position)
         if "position_kind" not in cp.state:
             cp.state["position_kind"] = position_kind(spec, str(path))
         before = _stamp(path)  # taken before reading: a file growing meanwhile is read again
         if _nothing_new(cp, before):
             return result
-        from . import ingest_batch  # the heavy half: see this module's docstring
+        _store_new_batches(path, spec, cp, context, result, data_dir, org, geo, progress)
+        if cp.state["position_kind"] == "record":
+            cp.state["read_whole"] = before
+            checkpoint.save(data_dir, org, cp, path)
+    return result
 
-        lookup = _built(geo)
-        reader_rejects: list[dict[str, Any]] = []
-        next_line = int(cp.state.get("next_line", 1))
-        batches = spec.reader(
-            str(path), cp.position, next_line, reader_rejects, context.batch_bytes
-        )
-        parser = spec.parser
+
+def _store_new_batches(
+    path: Path,
+    spec: Format,
+    cp: checkpoint.Checkpoint,
+    context: Context,
+    result: IngestResult,
+    data_dir: Path,
+    org: str,
+    geo: GeoLookup | Callable[[], GeoLookup] | None,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Parse and store the batches past the checkpoint, moving it after each one."""
+    from . import ingest_batch, store  # the heavy half: see this module's docstring
+
+    lookup = _built(geo)
+    reader_rejects: list[dict[str, Any]] = []
+    next_line = int(cp.state.get("next_line", 1))
+    batches = spec.reader(str(path), cp.position, next_line, reader_rejects, context.batch_bytes)
+    parser = spec.parser
+    with ThreadPoolExecutor(DISK_THREADS) as disk:
 
         def work(batch: Batch, rejects: list[dict[str, Any]]) -> Stored:
+            publishing: list[Future[None]] = []
+
+            def finish(tmp: Path, target: Path) -> None:
+                publishing.append(disk.submit(store.publish, tmp, target))
+
             parsed = parser(batch, context, cp.state)
-            name = store.BatchName(cp.key, batch.start, batch.end)
-            return ingest_batch.store_batch(
+            name = store_layout.BatchName(cp.key, batch.start, batch.end)
+            done = ingest_batch.store_batch(
                 parsed,
                 batch.lines,
                 rejects,
@@ -168,9 +197,14 @@ def ingest_file(
                 geo=lookup,
                 source=result.source,
                 source_file=result.path,
+                finish=finish,
             )
+            done.publishing = publishing
+            return done
 
         for batch, done in _done_in_order(work, iter(batches), reader_rejects, spec.parallel):
+            for published in done.publishing:
+                published.result()  # the batch's files are durable and named: move past it
             _add(result, done)
             result.read += batch.lines.num_rows
             cp.position = batch.end
@@ -178,10 +212,6 @@ def ingest_file(
             checkpoint.save(data_dir, org, cp, path)
             if progress:
                 progress(batch.end - batch.start)
-        if cp.state["position_kind"] == "record":
-            cp.state["read_whole"] = before
-            checkpoint.save(data_dir, org, cp, path)
-    return result
 
 
 def _stamp(path: Path) -> list[int]:
@@ -215,12 +245,12 @@ def ingest_lines(
     context.file_mtime = context.file_mtime or datetime.now(UTC)
     lookup = _built(geo)
     result = IngestResult(f"stream:{stream or source}", fmt, source)
-    with store.writer_lock(data_dir, org):
+    with store_layout.writer_lock(data_dir, org):
         cp = checkpoint.for_stream(data_dir, org, stream or source)
-        store.discard_uncommitted(data_dir, org, cp.key, cp.position)
+        store_layout.discard_uncommitted(data_dir, org, cp.key, cp.position)
         batch = ingest_batch.message_batch(lines, cp.position)
         parsed = spec.parser(batch, context, cp.state)
-        batch_name = store.BatchName(cp.key, batch.start, batch.end)
+        batch_name = store_layout.BatchName(cp.key, batch.start, batch.end)
         done = ingest_batch.store_batch(
             parsed,
             batch.lines,

@@ -8,6 +8,7 @@ file turns out to hold something new.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -141,6 +142,9 @@ class Stored:
     quarantined: int = 0
     first_event: datetime | None = None
     last_event: datetime | None = None
+    # The batch's files being made durable and named elsewhere (see ``store.publish``):
+    # its checkpoint waits for them.
+    publishing: list[Future[None]] = field(default_factory=list)
 
 
 def _note_times(result: Stored, table: pa.Table) -> None:
@@ -162,6 +166,7 @@ def store_batch(
     geo: GeoLookup,
     source: str,
     source_file: str,
+    finish: store.Finish = store.publish,
 ) -> Stored:
     done = Stored()
     reject_tables = [parsed.rejects.select(["record_ref", "reason", "raw"])]
@@ -172,12 +177,12 @@ def store_batch(
             kind, table, geo, source=source, source_file=source_file, lines=lines
         )
         reject_tables.append(rejects.cast(empty_rejects().schema))
-        written = store.append_events(data_dir, org, kind, stored, batch_name)
+        written = store.append_events(data_dir, org, kind, stored, batch_name, finish)
         done.stored[kind] = done.stored.get(kind, 0) + written
         _note_times(done, stored)
     rejected = pa.concat_tables([t.cast(empty_rejects().schema) for t in reject_tables])
     stamped = quarantine.stamp(rejected, source=source, source_file=source_file)
-    done.quarantined = store.append_quarantine(data_dir, org, stamped, batch_name)
+    done.quarantined = store.append_quarantine(data_dir, org, stamped, batch_name, finish)
     return done
 
 

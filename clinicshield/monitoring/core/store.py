@@ -19,6 +19,7 @@ datasette's single-writer model; readers (DuckDB, Spark) never need the lock.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,6 +41,7 @@ from .store_layout import (
 __all__ = [
     "QUARANTINE_SCHEMA",
     "BatchName",
+    "Finish",
     "append_events",
     "append_quarantine",
     "check_slug",
@@ -47,6 +49,7 @@ __all__ = [
     "earliest_day_changed_since",
     "events_root",
     "kind_glob",
+    "publish",
     "quarantine_root",
     "writer_lock",
 ]
@@ -65,7 +68,21 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 
 
-def _write_atomically(table: pa.Table, path: Path) -> None:
+def publish(tmp: Path, path: Path) -> None:
+    """Make a file written under its temporary name durable (fsync), then give it its
+    name (rename): a reader never sees half a file, and after a crash a named file is
+    whole. Called right after the write, or by whoever the writer hands it to."""
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+# What is done with a file once written: ``publish`` at once, or hand it on (ingest
+# publishes on a thread of its own, so that parsing does not wait for the disk).
+Finish = Callable[[Path, Path], None]
+
+
+def _write_atomically(table: pa.Table, path: Path, finish: Finish = publish) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     # Dictionary encoding pays for repeated values (users, hosts, codes), not for unique
@@ -82,13 +99,19 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
         use_dictionary=dictionary,
         write_statistics=statistics,
     )
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    finish(tmp, path)
 
 
-def append_events(data_dir: Path, org: str, kind: str, table: pa.Table, batch: BatchName) -> int:
-    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written."""
+def append_events(
+    data_dir: Path,
+    org: str,
+    kind: str,
+    table: pa.Table,
+    batch: BatchName,
+    finish: Finish = publish,
+) -> int:
+    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written.
+    Each file is handed to ``finish`` once written (see :func:`publish`)."""
     schema = SCHEMAS[kind]
     if table.num_rows == 0:
         return 0
@@ -97,13 +120,16 @@ def append_events(data_dir: Path, org: str, kind: str, table: pa.Table, batch: B
     root = events_root(data_dir, org) / f"kind={kind}"
     for day in pc.unique(days).to_pylist():
         part = table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-        _write_atomically(part, root / f"day={day.isoformat()}" / f"{batch.stem()}.parquet")
+        target = root / f"day={day.isoformat()}" / f"{batch.stem()}.parquet"
+        _write_atomically(part, target, finish)
     return table.num_rows
 
 
-def append_quarantine(data_dir: Path, org: str, table: pa.Table, batch: BatchName) -> int:
+def append_quarantine(
+    data_dir: Path, org: str, table: pa.Table, batch: BatchName, finish: Finish = publish
+) -> int:
     if table.num_rows == 0:
         return 0
     table = table.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
-    _write_atomically(table, quarantine_root(data_dir, org) / f"{batch.stem()}.parquet")
+    _write_atomically(table, quarantine_root(data_dir, org) / f"{batch.stem()}.parquet", finish)
     return table.num_rows

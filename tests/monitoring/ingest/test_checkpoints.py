@@ -173,3 +173,35 @@ def test_an_unchanged_evtx_file_is_not_decoded_again_to_skip_its_records(
     # Once its modification time moves, it is decoded again and the 12 are read.
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert run(tmp_path, path).read == 12
+
+
+def test_a_file_that_cannot_be_made_durable_holds_the_checkpoint_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files are made durable and named on threads of their own while parsing goes on: a
+    # failure there (here the third file's, as a full disk would fail it) must stop the
+    # run before the checkpoint passes that file's batch, and a later run stores the rest
+    # exactly once.
+    from clinicshield.monitoring.core import store
+
+    lines = [LINE.format(s=s % 60).replace("root", f"user{s}") for s in range(3000)]
+    path = write(tmp_path / "auth.log", lines)
+    real_publish = store.publish
+    calls: list[Path] = []
+
+    def failing_publish(tmp: Path, target: Path) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_publish(tmp, target)
+
+    monkeypatch.setattr(store, "publish", failing_publish)
+    with pytest.raises(OSError, match="No space left"):
+        run(tmp_path, path, "syslog", year=2025, batch_bytes=24 * 1024)
+    monkeypatch.setattr(store, "publish", real_publish)
+
+    again = run(tmp_path, path, "syslog", year=2025, batch_bytes=24 * 1024)
+
+    users = [row["user"] for row in stored(tmp_path, "auth", order="user")]
+    assert sorted(users) == sorted(f"user{s}" for s in range(3000))
+    assert 0 < again.read < 3000  # the batches before the failure were not read again
