@@ -22,12 +22,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError, connection
+from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date
 
@@ -81,13 +84,14 @@ def _answer(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]
     if event is None or not _host_allowed(environ):
         return None
     secure = _is_secure(environ)
-    if settings.SECURE_SSL_REDIRECT and not secure:
+    if _config().ssl_redirect and not secure:
         return None  # SecurityMiddleware sends it to HTTPS
     from .actions.tracking import do_record_hit, token_is_known
 
     if not token_is_known(token):
         return None
-    human = parse_qs(environ.get("QUERY_STRING", "")).get("h", [""])[-1] == "1"
+    query = environ.get("QUERY_STRING", "")
+    human = bool(query) and parse_qs(query).get("h", [""])[-1] == "1"
     do_record_hit(
         Hit(
             token=token,
@@ -114,32 +118,39 @@ def _length(body: bytes) -> tuple[str, str]:
     return ("Content-Length", str(len(body)))
 
 
-def _host_allowed(environ: dict[str, Any]) -> bool:
-    """HttpRequest.get_host()'s check, for the common case (a Host header, no proxy's)."""
-    host = environ.get("HTTP_HOST", "")
-    if not host or settings.USE_X_FORWARDED_HOST:
-        return False
-    allowed = settings.ALLOWED_HOSTS
+@dataclass(frozen=True)
+class _Config:
+    """The settings a hit needs, read once: Django's lazy settings cost microseconds a look."""
+
+    allowed_hosts: list[str]
+    forwarded_host: bool
+    ssl_redirect: bool
+    proxy_ssl_header: tuple[str, str] | None
+    headers: list[tuple[str, str]]  # what the middlewares add to every answer
+    hsts: str  # on HTTPS answers only, when set
+
+
+_snapshot: _Config | None = None
+
+
+def _config() -> _Config:
+    global _snapshot
+    if _snapshot is None:
+        _snapshot = _read_settings()
+    return _snapshot
+
+
+@receiver(setting_changed)
+def _forget_settings(**_kwargs: Any) -> None:
+    global _snapshot
+    _snapshot = None
+
+
+def _read_settings() -> _Config:
+    allowed = list(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
-
-
-def _is_secure(environ: dict[str, Any]) -> bool:
-    """HttpRequest.is_secure(): the proxy's header when configured, else the scheme."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        given = environ.get(header)
-        if given is not None:
-            return bool(given.split(",", 1)[0].strip() == secure_value)
-    return bool(environ.get("wsgi.url_scheme") == "https")
-
-
-def _headers(secure: bool) -> list[tuple[str, str]]:
-    """What never_cache and the security middlewares add to every answer."""
     headers = [
-        ("Expires", http_date(time.time())),
         ("Cache-Control", NEVER_CACHE),
         ("Content-Security-Policy", POLICY),
         ("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()),
@@ -148,15 +159,56 @@ def _headers(secure: bool) -> list[tuple[str, str]]:
         headers.append(("X-Content-Type-Options", "nosniff"))
     if settings.SECURE_REFERRER_POLICY:
         policy = settings.SECURE_REFERRER_POLICY
-        text = policy if isinstance(policy, str) else ",".join(policy)
-        headers.append(("Referrer-Policy", text))
+        headers.append(("Referrer-Policy", policy if isinstance(policy, str) else ",".join(policy)))
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    if secure and settings.SECURE_HSTS_SECONDS:
+    hsts = ""
+    if settings.SECURE_HSTS_SECONDS:
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            hsts += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            hsts += "; preload"
-        headers.append(("Strict-Transport-Security", hsts))
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+    return _Config(
+        allowed_hosts=allowed,
+        forwarded_host=settings.USE_X_FORWARDED_HOST,
+        ssl_redirect=settings.SECURE_SSL_REDIRECT,
+        proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
+        headers=headers,
+        hsts=hsts,
+    )
+
+
+def _host_allowed(environ: dict[str, Any]) -> bool:
+    """HttpRequest.get_host()'s check, for the common case (a Host header, no proxy's)."""
+    host = environ.get("HTTP_HOST", "")
+    config = _config()
+    if not host or config.forwarded_host:
+        return False
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, config.allowed_hosts)
+
+
+def _is_secure(environ: dict[str, Any]) -> bool:
+    """HttpRequest.is_secure(): the proxy's header when configured, else the scheme."""
+    proxy_header = _config().proxy_ssl_header
+    if proxy_header:
+        header, secure_value = proxy_header
+        given = environ.get(header)
+        if given is not None:
+            return bool(given.split(",", 1)[0].strip() == secure_value)
+    return bool(environ.get("wsgi.url_scheme") == "https")
+
+
+_expires: tuple[int, str] = (0, "")
+
+
+def _headers(secure: bool) -> list[tuple[str, str]]:
+    """What never_cache and the security middlewares add to every answer."""
+    global _expires
+    second = int(time.time())
+    if _expires[0] != second:  # one date a second, not one a hit
+        _expires = (second, http_date(second))
+    config = _config()
+    headers = [("Expires", _expires[1]), *config.headers]
+    if secure and config.hsts:
+        headers.append(("Strict-Transport-Security", config.hsts))
     return headers

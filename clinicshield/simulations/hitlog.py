@@ -31,8 +31,15 @@ SUFFIX = ".hits"
 ROTATE_BYTES = 32 * 1024 * 1024
 
 
+_directories: dict[str, Path] = {}
+
+
 def hits_dir() -> Path:
-    return Path(settings.DATA_DIR) / "simulations" / "hits"
+    data_dir = str(settings.DATA_DIR)  # tests change it: look it up every time
+    directory = _directories.get(data_dir)
+    if directory is None:
+        directory = _directories[data_dir] = Path(data_dir) / "simulations" / "hits"
+    return directory
 
 
 @dataclass

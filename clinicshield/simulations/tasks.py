@@ -30,7 +30,8 @@ def enrol_many_task(failures: list[tuple[int, str]]) -> None:
         enrol_after_failure(recipient_id, event)
 
 
-@db_task()
+# Ahead of the enrolments a burst queues: results wait on the fold, not the other way.
+@db_task(priority=10)
 def fold_hits_task() -> None:
     do_fold_hits()
 

@@ -20,31 +20,20 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
-from ..core.fold import Move, RecipientState, apply_verified, belongs, judge
 from ..core.hits import BadHit, Hit, complete_lines, decode_hit
-from ..core.status import is_failure
 from ..hitlog import SUFFIX, hits_dir
-from ..models import HitLogCheckpoint, QuarantinedHit, Recipient, TrackingEvent
-from .tracking import min_human_seconds
+from ..models import HitLogCheckpoint, QuarantinedHit
+from .fold_batch import fold_hits
 
 log = logging.getLogger(__name__)
 
 BATCH_HITS = 1000  # hits per transaction: the write lock is held for tens of milliseconds
 READ_BYTES = 1024 * 1024  # far more than BATCH_HITS lines (a line is under 2 KB)
-FIRST_SEEN_FIELDS = {
-    "opened": "opened_at",
-    "clicked": "clicked_at",
-    "submitted": "submitted_at",
-    "copied": "copied_at",
-    "executed": "executed_at",
-}
 
 
 @dataclass
@@ -146,7 +135,13 @@ def _fold_batch(path: Path, summary: FoldSummary, whole: bool) -> bool:
                 lines, consumed = [chunk], len(chunk)
             if not lines:
                 return False
-            _fold_lines(path.name, checkpoint.offset, lines, batch)
+            hits = _decode(path.name, checkpoint.offset, lines, batch)
+            outcome = fold_hits(hits)
+            batch.hits += len(lines)
+            batch.events += outcome.events
+            batch.moves += outcome.moves
+            batch.refused += outcome.refused
+            batch.unknown += outcome.unknown
             checkpoint.offset += consumed
             checkpoint.folded += len(lines)
             checkpoint.save(update_fields=["offset", "folded", "updated_at"])
@@ -169,101 +164,6 @@ def _decode(name: str, offset: int, lines: list[bytes], batch: FoldSummary) -> l
             batch.quarantined += 1
         offset += len(line) + 1
     return hits
-
-
-def _state_of(recipient: Recipient) -> RecipientState:
-    return RecipientState(
-        kind=recipient.campaign.kind,
-        status=recipient.status,
-        delivered_at=recipient.sent_at,
-        first_seen={event: getattr(recipient, stamp) for event, stamp in FIRST_SEEN_FIELDS.items()},
-    )
-
-
-def _fold_lines(name: str, offset: int, lines: list[bytes], batch: FoldSummary) -> None:
-    hits = _decode(name, offset, lines, batch)
-    batch.hits += len(lines)
-    recipients = {
-        r.token: r
-        for r in Recipient.objects.select_for_update(of=("self",))
-        .select_related("campaign", "campaign__organisation")
-        .filter(token__in={hit.token for hit in hits})
-    }
-    states: dict[int, RecipientState] = {}
-    events: list[TrackingEvent] = []
-    moves: list[tuple[Recipient, Move]] = []
-    min_human = min_human_seconds()
-    for hit in sorted(hits, key=lambda h: h.at):  # stable: same time keeps the log's order
-        recipient = recipients.get(hit.token)
-        if recipient is None:
-            batch.unknown += 1
-            continue
-        if not belongs(hit, recipient.campaign.kind):
-            batch.refused += 1
-            continue
-        verdict = judge(hit, recipient.sent_at, min_human)
-        events.append(
-            TrackingEvent(
-                recipient=recipient,
-                event=hit.event,
-                verified=verdict.verified,
-                reasons=",".join(verdict.reasons),
-                user_agent=hit.user_agent[:300],
-                ip=hit.ip,
-                at=hit.at,
-            )
-        )
-        if verdict.verified:
-            state = states.get(recipient.pk)
-            if state is None:
-                state = states[recipient.pk] = _state_of(recipient)
-            move = apply_verified(state, hit.event, hit.at)
-            if move is not None:
-                moves.append((recipient, move))
-    TrackingEvent.objects.bulk_create(events, batch_size=500)
-    batch.events += len(events)
-    batch.moves += len(moves)
-    _write_states(recipients, states)
-    _after_commit(moves)
-
-
-def _write_states(recipients: dict[str, Recipient], states: dict[int, RecipientState]) -> None:
-    changed = []
-    for recipient in recipients.values():
-        state = states.get(recipient.pk)
-        if state is None:
-            continue
-        recipient.status = state.status
-        for event, stamp in FIRST_SEEN_FIELDS.items():
-            setattr(recipient, stamp, state.first_seen.get(event))
-        changed.append(recipient)
-    Recipient.objects.bulk_update(changed, ["status", *FIRST_SEEN_FIELDS.values()], batch_size=200)
-
-
-def _after_commit(moves: list[tuple[Recipient, Move]]) -> None:
-    """Enrol who newly failed and send the webhooks, once the batch is committed."""
-    from .. import tasks  # tasks import actions: import late to avoid a cycle
-
-    failures = [(r.pk, m.event) for r, m in moves if is_failure(m.event)]
-    if failures:
-        transaction.on_commit(lambda: tasks.enrol_many_task(failures))
-    for recipient, move in moves:
-        org = recipient.campaign.organisation
-        if not org.webhook_url:
-            continue
-        payload: dict[str, Any] = {
-            "campaign": recipient.campaign_id,
-            "recipient": recipient.pk,
-            "status": move.event,
-            "at": move.at.isoformat(),
-        }
-        transaction.on_commit(_webhook(org.pk, f"simulation.{move.event}", payload))
-
-
-def _webhook(org_id: int, event: str, payload: dict[str, Any]) -> Callable[[], None]:
-    from .. import tasks
-
-    return lambda: tasks.webhook_task(org_id, event, payload)
 
 
 # The request path asks the worker for a fold at most once a FOLD_DELAY: the fold runs

@@ -9,7 +9,7 @@ so they show every hit that was answered before them.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from ..core.hits import Hit
 from ..core.tokens import is_well_formed_token
@@ -33,13 +33,21 @@ def find_recipient(token: str) -> Recipient | None:
 
 
 def token_is_known(token: str) -> bool:
-    """One indexed lookup, without the ORM: the tracking fast path's only database read."""
+    """One indexed lookup on the driver's own cursor (no ORM, no cursor wrapper): the
+    tracking fast path's only database read. Driver errors come out as Django's."""
     if not is_well_formed_token(token):
         return False
-    sql = f"SELECT 1 FROM {Recipient._meta.db_table} WHERE token = %s"  # noqa: S608 - our table
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token])
-        return cursor.fetchone() is not None
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's; one look-up, not four
+    mark = "?" if database.vendor == "sqlite" else "%s"
+    sql = f"SELECT 1 FROM {Recipient._meta.db_table} WHERE token = {mark}"  # noqa: S608
+    with database.wrap_database_errors:
+        database.ensure_connection()
+        cursor = database.connection.cursor()
+        try:
+            cursor.execute(sql, (token,))
+            return cursor.fetchone() is not None
+        finally:
+            cursor.close()
 
 
 def do_record_hit(hit: Hit) -> None:

@@ -19,6 +19,10 @@ from clinicshield.lib.cli import refuse
 from clinicshield.lib.errors import UserError
 
 STOP_GRACE_S = 10
+# Threads per web worker, so that 500 clients at once keep both cores busy: a bare WSGI
+# app behind 2 workers answered wrk's 500 connections at 1,200 requests/s with 4 threads
+# each and 3,900 with 32 (2 cores, loaded; docs/benchmarks.md).
+WEB_THREADS = 32
 
 
 def followed_files(pairs: list[str]) -> dict[str, list[str]]:
@@ -103,8 +107,19 @@ class Command(BaseCommand):
                 f"{options['host']}:{options['port']}",
                 "--workers",
                 str(options["web_workers"]),
+                # Threads, not one request at a time per process: a sync worker is held by
+                # any slow or idle keep-alive client, and 500 clients at once (a campaign's
+                # tracking burst) would wait on each other. Idle connections wait in the
+                # worker's poller, not in a thread.
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(WEB_THREADS),
                 "--access-logfile",
                 "-",
+                # Tracking hits are lines of the hit log already: not written twice.
+                "--logger-class",
+                "clinicshield.simulations.gunicorn_logging.QuietTrackingLogger",
                 "--graceful-timeout",
                 str(STOP_GRACE_S),
             ],
