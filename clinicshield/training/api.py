@@ -12,8 +12,7 @@ from clinicshield.accounts.models import Person
 from clinicshield.lib.api import api_org, api_token
 
 from . import actions
-from .catalogue import catalogue
-from .reports import status_records
+from .queries import catalogue, status_records
 
 router = Router(tags=["training"])
 

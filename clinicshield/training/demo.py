@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from clinicshield.accounts.models import Organisation, Person
 
-from .catalogue import policy_for, shipped_library
 from .core.content import TRACK_OF_DEPARTMENT
 from .core.schedule import add_months
 from .models import Assignment, QuizAttempt
+from .queries import policy_for, shipped_library
 
 # Questions people get wrong most often in real awareness programmes; the demo misses these
 # so the "most missed" table has something to say.

@@ -17,12 +17,12 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.language import current_language
 
 from . import actions
-from .catalogue import catalogue, language_for
-from .certificates import certificate_pdf
 from .core.content import Module
 from .core.schedule import assignment_state
 from .models import Assignment
-from .rendering import render_markdown
+from .pdf import certificate_pdf
+from .queries import catalogue, language_for
+from .words import render_markdown
 
 
 def _person(request: HttpRequest) -> Person:

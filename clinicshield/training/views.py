@@ -15,21 +15,22 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.language import current_language
 
 from . import actions
-from .catalogue import (
-    catalogue,
-    disabled_keys,
-    language_for,
-    parse_custom,
-    shipped_library,
-    shipped_sources,
-)
-from .certificates import evidence_pdf
 from .core.content import ROLE_TAGS
 from .core.progress import EVIDENCE_MAPPING
 from .models import CustomModule
-from .problems import describe
-from .rendering import render_markdown
-from .reports import evidence_csv, overview, person_matrix
+from .pdf import evidence_pdf
+from .queries import (
+    catalogue,
+    disabled_keys,
+    evidence_csv,
+    language_for,
+    overview,
+    parse_custom,
+    person_matrix,
+    shipped_library,
+    shipped_sources,
+)
+from .words import describe, render_markdown
 
 CUSTOM_FIELDS = ("key", "pass_mark", "minutes", "lesson_en", "lesson_es", "quiz_en", "quiz_es")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from clinicshield.accounts.models import Person
 from clinicshield.training.actions import do_assign_module
-from clinicshield.training.catalogue import shipped_library
+from clinicshield.training.queries import shipped_library
 from tests.system import need_program
 
 from .conftest import portal_client

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from clinicshield.accounts.models import Person
 from clinicshield.training.actions import do_assign_module, do_submit_quiz
-from clinicshield.training.catalogue import shipped_library
 from clinicshield.training.models import Assignment, ModuleSetting
+from clinicshield.training.queries import shipped_library
 from tests.system import need_program
 
 from .conftest import portal_client

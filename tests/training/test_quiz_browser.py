@@ -10,8 +10,8 @@ import pytest
 
 from clinicshield.accounts.models import Person
 from clinicshield.training.actions import do_assign_module
-from clinicshield.training.catalogue import shipped_library
 from clinicshield.training.models import Assignment, QuizAttempt
+from clinicshield.training.queries import shipped_library
 from tests.conftest import SmtpSink, body_text
 from tests.e2e.conftest import ARTIFACTS
 

@@ -2,8 +2,8 @@
 
 from clinicshield.accounts.models import Person
 from clinicshield.training.actions import do_assign_module
-from clinicshield.training.catalogue import shipped_library
 from clinicshield.training.models import Assignment, QuizAttempt
+from clinicshield.training.queries import shipped_library
 
 from .conftest import portal_client
 

@@ -3,9 +3,8 @@ interface between apps."""
 
 from .assign import do_assign_module, do_assign_onboarding_and_refreshes, split_reason
 from .manage import do_save_custom_module, do_set_module_enabled, do_set_pass_mark
-from .notices import do_escalate_overdue, do_send_reminders, send_assignment_notice
 from .quiz import do_submit_quiz, parse_answers
-from .reports import missed_by_attempt, status_rows
+from .reminders import do_escalate_overdue, do_send_reminders, send_assignment_notice
 
 __all__ = [
     "do_assign_module",
@@ -16,9 +15,7 @@ __all__ = [
     "do_set_module_enabled",
     "do_set_pass_mark",
     "do_submit_quiz",
-    "missed_by_attempt",
     "parse_answers",
     "send_assignment_notice",
     "split_reason",
-    "status_rows",
 ]

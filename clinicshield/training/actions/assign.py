@@ -13,11 +13,12 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Person
 from clinicshield.lib.errors import UserError
 
-from ..catalogue import assignable, catalogue, policy_for
 from ..core.content import TRACK_OF_DEPARTMENT
 from ..core.schedule import Completion, just_in_time_due, plan_onboarding, plan_refreshes
+from ..mail import mail_connection
 from ..models import REASON_CHOICES, Assignment
-from .notices import mail_connection, portal_links, send_assignment_notice
+from ..queries import assignable, catalogue, policy_for, shipped_library
+from .reminders import portal_links, send_assignment_notice
 
 REASON_CODES = {code for code, _label in REASON_CHOICES}
 
@@ -163,8 +164,6 @@ def _assign_for_organisation(persons: list[Person], now: datetime) -> dict[int, 
 
 
 def _tracks() -> dict[str, tuple[str, ...]]:
-    from ..catalogue import shipped_library
-
     return shipped_library().tracks
 
 

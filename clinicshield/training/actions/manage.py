@@ -11,9 +11,9 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
-from ..catalogue import catalogue, parse_custom, shipped_library
 from ..core.content import KEY_PATTERN, ROLE_TAGS, Problem
 from ..models import CustomModule, ModuleSetting
+from ..queries import catalogue, parse_custom, shipped_library
 
 
 def do_set_pass_mark(org: Organisation, module_key: str, pass_mark: int, actor: Any) -> None:

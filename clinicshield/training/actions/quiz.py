@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from clinicshield.accounts.models import Person
 from clinicshield.lib.errors import UserError
 
-from ..catalogue import language_for, module_for
 from ..core.scoring import AnswerError, QuizResult, score_quiz
 from ..models import Assignment, QuizAttempt
+from ..queries import language_for, module_for
 
 
 def parse_answers(form: Mapping[str, str]) -> dict[str, int | None]:

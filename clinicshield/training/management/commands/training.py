@@ -17,8 +17,7 @@ from clinicshield.lib.cli import (
 )
 from clinicshield.lib.errors import UserError
 from clinicshield.training import actions
-from clinicshield.training.catalogue import catalogue, shipped_library
-from clinicshield.training.reports import status_records
+from clinicshield.training.queries import catalogue, shipped_library, status_records
 
 
 class Command(BaseCommand):

@@ -9,10 +9,8 @@ from typing import Any
 
 from clinicshield.accounts.models import Organisation
 
-from .actions import missed_by_attempt, status_rows
-from .catalogue import catalogue, language_for, policy_for
-from .core.content import Module
-from .core.progress import (
+from ..core.content import Module
+from ..core.progress import (
     EVIDENCE_MAPPING,
     StatusRow,
     figures_by,
@@ -21,6 +19,8 @@ from .core.progress import (
     overdue_rows,
     state_of,
 )
+from .catalogue import catalogue, language_for, policy_for
+from .status import missed_by_attempt, status_rows
 
 
 def _title(modules: dict[str, Module], key: str, lang: str) -> str:

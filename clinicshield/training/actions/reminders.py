@@ -1,5 +1,6 @@
-"""Emails about training: new assignments, reminders before and after the due date, and
-escalations to a person's manager. Each carries a fresh magic link into the portal.
+"""Telling people about their training: new assignments, reminders before and after the due
+date, and escalations to a person's manager. Each email carries a fresh magic link into the
+portal; mail.py builds and sends them, this module decides and records.
 
 Sending order: the email goes out first, then the Reminder rows are written. If the SMTP
 server is down, nothing is recorded for that message and the next run tries again (the
@@ -13,48 +14,24 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.actions import do_create_magic_link
-from clinicshield.accounts.models import Membership, Organisation, Person
-from clinicshield.lib.notify import send_email
+from clinicshield.accounts.models import Membership, Person
 
-from ..catalogue import catalogue, language_for, policy_for
 from ..core.content import Module
 from ..core.schedule import escalation_due, next_reminder
+from ..mail import mail_connection, send_assigned, send_escalation, send_reminder
 from ..models import Assignment, Reminder
+from ..queries import Catalogues, policy_for
 
 log = logging.getLogger(__name__)
 PORTAL_PATH = "/portal/training/"
-
-
-def _items(
-    person: Person, assignments: Sequence[Assignment], modules: dict[str, Module] | None = None
-) -> list[dict[str, Any]]:
-    modules = catalogue(person.organisation) if modules is None else modules
-    items = []
-    for a in assignments:
-        module = modules.get(a.module_key)
-        title = module.title(language_for(module, person.language)) if module else a.module_key
-        items.append({"title": title, "due": a.due_at, "assignment": a})
-    return items
-
-
-class Catalogues(dict[int, dict[str, Module]]):
-    """Each organisation's catalogue, read once per job run rather than once per person."""
-
-    def of(self, org: Organisation) -> dict[str, Module]:
-        if org.pk not in self:
-            self[org.pk] = catalogue(org)
-        return self[org.pk]
 
 
 def portal_links(people: Sequence[Person]) -> dict[int, str]:
@@ -80,22 +57,6 @@ def _record(assignments: Sequence[Assignment], kind: str, to: str, now: datetime
                 log.info("reminder %s for assignment %s exists", kind, row.assignment_id)
 
 
-@contextmanager
-def mail_connection() -> Iterator[Any]:
-    """One SMTP connection for a whole job run (Django's backend closes a connection after
-    each message unless it was opened beforehand). When the server cannot be reached, each
-    message tries on its own and reports its own failure."""
-    connection = get_connection()
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        log.warning("mail server unavailable, sending message by message: %s", error)
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
 def send_assignment_notice(
     person: Person,
     assignments: Sequence[Assignment],
@@ -104,25 +65,16 @@ def send_assignment_notice(
     url: str | None = None,
     modules: dict[str, Module] | None = None,
 ) -> None:
-    """One email telling `person` about newly assigned modules, with a link in."""
+    """After the assignment commits: one email telling `person` about it, then the record."""
     if not assignments:
         return
     url = url or do_create_magic_link("portal", person=person, next_path=PORTAL_PATH)
-    context = {"person": person, "items": _items(person, assignments, modules), "url": url}
-    context["hours"] = settings.MAGIC_LINK_HOURS
 
     def send() -> None:
         # The assignment is committed whatever happens here: a mail server that is down must
         # not undo it. The reminders before the due date will still reach the person.
         try:
-            send_email(
-                [person.email],
-                _("New security training for you"),
-                "training/email/assigned",
-                context,
-                language=person.language,
-                connection=connection,
-            )
+            send_assigned(person, assignments, url, modules, connection)
         except (smtplib.SMTPException, OSError) as error:
             log.warning("could not email %s about new training: %s", person.email, error)
             return
@@ -153,45 +105,20 @@ def do_send_reminders(now: datetime) -> int:
     with mail_connection() as connection:
         for person in people:
             pairs = due_by_person[person.pk]
+            modules = catalogues.of(person.organisation)
             try:
-                _send_reminder(person, pairs, links[person.pk], catalogues, connection, now)
+                send_reminder(person, pairs, links[person.pk], modules, connection, now)
             except (smtplib.SMTPException, OSError) as error:
                 # Not recorded, so the next run tries again; the other people still get theirs.
                 log.warning("reminder to %s not sent: %s", person.email, error)
                 continue
+            by_kind: dict[str, list[Assignment]] = {}
+            for a, kind in pairs:
+                by_kind.setdefault(kind, []).append(a)
+            for kind, assignments in by_kind.items():
+                _record(assignments, kind, person.email, now)
             sent += 1
     return sent
-
-
-def _send_reminder(
-    person: Person,
-    pairs: list[tuple[Assignment, str]],
-    url: str,
-    catalogues: Catalogues,
-    connection: Any,
-    now: datetime,
-) -> None:
-    modules = catalogues.of(person.organisation)
-    items = _items(person, [a for a, _kind in pairs], modules)
-    overdue = any(kind.startswith("after") for _a, kind in pairs)
-    subject = (
-        _("Your security training is overdue")
-        if overdue
-        else _("Reminder: security training due soon")
-    )
-    send_email(
-        [person.email],
-        subject,
-        "training/email/reminder",
-        {"person": person, "items": items, "url": url, "overdue": overdue, "now": now},
-        language=person.language,
-        connection=connection,
-    )
-    by_kind: dict[str, list[Assignment]] = {}
-    for a, kind in pairs:
-        by_kind.setdefault(kind, []).append(a)
-    for kind, assignments in by_kind.items():
-        _record(assignments, kind, person.email, now)
 
 
 def escalation_recipients(person: Person, owners: dict[int, list[str]]) -> list[tuple[str, str]]:
@@ -225,25 +152,8 @@ def do_escalate_overdue(now: datetime) -> int:
         return 0
     with mail_connection() as connection:
         for (email, language), items in by_recipient.items():
-            rows = [
-                {
-                    "person": a.person,
-                    "module": _items(a.person, [a], catalogues.of(a.person.organisation))[0][
-                        "title"
-                    ],
-                    "due": a.due_at,
-                }
-                for a in items
-            ]
             try:
-                send_email(
-                    [email],
-                    _("Overdue security training in your team"),
-                    "training/email/escalation",
-                    {"rows": rows, "now": now, "org": items[0].person.organisation},
-                    language=language,
-                    connection=connection,
-                )
+                send_escalation(email, language, items, catalogues, connection, now)
             except (smtplib.SMTPException, OSError) as error:
                 log.warning("escalation to %s not sent: %s", email, error)
                 continue

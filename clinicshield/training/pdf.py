@@ -1,4 +1,5 @@
-"""PDF documents: a certificate of completion for a person, training evidence for auditors."""
+"""The training app's PDFs: a certificate of completion for a person, training evidence
+for auditors."""
 
 from typing import Any
 

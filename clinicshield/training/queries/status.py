@@ -1,4 +1,5 @@
-"""Read side for managers, the CLI and the evidence export: one row per person and module."""
+"""The rows every training report is built from: one per person and module, and the questions
+people missed."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from clinicshield.accounts.models import Organisation
 
-from .core.content import (
+from ..core.content import (
     DEFAULT_LIBRARY,
     LANGUAGES,
     Lesson,
@@ -21,9 +21,9 @@ from .core.content import (
     parse_lesson,
     parse_quiz,
 )
-from .core.library import check_translations_match, load_library
-from .core.schedule import Policy
-from .models import CustomModule, ModuleSetting
+from ..core.library import check_translations_match, load_library
+from ..core.schedule import Policy
+from ..models import CustomModule, ModuleSetting
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +114,15 @@ def shipped_sources(key: str) -> dict[str, str]:
 
 def module_for(org: Organisation, key: str) -> Module | None:
     return catalogue(org).get(key)
+
+
+class Catalogues(dict[int, dict[str, Module]]):
+    """Each organisation's catalogue, read once per job run rather than once per person."""
+
+    def of(self, org: Organisation) -> dict[str, Module]:
+        if org.pk not in self:
+            self[org.pk] = catalogue(org)
+        return self[org.pk]
 
 
 def language_for(module: Module, preferred: str) -> str:
