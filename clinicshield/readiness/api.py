@@ -13,8 +13,8 @@ from clinicshield.lib.api import api_org, api_token
 from clinicshield.lib.errors import UserError
 
 from . import actions
-from .management.commands.drills import scenario_rows
 from .models import Drill, Incident
+from .queries import incident_deadlines, scenario_rows
 
 router = Router(tags=["readiness"])
 
@@ -56,7 +56,7 @@ class IncidentIn(Schema):
 
 
 def _out(incident: Incident) -> IncidentOut:
-    deadlines = actions.incident_deadlines(incident, timezone.now())
+    deadlines = incident_deadlines(incident, timezone.now())
     return IncidentOut(
         number=incident.number,
         title=incident.title,

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from clinicshield.accounts.models import Organisation
 
 from . import actions
-from .actions.drills import scenario_of
+from .queries import scenario_of
 
 CALL_TREE = [
     ("owner", "Dra. Isabel Santos", "+34 600 100 200", "owner@santa-ana.example", True),

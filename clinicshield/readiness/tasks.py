@@ -2,7 +2,7 @@
 
 from huey.contrib.djhuey import db_task
 
-from .actions.notifications import notify_incident_opened
+from .actions import notify_incident_opened
 
 
 @db_task()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinicshield.lib.errors import UserError
 from clinicshield.readiness import actions
 from clinicshield.readiness.models import Incident, IncidentTask
+from clinicshield.readiness.queries import incident_deadlines
 
 LOG_LINE = b"DENY 10.0.0.5 -> 203.0.113.9:443\n"
 
@@ -83,11 +84,11 @@ def test_it_refuses_an_unknown_playbook_or_source_by_name(org_a: Any) -> None:
 def test_the_clock_runs_72_hours_from_awareness_in_the_clinics_time_zone(org_a: Any) -> None:
     incident = open_breach(org_a)
     assert incident.aware_at == incident.opened_at
-    [authority] = actions.incident_deadlines(incident, incident.opened_at + timedelta(hours=70))
+    [authority] = incident_deadlines(incident, incident.opened_at + timedelta(hours=70))
     assert authority.code == "gdpr_authority" and authority.state == "due_soon"
     assert authority.due_at is not None and str(authority.due_at.tzinfo) == "Europe/Madrid"
     actions.do_mark_notified(incident, "gdpr_authority", "test", "REG-2026-1")
-    assert actions.incident_deadlines(incident, timezone.now())[0].state == "done"
+    assert incident_deadlines(incident, timezone.now())[0].state == "done"
 
 
 def test_hipaa_deadlines_appear_when_the_organisation_is_under_hipaa(org_a: Any) -> None:
@@ -101,7 +102,7 @@ def test_hipaa_deadlines_appear_when_the_organisation_is_under_hipaa(org_a: Any)
         largest_state=800,
         high_risk=True,
     )
-    codes = {d.code for d in actions.incident_deadlines(incident, incident.opened_at)}
+    codes = {d.code for d in incident_deadlines(incident, incident.opened_at)}
     assert codes == {
         "gdpr_authority",
         "gdpr_individuals",

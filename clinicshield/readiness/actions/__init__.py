@@ -6,7 +6,6 @@ from .drills import (
     do_show_next_inject,
     do_start_drill,
     do_submit_answer,
-    drill_score,
 )
 from .incidents import (
     do_add_evidence,
@@ -17,10 +16,9 @@ from .incidents import (
     do_open_incident,
     do_set_breach_facts,
     do_set_task_status,
-    incident_deadlines,
+    notify_incident_opened,
 )
 from .setup import (
-    adaptation_for,
     do_add_contact,
     do_add_improvement,
     do_close_improvement,
@@ -34,7 +32,6 @@ from .staff_reports import REPORT_KINDS, do_report_problem
 
 __all__ = [
     "REPORT_KINDS",
-    "adaptation_for",
     "do_add_contact",
     "do_add_evidence",
     "do_add_improvement",
@@ -56,7 +53,6 @@ __all__ = [
     "do_show_next_inject",
     "do_start_drill",
     "do_submit_answer",
-    "drill_score",
-    "incident_deadlines",
+    "notify_incident_opened",
     "profile_for",
 ]

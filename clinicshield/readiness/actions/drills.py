@@ -14,20 +14,12 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
 from ..core.catalogue import shipped_catalogue
-from ..core.schema import ROLES, Question, Scenario
-from ..core.scoring import DrillScore, score_drill
+from ..core.schema import ROLES, Question
 from ..models import Drill, DrillAnswer, DrillDecision
+from ..queries import drill_score, scenario_of, shown_inject_ids
 from .setup import do_add_improvement
 
 MAX_ANSWER_CHARS = 2000
-
-
-def scenario_of(drill: Drill) -> Scenario:
-    return shipped_catalogue().scenario(drill.scenario_key, drill.language)
-
-
-def shown_inject_ids(drill: Drill) -> list[str]:
-    return [entry["inject"] for entry in drill.shown]
 
 
 def do_start_drill(
@@ -133,11 +125,6 @@ def do_submit_answer(
         text=text.strip()[:MAX_ANSWER_CHARS],
         at=now or timezone.now(),
     )
-
-
-def drill_score(drill: Drill) -> DrillScore:
-    answers = {d.question_id: d.action_ids for d in drill.decisions.all()}
-    return score_drill(scenario_of(drill), answers)
 
 
 def do_finish_drill(

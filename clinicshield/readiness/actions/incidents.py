@@ -1,7 +1,6 @@
 """Incidents: opened by staff reports, monitoring alerts, exposure findings or IT."""
 
 import hashlib
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,23 +17,19 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.actions.audit import actor_name
 from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.notify import send_webhook
 
 from ..core.catalogue import shipped_catalogue
-from ..core.clock import BreachFacts, Deadline, notification_deadlines
 from ..core.planning import plan_tasks
+from ..mail import incident_url, recipients, send_incident_opened
 from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
-from .setup import adaptation_for, profile_for
+from ..queries import adaptation_for, organisation_language
+from .setup import profile_for
 
 SOURCES = {code for code, _label in Incident.SOURCES}
 # Alerts and findings are raised again while they last: one open incident per source_ref.
 DEDUPLICATED_SOURCES = {"monitoring", "exposure"}
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
-
-
-def organisation_language(org: Organisation) -> str:
-    """The language most of the staff use: incidents and emails default to it."""
-    counts = Counter(org.people.filter(active=True).values_list("language", flat=True))
-    return counts.most_common(1)[0][0] if counts else settings.LANGUAGE_CODE
 
 
 def add_timeline(
@@ -125,6 +120,44 @@ def _queue_notification(incident_id: int, details: str) -> None:
     from ..tasks import notify_incident_opened_task  # late: tasks imports these actions
 
     notify_incident_opened_task(incident_id, details)
+
+
+def notify_incident_opened(incident_id: int, details: str = "") -> None:
+    """What follows an incident's opening, out of the request (a Huey task): the emails and
+    the webhook. A mail server that is down must not lose the incident: failures are logged
+    and written on the incident's timeline, where IT will see them."""
+    incident = Incident.objects.select_related("organisation").get(pk=incident_id)
+    to = recipients(incident)
+    with timezone.override(ZoneInfo(incident.organisation.timezone)):  # the clinic's clock
+        sent, failed = send_incident_opened(incident, to, details)
+    for address, error in failed:
+        _record_notice(incident, f"email to {address} failed: {error}")
+    if to:
+        _record_notice(incident, f"email sent to {sent} of {len(to)}: {', '.join(to)}")
+    if incident.organisation.webhook_url:
+        accepted = send_webhook(
+            incident.organisation, "incident.opened", incident_payload(incident)
+        )
+        _record_notice(incident, f"webhook {'accepted' if accepted else 'failed'}")
+
+
+def incident_payload(incident: Incident) -> dict[str, Any]:
+    return {
+        "number": incident.number,
+        "title": incident.title,
+        "source": incident.source,
+        "source_ref": incident.source_ref,
+        "playbook": incident.playbook_key,
+        "opened_at": incident.opened_at.isoformat(),
+        "reporter": incident.reporter_name,
+        "url": incident_url(incident),
+    }
+
+
+def _record_notice(incident: Incident, text: str) -> None:
+    TimelineEntry.objects.create(
+        incident=incident, at=timezone.now(), kind="notify", text=text, actor="system"
+    )
 
 
 def _insert_incident(
@@ -296,18 +329,3 @@ def do_close_incident(
         add_timeline(incident, "status", _("Incident closed after review."), actor, at=now)
         audit(incident.organisation, actor, "readiness.incident.close", str(incident))
     return incident
-
-
-def incident_deadlines(incident: Incident, now: datetime) -> list[Deadline]:
-    """The notification clock of an incident; empty until the clinic is aware of a breach."""
-    if incident.aware_at is None:
-        return []
-    local = ZoneInfo(incident.organisation.timezone)
-    facts = BreachFacts(
-        aware_at=incident.aware_at.astimezone(local),
-        regimes=profile_for(incident.organisation).regimes or ["gdpr"],
-        affected_individuals=incident.affected_individuals,
-        largest_state_count=incident.largest_state_count,
-        high_risk_to_individuals=incident.high_risk,
-    )
-    return notification_deadlines(facts, now.astimezone(local), done=incident.notified)

@@ -13,7 +13,7 @@ from clinicshield.lib.errors import UserError
 
 from ..core.catalogue import shipped_catalogue
 from ..core.clock import REGIMES
-from ..core.planning import Adaptation, check_adaptation
+from ..core.planning import check_adaptation
 from ..models import (
     CallTreeContact,
     Drill,
@@ -71,15 +71,6 @@ def do_remove_contact(contact: CallTreeContact, actor: Any) -> None:
     with transaction.atomic():
         audit(contact.organisation, actor, "readiness.contact.remove", contact.name)
         contact.delete()
-
-
-def adaptation_for(org: Organisation, playbook_key: str) -> Adaptation | None:
-    row = PlaybookAdaptation.objects.filter(organisation=org, playbook_key=playbook_key).first()
-    if row is None:
-        return None
-    playbook = shipped_catalogue().playbook(playbook_key, "en")
-    adaptation, _problems = check_adaptation(playbook, row.data)
-    return adaptation  # a row that no longer validates (content changed) is ignored, not fatal
 
 
 def do_save_adaptation(

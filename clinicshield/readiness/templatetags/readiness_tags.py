@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 
 from ..models import ROLE_CHOICES
-from ..presenters import CLOCK_LABELS, LEVEL_LABELS
+from ..words import CLOCK_LABELS, LEVEL_LABELS
 
 register = template.Library()
 ROLE_LABELS = dict(ROLE_CHOICES)

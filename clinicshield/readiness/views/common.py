@@ -7,8 +7,8 @@ from django.utils import timezone
 from clinicshield.accounts.models import Organisation
 
 from ..actions import profile_for
-from ..due import drill_due_since
 from ..models import Drill
+from ..queries import drill_due_since
 
 
 def report_page_url(org: Organisation) -> str:

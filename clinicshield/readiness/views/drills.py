@@ -18,13 +18,13 @@ from clinicshield.lib.language import current_language
 from clinicshield.lib.qr import qr_svg
 
 from .. import actions
-from ..actions.drills import scenario_of, shown_inject_ids
 from ..core.catalogue import shipped_catalogue
 from ..core.schema import Scenario
 from ..forms import FinishDrillForm, StartDrillForm
 from ..models import Drill
 from ..pdf import after_action_pdf
-from ..presenters import LEVEL_LABELS
+from ..queries import drill_score, scenario_of, shown_inject_ids
+from ..words import LEVEL_LABELS
 
 
 def _drill(request: HttpRequest, drill_id: int) -> Drill:
@@ -149,7 +149,7 @@ def drill_finish(request: HttpRequest, org_slug: str, drill_id: int) -> HttpResp
             messages.error(request, str(error.message))
         return redirect("readiness:drill_report", org_slug, drill.pk)
     scenario = scenario_of(drill)
-    score = actions.drill_score(drill)
+    score = drill_score(drill)
     areas = [(scenario.area(a.area).title, a.percent, a.level) for a in score.areas]
     context = {
         "section": "readiness",
@@ -166,7 +166,7 @@ def after_action(drill: Drill) -> dict[str, Any]:
     """Everything the after-action report shows, in the drill's language."""
     scenario = scenario_of(drill)
     # A finished drill shows the score frozen when it ended; a running one, the score so far.
-    score = drill.score or asdict(actions.drill_score(drill))
+    score = drill.score or asdict(drill_score(drill))
     texts = {(q.id, a.id): a.text for q in scenario.questions() for a in q.expected_actions}
     rows = []
     for area in score["areas"]:

@@ -20,7 +20,8 @@ from .. import actions
 from ..core.catalogue import shipped_catalogue
 from ..forms import BreachFactsForm, CloseIncidentForm, IncidentForm
 from ..models import Evidence, ImprovementTask, Incident, IncidentTask
-from ..presenters import CLOCK_LABELS, deadline_rows
+from ..queries import incident_deadlines
+from ..words import CLOCK_LABELS, deadline_rows
 
 
 def _incident(request: HttpRequest, number: int) -> Incident:
@@ -73,7 +74,7 @@ def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRes
         "tasks": incident.tasks.all(),
         "timeline": incident.timeline.all(),
         "evidence": incident.evidence.all(),
-        "deadlines": deadline_rows(actions.incident_deadlines(incident, now)),
+        "deadlines": deadline_rows(incident_deadlines(incident, now)),
         "facts_form": facts,
         "close_form": CloseIncidentForm(),
         "improvements": incident.improvements.all(),

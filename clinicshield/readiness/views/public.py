@@ -11,9 +11,9 @@ from clinicshield.accounts.portal import person_view
 from clinicshield.lib.errors import UserError
 
 from .. import actions
-from ..actions.drills import scenario_of, shown_inject_ids
 from ..forms import AnswerForm, PublicReportForm, ReportForm
 from ..models import Drill, Incident, ReadinessProfile
+from ..queries import scenario_of, shown_inject_ids
 
 DRILL_NAME_KEY = "readiness_drill_name"
 

@@ -20,7 +20,8 @@ from ..core.schema import ROLES, Playbook
 from ..forms import ContactForm
 from ..models import CallTreeContact, Drill, ImprovementTask, Incident
 from ..pdf import poster_pdf
-from ..presenters import REGIME_LABELS
+from ..queries import adaptation_for
+from ..words import REGIME_LABELS
 from .common import drill_overdue, report_page_url
 
 
@@ -131,7 +132,7 @@ def playbook(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
         else:
             messages.success(request, _("Your clinic's version of this playbook is saved."))
             return redirect("readiness:playbook", org_slug, key)
-    adaptation = actions.adaptation_for(org, key)
+    adaptation = adaptation_for(org, key)
     changes = adaptation.steps if adaptation else {}
     rows = [
         {"step": step, "original": shown.step(step.id), "note": note, "skipped": False}

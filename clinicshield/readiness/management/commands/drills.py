@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, fail
 
-from ...core.catalogue import shipped_catalogue, validate_content
+from ...core.catalogue import validate_content
 from ...models import Drill
+from ...queries import scenario_rows
 
 
 class Command(BaseCommand):
@@ -51,21 +52,3 @@ class Command(BaseCommand):
                 for d in Drill.objects.filter(organisation=org)
             ]
             emit_rows(self.stdout, rows, options["format"])
-
-
-def scenario_rows() -> list[dict[str, Any]]:
-    catalogue = shipped_catalogue()
-    rows = []
-    for key, scenario in catalogue.scenarios["en"].items():
-        rows.append(
-            {
-                "key": key,
-                "title": scenario.title,
-                "languages": catalogue.languages_of_scenario(key),
-                "duration_minutes": scenario.duration_minutes,
-                "injects": len(scenario.injects),
-                "areas": [area.key for area in scenario.areas],
-                "playbooks": scenario.playbooks,
-            }
-        )
-    return rows

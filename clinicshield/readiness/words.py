@@ -1,4 +1,5 @@
-"""Turning core's codes into words for pages, emails and PDFs."""
+"""Core's codes in words, for pages, emails and PDFs: the notification clocks, their states,
+levels and legal regimes."""
 
 from dataclasses import dataclass
 from datetime import timedelta
