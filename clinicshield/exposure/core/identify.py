@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 import uuid
 from collections.abc import Mapping, Sequence
@@ -121,8 +122,10 @@ def certificate_names(der: bytes) -> list[str]:
     return names
 
 
+@functools.cache
 def _tls_context() -> ssl.SSLContext:
     # We only read what the server presents; we never trust it, so no verification.
+    # One context for every probe of the process: it holds no per-connection state.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
