@@ -1,31 +1,25 @@
-"""Writes of the dashboard app: the daily score snapshots, and the reads the pages share."""
+"""Writes of the dashboard app: the daily score snapshots, and the record of each monthly
+report sent."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+import logging
+from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from clinicshield.accounts.models import Organisation
 
 from .core.document import score_document
-from .core.history import Change, changes, month_start
-from .measure import Scores, compute_scores
-from .models import ScoreSnapshot
+from .core.history import previous_month
+from .mail import send_monthly_report
+from .models import MonthlyReport, ScoreSnapshot
+from .queries import compute_scores, local_day
 
+log = logging.getLogger(__name__)
 
-def org_zone(org: Organisation) -> ZoneInfo:
-    try:
-        return ZoneInfo(org.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_day(org: Organisation, now: datetime) -> date:
-    """The organisation's calendar day at `now` (a Madrid clinic's day starts at 23:00 UTC)."""
-    return now.astimezone(org_zone(org)).date()
+# Sent on the 1st; the following days catch up when the worker was down on the 1st.
+CATCH_UP_DAYS = 7
 
 
 def do_record_scores(org: Organisation, now: datetime) -> ScoreSnapshot:
@@ -60,41 +54,36 @@ def do_record_scores(org: Organisation, now: datetime) -> ScoreSnapshot:
     return snapshot
 
 
-def history(org: Organisation, until: date, days: int = 90) -> list[tuple[date, int]]:
-    """(day, total) of the organisation's snapshots over the `days` up to `until`."""
-    rows = ScoreSnapshot.objects.filter(
-        organisation=org, site__isnull=True, day__gt=until - timedelta(days=days), day__lte=until
-    ).values_list("day", "total")
-    return list(rows.order_by("day"))
+def report_due(org: Organisation, now: datetime) -> str | None:
+    """The month ('YYYY-MM') whose report is due at `now`, if any and not sent yet."""
+    today = local_day(org, now)
+    if today.day > CATCH_UP_DAYS or local_day(org, org.created_at) >= today.replace(day=1):
+        return None
+    year, number = previous_month(today)
+    month = f"{year:04d}-{number:02d}"
+    if MonthlyReport.objects.filter(organisation=org, month=month).exists():
+        return None
+    return month
 
 
-def snapshot_before(org: Organisation, day: date) -> ScoreSnapshot | None:
-    """The organisation's last snapshot before `day`, or its first one on or after it."""
-    org_rows = ScoreSnapshot.objects.filter(organisation=org, site__isnull=True)
-    return (
-        org_rows.filter(day__lt=day).order_by("-day").first()
-        or org_rows.filter(day__gte=day).order_by("day").first()
-    )
+def do_send_monthly_reports(now: datetime) -> list[str]:
+    """Email last month's report to the owners of every organisation that has not had it.
 
-
-def month_changes(org: Organisation, scores: Scores, today: date) -> dict[str, Any]:
-    """Components and sites whose score moved since the start of this month."""
-    start = snapshot_before(org, month_start(today))
-    if start is None:
-        return {"since": None, "total": None, "components": [], "sites": []}
-    now_points = {c.key: c.points for c in scores.org.components}
-    site_rows = ScoreSnapshot.objects.filter(
-        organisation=org, day=start.day, site__isnull=False
-    ).values_list("site_id", "total")
-    names = dict(scores.measurement.sites)
-    before_sites = {names.get(site_id or 0, ""): float(total) for site_id, total in site_rows}
-    after_sites = {names[site_id]: float(s.total) for site_id, s in scores.sites}
-    site_changes: list[Change] = changes(
-        before_sites, {k: v for k, v in after_sites.items() if k in before_sites}, threshold=1
-    )
-    return {
-        "since": start.day,
-        "total": scores.org.total - start.total,
-        "components": changes(start.points, now_points),
-        "sites": site_changes[:5],
-    }
+    The email goes first and the record after: a crash in between sends the report twice at
+    worst, which is better than never. Returns the slugs of the organisations served.
+    """
+    served = []
+    for org in Organisation.objects.all().iterator():
+        month = report_due(org, now)
+        if month is None:
+            continue
+        sent_to = send_monthly_report(org, month, now)
+        try:
+            with transaction.atomic():
+                MonthlyReport.objects.create(
+                    organisation=org, month=month, sent_at=now, recipients=sent_to
+                )
+        except IntegrityError:  # another worker sent it at the same time
+            log.warning("monthly report %s for %s recorded twice", month, org.slug)
+        served.append(org.slug)
+    return served

@@ -8,9 +8,9 @@ from ninja import Router
 
 from clinicshield.lib.api import api_org
 
-from .measure import compute_scores
 from .models import ScoreSnapshot
-from .present import score_report
+from .queries import compute_scores
+from .words import score_report
 
 router = Router(tags=["dashboard"])
 

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from clinicshield.accounts.models import Organisation
 
-from .actions import do_record_scores, local_day
+from .actions import do_record_scores
 from .models import ScoreSnapshot
+from .queries import local_day
 
 DAYS = 90
 

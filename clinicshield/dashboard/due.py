@@ -7,8 +7,7 @@ from datetime import datetime
 from clinicshield.accounts.models import Organisation
 from clinicshield.lib.due import due_job
 
-from .actions import do_record_scores
-from .mailing import do_send_monthly_reports
+from .actions import do_record_scores, do_send_monthly_reports
 
 
 @due_job("dashboard.daily_score", minute="15", hour="*/6")

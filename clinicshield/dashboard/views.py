@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.language import current_language
 
-from .actions import local_day, org_zone
 from .core.history import parse_month, previous_month
-from .overview import overview
-from .reports import evidence_pack, monthly_report_pdf
+from .pdf import evidence_pack, monthly_report_pdf
+from .queries import local_day, org_zone, overview
 
 
 @org_view("viewer")

@@ -33,8 +33,10 @@ def send_email(
     connection: Any = None,
     headers: dict[str, str] | None = None,
     from_email: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
-    """Render `<template>.txt` (and `<template>.html` when it exists) in `language` and send.
+    """Render `<template>.txt` (and `<template>.html` when it exists) in `language` and send,
+    with `attachments` as (file name, content, MIME type).
 
     `subject` is rendered in the same language, so pass a lazy translation.
     """
@@ -54,6 +56,8 @@ def send_email(
         )
         if html:
             message.attach_alternative(html, "text/html")
+        for name, content, mimetype in attachments:
+            message.attach(name, content, mimetype)
         message.send()
 
 

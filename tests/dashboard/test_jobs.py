@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management import call_command
 
-from clinicshield.dashboard.evidence import reports_csv
 from clinicshield.dashboard.models import MonthlyReport, ScoreSnapshot
+from clinicshield.dashboard.pdf.evidence import reports_csv
 from clinicshield.lib.due import run_due
 from tests.conftest import body_text, created_on
 from tests.dashboard.builders import seed_known

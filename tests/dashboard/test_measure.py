@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from clinicshield.dashboard.measure import compute_scores
+from clinicshield.dashboard.queries import compute_scores
 from clinicshield.exposure.posture import exposure_posture
 from clinicshield.monitoring.posture import monitoring_posture
 from clinicshield.readiness.posture import readiness_posture

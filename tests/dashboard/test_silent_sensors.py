@@ -11,7 +11,7 @@ from clinicshield.accounts.actions import (
     silent_sensor_sites,
 )
 from clinicshield.accounts.models import Organisation, Site, SiteToken
-from clinicshield.dashboard.overview import overview
+from clinicshield.dashboard.queries import overview
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 

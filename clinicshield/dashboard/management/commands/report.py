@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from clinicshield.accounts.cli import get_org
 from clinicshield.dashboard.core.history import parse_month
 from clinicshield.dashboard.management.commands.score import parse_now
-from clinicshield.dashboard.reports import monthly_report_pdf
+from clinicshield.dashboard.pdf import monthly_report_pdf
 from clinicshield.lib.cli import add_org_argument, fail, refuse
 
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from clinicshield.accounts.cli import get_org
-from clinicshield.dashboard.measure import compute_scores
-from clinicshield.dashboard.present import score_report
+from clinicshield.dashboard.queries import compute_scores
+from clinicshield.dashboard.words import score_report
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_document, parse_moment
 
 

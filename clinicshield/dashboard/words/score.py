@@ -9,11 +9,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
-from .core.document import score_document
-from .core.score import Action, Component
+from ..core.document import score_document
+from ..core.score import Action, Component
 
 if TYPE_CHECKING:
-    from .measure import Scores
+    from ..queries import Scores
 
 COMPONENT_LABELS = {
     "training": gettext_lazy("Staff training"),
@@ -217,6 +217,24 @@ def _exposure_sentence(e: dict[str, Any]) -> str:
             "untested": e["segmentation_untested"],
         }
     return f"{scan} {segmentation}"
+
+
+def summary_sentence(total: int) -> str:
+    """The monthly report's opening line for the total."""
+    if total >= 80:
+        return _(
+            "Your clinic is well protected. Keep the routine going: training, simulations and "
+            "a drill every six months."
+        )
+    if total >= 50:
+        return _(
+            "Your clinic has the basics in place, with some gaps. The actions below close the "
+            "largest ones first."
+        )
+    return _(
+        "Important protections are missing. Each action below is a concrete step, and the "
+        "first ones are worth the most."
+    )
 
 
 def component_row(component: Component) -> dict[str, Any]:

@@ -6,24 +6,19 @@ import calendar
 from datetime import date, datetime
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation, Site
-from clinicshield.lib.pdf import html_to_pdf
+from clinicshield.lib.pdf import render_pdf
 
-from .actions import local_day, org_zone, snapshot_before
-from .core.chart import bars_svg, trend_svg
-from .core.document import score_from_document
-from .core.score import Score
-from .evidence import evidence_pack
-from .measure import compute_scores
-from .models import ScoreSnapshot
-from .present import action_sentence, component_row
-
-__all__ = ["evidence_pack", "monthly_report_pdf", "report_context"]
+from ..core.chart import bars_svg, trend_svg
+from ..core.document import score_from_document
+from ..core.score import Score
+from ..models import ScoreSnapshot
+from ..queries import compute_scores, local_day, org_zone, snapshot_before
+from ..words import action_sentence, component_row, summary_sentence
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -51,23 +46,6 @@ def _closing_score(
     scores = compute_scores(org, now)
     names = dict(scores.measurement.sites)
     return scores.org, [(names[i], s.total) for i, s in scores.sites], local_day(org, now)
-
-
-def _summary(total: int) -> str:
-    if total >= 80:
-        return _(
-            "Your clinic is well protected. Keep the routine going: training, simulations and "
-            "a drill every six months."
-        )
-    if total >= 50:
-        return _(
-            "Your clinic has the basics in place, with some gaps. The actions below close the "
-            "largest ones first."
-        )
-    return _(
-        "Important protections are missing. Each action below is a concrete step, and the "
-        "first ones are worth the most."
-    )
 
 
 def report_context(
@@ -100,7 +78,7 @@ def report_context(
         "org": org,
         "month_start": first,
         "score": score,
-        "summary": _summary(score.total),
+        "summary": summary_sentence(score.total),
         "change": score.total - start.total if start and start.day < first else None,
         "start": start,
         "measured_on": measured_on,
@@ -122,5 +100,4 @@ def report_context(
 def monthly_report_pdf(org: Organisation, year: int, month: int, now: datetime, lang: str) -> bytes:
     with translation.override(lang), timezone.override(org_zone(org)):
         context = report_context(org, year, month, now, lang)
-        html = render_to_string("dashboard/report.html", context)
-    return html_to_pdf(html)
+        return render_pdf("dashboard/report.html", context)

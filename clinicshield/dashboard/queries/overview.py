@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from clinicshield.accounts.actions import silent_sensor_sites
 from clinicshield.accounts.models import Organisation
 
-from .actions import history, local_day, month_changes
-from .core.chart import trend_svg
-from .core.score import Score, rank_actions
+from ..core.chart import trend_svg
+from ..core.score import Score, rank_actions
+from ..words import COMPONENT_LABELS, SEVERITY_LABELS, action_row, component_row
+from .history import history, local_day, month_changes
 from .measure import Measurement, Scores, compute_scores
-from .present import COMPONENT_LABELS, SEVERITY_LABELS, action_row, component_row
 
 SITES_PER_PAGE = 25
 SILENT_SHOWN = 25  # sites whose sensor went silent, named on the page

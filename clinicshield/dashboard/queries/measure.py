@@ -18,7 +18,7 @@ from clinicshield.readiness.posture import readiness_posture
 from clinicshield.simulations.posture import simulation_posture
 from clinicshield.training.posture import training_posture
 
-from .core.posture import (
+from ..core.posture import (
     ExposureFigures,
     MonitoringFigures,
     Posture,
@@ -28,7 +28,7 @@ from .core.posture import (
     SimulationFigures,
     TrainingFigures,
 )
-from .core.score import Score, compute_score
+from ..core.score import Score, compute_score
 
 
 @dataclass
