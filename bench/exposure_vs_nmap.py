@@ -1,6 +1,7 @@
 """Benchmark: our `clinicshield scan` against `nmap -sT -T4 -n` on a namespace network.
 
     .venv/bin/python bench/exposure_vs_nmap.py [--hosts 16] [--repeat 1] [--with-dns]
+        [--before DIR]
 
 Builds a throw-away network of network namespaces (10.213.20.0/27, only inside the lab:
 a switch namespace where both scanners run, and one namespace per host), starts a known
@@ -18,7 +19,9 @@ set of TCP listeners, then times, in the same run and as whole commands:
 
 nmap runs with -n: without it nmap asks a DNS server for the name of every address
 (the lab has none: about 13 s of waiting per run, see docs/benchmarks.md), and our
-scanner does no DNS at all. `--with-dns` adds a run without -n.
+scanner does no DNS at all. `--with-dns` adds a run without -n. `--before DIR` adds our
+scan from another source tree (`git archive COMMIT | tar -x -C DIR`), run by the same
+Python with its own data directory: before and after in the same run.
 
 The open-port sets of both tools must equal the listeners started (100% agreement).
 Prints one JSON line per workload and repetition: wall seconds and CPU seconds (user +
@@ -112,11 +115,18 @@ def set_firewall(hosts: list[Host], rules: dict[str, str] | None) -> None:
             host.firewall("benchfw", rules[host.address])
 
 
+def our_command(tool: str) -> list[str]:
+    """Our CLI: the installed one, or the one of the --before source tree."""
+    if tool == "before":
+        return [sys.executable, "-P", "-m", "clinicshield.cli"]  # -P: not the cwd's tree
+    return [CLI]
+
+
 def run_workload(
     org: str,
     name: str,
     lab: Lab,
-    env: dict[str, str],
+    env: dict[str, dict[str, str]],
     commands: tuple[list[str], list[str]],
     want: set[tuple[str, int]],
     options: argparse.Namespace,
@@ -129,11 +139,10 @@ def run_workload(
         xml, xml_dns = Path(folder) / "nmap.xml", Path(folder) / "nmap-dns.xml"
         # What any verb costs before it does its work (Python, Django, the migrations
         # check): a trivial verb of the same app, for reference.
-        startup, _, _ = timed([*prefix, CLI, "networks", "list", "--org", org], env)
-        runs = [
-            ("ours", [*prefix, CLI, "scan", "--org", org, "--format", "json", *ours]),
-            ("nmap -n", [*prefix, "nmap", "-n", *nmap, "-oX", str(xml)]),
-        ]
+        startup, _, _ = timed([*prefix, CLI, "networks", "list", "--org", org], env["ours"])
+        scan = ["scan", "--org", org, "--format", "json", *ours]
+        runs = [(tool, [*prefix, *our_command(tool), *scan]) for tool in env]
+        runs.insert(1, ("nmap -n", [*prefix, "nmap", "-n", *nmap, "-oX", str(xml)]))
         if nmap_first:
             runs.reverse()
         if options.with_dns:
@@ -141,15 +150,17 @@ def run_workload(
         found: dict[str, set[tuple[str, int]]] = {}
         wall: dict[str, float] = {}
         for tool, command in runs:
-            wall[tool], cpu, stdout = timed(command, env)
+            wall[tool], cpu, stdout = timed(command, env.get(tool, env["ours"]))
             figures[f"{tool}_seconds"] = round(wall[tool], 2)
             figures[f"{tool}_cpu_seconds"] = round(cpu, 2)
-            if tool == "ours":
+            if tool in env:
                 found[tool] = ours_open(stdout)
             else:
                 found[tool] = nmap_open(xml if tool == "nmap -n" else xml_dns)
     figures["cli_startup_seconds"] = round(startup, 2)
     figures["ours_over_nmap_n"] = round(wall["ours"] / wall["nmap -n"], 2)
+    if "before" in wall:
+        figures["before_over_nmap_n"] = round(wall["before"] / wall["nmap -n"], 2)
     figures["first"] = "nmap" if nmap_first else "ours"
     figures["open_ports"] = len(want)
     figures["agree_with_listeners"] = {tool: ports == want for tool, ports in found.items()}
@@ -169,6 +180,7 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--with-dns", action="store_true", help="also run nmap without -n")
+    parser.add_argument("--before", metavar="DIR", help="also scan with the source tree in DIR")
     options = parser.parse_args()
     reason = netns_unavailable_reason()
     if reason or not shutil.which("nmap") or not shutil.which("nft"):
@@ -176,28 +188,33 @@ def main() -> int:
         print(json.dumps({"benchmark": "exposure_vs_nmap", "skipped": skipped}))
         return 2
     lab, expected = build_lab(options.hosts)
-    data_dir = tempfile.mkdtemp(prefix="csbench")
-    env = dict(os.environ, CLINICSHIELD_DATA_DIR=data_dir)
+    env = {"ours": dict(os.environ, CLINICSHIELD_DATA_DIR=tempfile.mkdtemp(prefix="csbench"))}
+    if options.before:
+        before = tempfile.mkdtemp(prefix="csbench-before")
+        env["before"] = dict(os.environ, CLINICSHIELD_DATA_DIR=before, PYTHONPATH=options.before)
     try:
         prefix = lab.exec_prefix()
-        for org in ORGS:
-            timed([*prefix, CLI, "createorg", "--name", f"Bench {org}", "--slug", org], env)
-            register = ["networks", "add", "--org", org, "--site", "Lab", "--zone", "servers"]
-            timed([*prefix, CLI, *register, "--cidr", CIDR], env)
+        for tool, tool_env in env.items():
+            cli = [*prefix, *our_command(tool)]
+            for org in ORGS:
+                timed([*cli, "createorg", "--name", f"Bench {org}", "--slug", org], tool_env)
+                register = ["networks", "add", "--org", org, "--site", "Lab", "--zone", "servers"]
+                timed([*cli, *register, "--cidr", CIDR], tool_env)
         for repetition in range(options.repeat):
             for line in workloads(lab, expected, env, options, nmap_first=repetition % 2 == 1):
                 print(json.dumps(line), flush=True)
     finally:
         set_firewall(lab.hosts, None)
         lab.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        for tool_env in env.values():
+            shutil.rmtree(tool_env["CLINICSHIELD_DATA_DIR"], ignore_errors=True)
     return 0
 
 
 def workloads(
     lab: Lab,
     expected: dict[str, list[int]],
-    env: dict[str, str],
+    env: dict[str, dict[str, str]],
     options: argparse.Namespace,
     nmap_first: bool,
 ) -> list[dict[str, object]]:
