@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,9 +36,12 @@ from ..core.sensor_batch import BadBatch, BatchHeader, BatchTooLarge, decode_bat
 from ..models import LogSource
 from .ingestion import data_dir, geo_lookup, log_source
 
-# Enrichment tables are loaded once per organisation and kept this long in each process.
+# Enrichment tables are loaded once per organisation and kept this long in each process
+# (its registered networks may change). Web workers run threads: the cache has a lock, and
+# a lookup replaced is left to the garbage collector, since another thread may still use it.
 GEO_TTL_SECONDS = 300
 _GEO: dict[int, tuple[float, GeoLookup]] = {}
+_GEO_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,12 @@ def site_label(site: Site) -> str:
 
 def _geo(org: Organisation) -> GeoLookup:
     now = time.monotonic()
-    cached = _GEO.get(org.pk)
-    if cached is None or now - cached[0] > GEO_TTL_SECONDS:
-        if cached is not None:
-            cached[1].close()
-        cached = (now, geo_lookup(org))
-        _GEO[org.pk] = cached
-    return cached[1]
+    with _GEO_LOCK:
+        cached = _GEO.get(org.pk)
+        if cached is None or now - cached[0] > GEO_TTL_SECONDS:
+            cached = (now, geo_lookup(org))
+            _GEO[org.pk] = cached
+        return cached[1]
 
 
 @contextlib.contextmanager
