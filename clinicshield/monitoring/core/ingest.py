@@ -14,8 +14,9 @@ so a run that finds nothing new (a log polled by cron) costs no more than its st
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +67,7 @@ BatchWork = Callable[["Batch", list[dict[str, Any]]], "Stored"]
 
 def _done_in_order(
     work: BatchWork, batches: Iterator[Batch], reader_rejects: list[dict[str, Any]], parallel: bool
-) -> Iterator[tuple[Batch, Stored]]:
+) -> Generator[tuple[Batch, Stored], None, None]:
     """Parse and store batches side by side (DuckDB, Arrow and Parquet work outside the
     GIL, one core each) and hand them back in file order, so checkpoints move forward
     only. A batch's files may be written before an earlier batch's: until the checkpoint
@@ -92,14 +93,18 @@ def _done_in_order(
         return
     with ThreadPoolExecutor(PARALLEL_BATCHES) as pool:
         pending: deque[tuple[Batch, Future[Stored]]] = deque()
-        for batch in batches:
-            pending.append((batch, pool.submit(work, batch, taken())))
-            if len(pending) > PARALLEL_BATCHES:
+        try:
+            for batch in batches:
+                pending.append((batch, pool.submit(work, batch, taken())))
+                if len(pending) > PARALLEL_BATCHES:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+        finally:  # stopped early (an error): batches not yet started are not started
+            for _batch, future in pending:
+                future.cancel()
 
 
 def _built(geo: GeoLookup | Callable[[], GeoLookup] | None) -> GeoLookup:
@@ -202,16 +207,33 @@ def _store_new_batches(
             done.publishing = publishing
             return done
 
-        for batch, done in _done_in_order(work, iter(batches), reader_rejects, spec.parallel):
-            for published in done.publishing:
-                published.result()  # the batch's files are durable and named: move past it
-            _add(result, done)
-            result.read += batch.lines.num_rows
-            cp.position = batch.end
-            cp.state["next_line"] = batch.first_line + batch.lines.num_rows
-            checkpoint.save(data_dir, org, cp, path)
-            if progress:
-                progress(batch.end - batch.start)
+        # Closed on the way out, error or not: its threads finish (and hand their files to
+        # the disk threads) before those stop.
+        in_order = closing(_done_in_order(work, iter(batches), reader_rejects, spec.parallel))
+        with in_order as done_batches:
+            for batch, done in done_batches:
+                _move_checkpoint(batch, done, cp, result, data_dir, org, path, progress)
+
+
+def _move_checkpoint(
+    batch: Batch,
+    done: Stored,
+    cp: checkpoint.Checkpoint,
+    result: IngestResult,
+    data_dir: Path,
+    org: str,
+    path: Path,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for published in done.publishing:
+        published.result()  # the batch's files are durable and named: move past it
+    _add(result, done)
+    result.read += batch.lines.num_rows
+    cp.position = batch.end
+    cp.state["next_line"] = batch.first_line + batch.lines.num_rows
+    checkpoint.save(data_dir, org, cp, path)
+    if progress:
+        progress(batch.end - batch.start)
 
 
 def _stamp(path: Path) -> list[int]:
