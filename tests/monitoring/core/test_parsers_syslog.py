@@ -149,3 +149,18 @@ def test_a_line_with_only_the_start_of_an_rfc5424_header_is_quarantined(tmp_path
     assert [(q["record_ref"], q["reason"]) for q in quarantined(tmp_path)] == [
         ("line 2", "not_syslog")
     ]
+
+
+def test_a_pam_failure_keeps_its_own_rhost_whatever_the_user_name_says(tmp_path: Path) -> None:
+    # PAM writes rhost= before user=, and the name is whatever the caller typed.
+    line = (
+        "Mar  3 08:16:01 web1 sshd(pam_unix)[411]: authentication failure; logname= uid=0 "
+        "euid=0 tty=NODEVssh ruser= rhost=203.0.113.5  user=x rhost=198.51.100.9"
+    )
+    run(tmp_path, write(tmp_path / "a.log", [line]), "syslog", year=2026)
+    (row,) = stored(tmp_path, "auth")
+    assert (row["src_ip"], row["user"], row["event_code"]) == (
+        "203.0.113.5",
+        "x",
+        "pam:auth_failure",
+    )
