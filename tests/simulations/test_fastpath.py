@@ -57,6 +57,20 @@ def hits_written() -> int:
     return sum(path.read_bytes().count(b"\n") for path in directory.iterdir())
 
 
+@pytest.fixture(autouse=True)
+def test_connection_kept_open():
+    """Django's handler closes connections around a request; the test's transaction
+    lives on its connection, so detach that, as Django's own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(org_a, staff, smtp_server, settings_fast_humans, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
