@@ -15,7 +15,7 @@ from clinicshield.lib.errors import UserError
 
 from .actions import do_import_nmap_xml, do_record_probe, do_start_scan, plan_for_zone
 from .models import Finding, Network, ProbeRun, Scan
-from .present import finding_row
+from .words import finding_row
 
 router = Router(tags=["exposure"])
 

@@ -17,7 +17,7 @@ from .actions import do_add_network, do_delete_network, do_import_nmap_xml, do_s
 from .core.knowledge import SEVERITIES
 from .forms import ImportForm, NetworkForm, ScanForm
 from .models import Change, Finding, Network, Scan
-from .present import change_sentence, finding_row
+from .words import change_sentence, finding_row
 
 
 def latest_scans(org: Any) -> list[Scan]:

@@ -14,7 +14,7 @@ from .core.matrix_svg import render_matrix
 from .core.segmentation import matrix
 from .forms import PolicyForm
 from .models import ProbeRun, SegmentationPolicy
-from .present import MATRIX_LABELS, VERDICT_REASONS
+from .words import MATRIX_LABELS, verdict_reason
 
 EXAMPLE_POLICY = """zones:
   guest: [192.168.50.0/24]
@@ -59,7 +59,7 @@ def segmentation(request: HttpRequest, org_slug: str) -> HttpResponse:
     runs = ProbeRun.objects.filter(organisation=org)[:10]
     for run in runs:
         for verdict in run.verdicts:
-            verdict["why"] = str(VERDICT_REASONS.get(verdict["reason"], verdict["reason"]))
+            verdict["why"] = verdict_reason(verdict["reason"])
     context = {
         "section": "exposure",
         "form": form,

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clinicshield.accounts.actions import audit, do_create_site
 from clinicshield.accounts.models import Organisation
@@ -15,22 +14,7 @@ from ..core.knowledge import ZONES
 from ..core.portsets import PortSpecError, resolve_ports
 from ..core.scope import OutOfScope, check_scope, network_of
 from ..models import Network
-
-SCOPE_MESSAGES = {
-    "not_registered": gettext_lazy(
-        "%(target)s is not inside any network registered for this organisation; "
-        "register it first (clinicshield networks add)."
-    ),
-    "bad_target": gettext_lazy(
-        "%(target)s is not an IP address, a CIDR block or a range like 10.0.0.5-20."
-    ),
-    "too_many_hosts": gettext_lazy(
-        "Too many addresses in one scan (at %(target)s); scan at most a /16."
-    ),
-    "no_networks": gettext_lazy(
-        "This organisation has no registered networks; nothing may be scanned."
-    ),
-}
+from ..words import scope_refusal
 
 
 def check_port_spec(spec: str) -> list[int]:
@@ -88,7 +72,7 @@ def resolve_targets(org: Organisation, targets: list[str]) -> dict[Network, list
     try:
         addresses = check_scope(targets, [n.cidr for n in networks])
     except OutOfScope as refused:
-        message = SCOPE_MESSAGES[refused.code] % {"target": refused.target}
+        message = scope_refusal(refused.code, refused.target)
         raise UserError("out_of_scope", message, status=403) from None
     by_cidr = {n.cidr: n for n in networks}
     grouped: dict[Network, list[str]] = {}

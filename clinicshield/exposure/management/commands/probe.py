@@ -18,7 +18,7 @@ from clinicshield.lib.errors import UserError
 from ...actions import do_run_probe
 from ...core.probe import probe
 from ...core.sensor_client import SensorError, fetch_plan, report_states
-from ...present import VERDICT_REASONS
+from ...words import verdict_reason
 
 TOKEN_ENV = "CLINICSHIELD_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
@@ -83,6 +83,6 @@ def row(verdict: dict[str, Any]) -> dict[str, Any]:
         "action": verdict["action"],
         "ports": verdict["ports"],
         "verdict": verdict["verdict"],
-        "why": str(VERDICT_REASONS.get(verdict["reason"], verdict["reason"])),
+        "why": verdict_reason(verdict["reason"]),
         "evidence": [f"{a}:{p} {s}" for a, p, s in verdict["evidence"]][:10],
     }

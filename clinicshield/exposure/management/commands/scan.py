@@ -24,7 +24,7 @@ from clinicshield.lib.errors import UserError
 
 from ...actions import do_import_nmap_xml, do_run_scan, do_start_scan
 from ...models import Finding, Scan
-from ...present import finding_row
+from ...words import finding_row
 
 COLUMNS = ["host", "port", "proto", "service", "risk", "change", "advice"]
 

@@ -1,10 +1,13 @@
-"""Turning exposure data (codes and facts) into words in the reader's language."""
+"""Every sentence of the exposure app built in Python: reason and verdict codes, matrix labels,
+scope refusals, the advice of the knowledge base and the drift timeline, in the reader's
+language."""
 
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from clinicshield.lib.language import current_language
 
 from .core.knowledge import lookup
 from .models import Change, Finding
@@ -25,6 +28,21 @@ MATRIX_LABELS = {
     "untested": gettext_lazy("Rule not tested yet"),
     "none": gettext_lazy("No rule"),
 }
+SCOPE_REFUSALS = {
+    "not_registered": gettext_lazy(
+        "%(target)s is not inside any network registered for this organisation; "
+        "register it first (clinicshield networks add)."
+    ),
+    "bad_target": gettext_lazy(
+        "%(target)s is not an IP address, a CIDR block or a range like 10.0.0.5-20."
+    ),
+    "too_many_hosts": gettext_lazy(
+        "Too many addresses in one scan (at %(target)s); scan at most a /16."
+    ),
+    "no_networks": gettext_lazy(
+        "This organisation has no registered networks; nothing may be scanned."
+    ),
+}
 VERDICT_REASONS = {
     "answered": gettext_lazy("a host answered where the policy says it must be blocked"),
     "nothing_answered": gettext_lazy("nothing answered, and the positive control was reached"),
@@ -40,8 +58,14 @@ VERDICT_REASONS = {
 }
 
 
-def language() -> str:
-    return "es" if (translation.get_language() or "en").startswith("es") else "en"
+def scope_refusal(code: str, target: str) -> str:
+    """Why a target may not be scanned (a code of core.scope's OutOfScope)."""
+    return str(SCOPE_REFUSALS[code] % {"target": target})
+
+
+def verdict_reason(reason: str) -> str:
+    """Why a segmentation rule got its verdict (a code of core.segmentation)."""
+    return str(VERDICT_REASONS.get(reason, reason))
 
 
 def advice_for(finding: Finding) -> dict[str, str]:
@@ -58,7 +82,7 @@ def advice_for(finding: Finding) -> dict[str, str]:
             "risk": _("An open port we have no clinic-specific knowledge about."),
             "advice": _("Find out which program listens here; close it if nobody needs it."),
         }
-    lang = language()
+    lang = current_language()
     return {"name": entry.name[lang], "risk": entry.risk[lang], "advice": entry.advice[lang]}
 
 
