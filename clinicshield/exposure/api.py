@@ -13,8 +13,9 @@ from ninja import Router, Schema, Status
 from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.lib.errors import UserError
 
-from .actions import do_import_nmap_xml, do_record_probe, do_start_scan, plan_for_zone
-from .models import Finding, Network, ProbeRun, Scan
+from .actions import do_import_nmap_xml, do_record_probe, do_start_scan
+from .models import Scan
+from .queries import findings_of, networks, plan_for_zone, probe_runs, recent_scans
 from .words import finding_row
 
 router = Router(tags=["exposure"])
@@ -102,7 +103,6 @@ def _scan_out(scan: Scan) -> ScanOut:
 
 @router.get("/networks", response=list[NetworkOut])
 def list_networks(request: HttpRequest) -> list[NetworkOut]:
-    networks = Network.objects.filter(organisation=_org(request)).select_related("site")
     return [
         NetworkOut(
             id=n.pk,
@@ -112,14 +112,14 @@ def list_networks(request: HttpRequest) -> list[NetworkOut]:
             ports=n.ports,
             scan_every_days=n.scan_every_days,
         )
-        for n in networks
+        for n in networks(_org(request))
     ]
 
 
 @router.get("/scans", response=list[ScanOut])
 def list_scans(request: HttpRequest, limit: int = 50) -> list[ScanOut]:
-    scans = Scan.objects.filter(organisation=_org(request)).select_related("network")
-    return [_scan_out(s) for s in scans[: max(1, min(limit, 500))]]
+    scans = recent_scans(_org(request))[: max(1, min(limit, 500))]
+    return [_scan_out(s) for s in scans]
 
 
 @router.get("/scans/{scan_id}", response=ScanOut)
@@ -130,8 +130,7 @@ def get_scan(request: HttpRequest, scan_id: int) -> ScanOut:
 @router.get("/scans/{scan_id}/findings", response=list[FindingOut])
 def scan_findings(request: HttpRequest, scan_id: int) -> list[dict[str, Any]]:
     scan = get_object_or_404(Scan, pk=scan_id, organisation=_org(request))
-    findings = Finding.objects.filter(scan=scan).select_related("scan__network")
-    return [finding_row(f) for f in findings]
+    return [finding_row(f) for f in findings_of([scan])]
 
 
 @router.post("/scans", response={202: list[ScanOut]})
@@ -157,7 +156,7 @@ def import_scan(request: HttpRequest, payload: ImportIn) -> Status[list[ScanOut]
 
 @router.get("/probes")
 def list_probes(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
-    runs = ProbeRun.objects.filter(organisation=_org(request))[: max(1, min(limit, 200))]
+    runs = probe_runs(_org(request))[: max(1, min(limit, 200))]
     return [
         {
             "id": r.pk,

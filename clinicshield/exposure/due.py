@@ -1,6 +1,6 @@
 """Scheduled scans: each network is scanned every `scan_every_days` days."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.db import transaction
@@ -8,18 +8,8 @@ from django.db import transaction
 from clinicshield.lib.due import due_job
 
 from .actions import do_start_scan
-from .models import Network, Scan
-
-
-def networks_due(now: datetime) -> list[Network]:
-    due = []
-    for network in Network.objects.filter(scan_every_days__gt=0).select_related("organisation"):
-        latest = (
-            Scan.objects.filter(network=network, source="scanner").order_by("-created_at").first()
-        )
-        if latest is None or latest.created_at <= now - timedelta(days=network.scan_every_days):
-            due.append(network)
-    return due
+from .models import Scan
+from .queries import networks_due
 
 
 @due_job("exposure.scheduled_scans", minute="*/15")

@@ -16,23 +16,20 @@ from clinicshield.lib.errors import UserError
 from .actions import do_add_network, do_delete_network, do_import_nmap_xml, do_start_scan
 from .core.knowledge import SEVERITIES
 from .forms import ImportForm, NetworkForm, ScanForm
-from .models import Change, Finding, Network, Scan
+from .models import Network, Scan
+from .queries import (
+    changes,
+    findings_of,
+    host_findings,
+    latest_scans,
+    networks,
+    recent_scans,
+)
 from .words import change_sentence, finding_row
 
 
-def latest_scans(org: Any) -> list[Scan]:
-    """The latest finished scan of each network: the current picture."""
-    latest = []
-    for network in Network.objects.filter(organisation=org):
-        scan = network.scans.filter(status="done").order_by("-id").first()
-        if scan is not None:
-            latest.append(scan)
-    return latest
-
-
 def findings_by_risk(scans: list[Scan]) -> list[tuple[str, list[dict[str, Any]]]]:
-    findings = Finding.objects.filter(scan__in=scans).select_related("scan__network")
-    rows = [finding_row(f) for f in findings]
+    rows = [finding_row(f) for f in findings_of(scans)]
     return [
         (severity, [r for r in rows if r["risk"] == severity])
         for severity in reversed(SEVERITIES)
@@ -44,13 +41,12 @@ def findings_by_risk(scans: list[Scan]) -> list[tuple[str, list[dict[str, Any]]]
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     current = latest_scans(org)
-    changes = Change.objects.filter(organisation=org).select_related("scan")[:30]
     context = {
         "section": "exposure",
-        "networks": Network.objects.filter(organisation=org).select_related("site"),
-        "scans": Scan.objects.filter(organisation=org).select_related("network")[:15],
+        "networks": networks(org),
+        "scans": recent_scans(org)[:15],
         "by_risk": findings_by_risk(current),
-        "timeline": [(c, change_sentence(c)) for c in changes],
+        "timeline": [(c, change_sentence(c)) for c in changes(org)[:30]],
         "network_form": NetworkForm(),
         "scan_form": ScanForm(),
         "import_form": ImportForm(),
@@ -157,12 +153,9 @@ def scan_detail(request: HttpRequest, org_slug: str, scan_id: int) -> HttpRespon
 @org_view("viewer")
 def host_detail(request: HttpRequest, org_slug: str, address: str) -> HttpResponse:
     org = current_org(request)
-    findings = (
-        Finding.objects.filter(organisation=org, address=address)
-        .select_related("scan__network")
-        .order_by("-scan_id", "port")
-    )
-    if not findings.exists() and not Change.objects.filter(organisation=org, address=address):
+    findings = host_findings(org, address)
+    history = changes(org, address)
+    if not findings.exists() and not history.exists():
         return render(
             request,
             "exposure/host.html",
@@ -171,11 +164,10 @@ def host_detail(request: HttpRequest, org_slug: str, address: str) -> HttpRespon
         )
     latest_scan_id = findings[0].scan_id if findings else None
     current = [finding_row(f) for f in findings if f.scan_id == latest_scan_id]
-    changes = Change.objects.filter(organisation=org, address=address).select_related("scan")
     context = {
         "section": "exposure",
         "address": address,
         "current": current,
-        "history": [(c, change_sentence(c)) for c in changes],
+        "history": [(c, change_sentence(c)) for c in history],
     }
     return render(request, "exposure/host.html", context)

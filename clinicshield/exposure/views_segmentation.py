@@ -6,14 +6,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.accounts.models import Organisation
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
 
-from .actions import do_save_policy, latest_verdicts, policy_of
+from .actions import do_save_policy
 from .core.matrix_svg import render_matrix
 from .core.segmentation import matrix
 from .forms import PolicyForm
-from .models import ProbeRun, SegmentationPolicy
+from .queries import latest_verdicts, policy_of, probe_runs, stored_policy
 from .words import MATRIX_LABELS, verdict_reason
 
 EXAMPLE_POLICY = """zones:
@@ -30,11 +31,11 @@ rules:
 """
 
 
-def matrix_svg_for(org: object) -> str | None:
-    policy = policy_of(org)  # type: ignore[arg-type]
+def matrix_svg_for(org: Organisation) -> str | None:
+    policy = policy_of(org)
     if policy is None:
         return None
-    cells = matrix(policy, latest_verdicts(org))  # type: ignore[arg-type]
+    cells = matrix(policy, latest_verdicts(org))
     labels = {state: str(label) for state, label in MATRIX_LABELS.items()}
     return render_matrix(list(policy.zones), cells, labels, _("from"), _("to"))
 
@@ -42,7 +43,7 @@ def matrix_svg_for(org: object) -> str | None:
 @org_view("viewer")
 def segmentation(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    stored = SegmentationPolicy.objects.filter(organisation=org).first()
+    stored = stored_policy(org)
     form = PolicyForm(initial={"text": stored.text if stored else EXAMPLE_POLICY})
     if request.method == "POST":
         if not role_at_least(request.membership.role, "it"):  # type: ignore[attr-defined]
@@ -56,7 +57,7 @@ def segmentation(request: HttpRequest, org_slug: str) -> HttpResponse:
                 return redirect("exposure:segmentation", org_slug)
             except UserError as error:
                 form.add_error("text", str(error.message))
-    runs = ProbeRun.objects.filter(organisation=org)[:10]
+    runs = probe_runs(org)[:10]
     for run in runs:
         for verdict in run.verdicts:
             verdict["why"] = verdict_reason(verdict["reason"])

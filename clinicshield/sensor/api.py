@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from clinicshield.accounts.actions import do_record_sensor_health
-from clinicshield.exposure.actions import do_record_probe, plan_for_zone
+from clinicshield.exposure.actions import do_record_probe
+from clinicshield.exposure.queries import plan_for_zone
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions.sensor_batches import do_ingest_sensor_batch
 

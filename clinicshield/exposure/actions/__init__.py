@@ -1,21 +1,8 @@
 """Writes of the exposure app. Other apps and the CLI call these."""
 
-from .networks import do_add_network, do_delete_network, resolve_targets
-from .policy import (
-    do_record_probe,
-    do_run_probe,
-    do_save_policy,
-    latest_verdicts,
-    plan_for_zone,
-    policy_of,
-)
-from .scans import (
-    do_import_nmap_xml,
-    do_record_observation,
-    do_run_scan,
-    do_start_scan,
-    previous_scan,
-)
+from .networks import do_add_network, do_delete_network
+from .policy import do_record_probe, do_run_probe, do_save_policy
+from .scans import do_import_nmap_xml, do_record_observation, do_run_scan, do_start_scan
 
 __all__ = [
     "do_add_network",
@@ -27,9 +14,4 @@ __all__ = [
     "do_run_scan",
     "do_save_policy",
     "do_start_scan",
-    "latest_verdicts",
-    "plan_for_zone",
-    "policy_of",
-    "previous_scan",
-    "resolve_targets",
 ]

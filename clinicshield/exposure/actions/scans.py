@@ -22,6 +22,7 @@ from ..core.scanner import ScanOptions, scan_async
 from ..core.scope import network_of
 from ..core.snmp import SnmpSession, answer_wait
 from ..models import Change, Finding, Network, Scan
+from ..queries import previous_scan
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
 
@@ -46,14 +47,6 @@ def do_start_scan(
             )
             for network, addresses in grouped.items()
         ]
-
-
-def previous_scan(scan: Scan) -> Scan | None:
-    return (
-        Scan.objects.filter(network=scan.network, status="done", id__lt=scan.id)
-        .order_by("-id")
-        .first()
-    )
 
 
 @dataclass

@@ -10,7 +10,7 @@ from clinicshield.lib.cli import add_format_argument, emit_rows, from_user_error
 from clinicshield.lib.errors import UserError
 
 from ...actions import do_add_network, do_delete_network, do_save_policy
-from ...models import Network, SegmentationPolicy
+from ...queries import network_by_cidr, networks, stored_policy
 
 
 class Command(BaseCommand):
@@ -58,11 +58,11 @@ class Command(BaseCommand):
                         "ports": n.ports,
                         "scan_every_days": n.scan_every_days,
                     }
-                    for n in Network.objects.filter(organisation=org).select_related("site")
+                    for n in networks(org)
                 ]
                 emit_rows(self.stdout, rows, options["format"])
             elif action == "remove":
-                found = Network.objects.filter(organisation=org, cidr=options["cidr"]).first()
+                found = network_by_cidr(org, options["cidr"])
                 if found is None:
                     raise refuse(f"{options['cidr']} is not registered for {org.slug}")
                 do_delete_network(found, "cli")
@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
     def policy(self, org: Any, path: str | None) -> None:
         if path is None:
-            stored = SegmentationPolicy.objects.filter(organisation=org).first()
+            stored = stored_policy(org)
             self.stdout.write(stored.text if stored else "", ending="")
             return
         try:

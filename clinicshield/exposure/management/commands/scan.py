@@ -23,7 +23,8 @@ from clinicshield.lib.cli import (
 from clinicshield.lib.errors import UserError
 
 from ...actions import do_import_nmap_xml, do_run_scan, do_start_scan
-from ...models import Finding, Scan
+from ...models import Scan
+from ...queries import findings_of
 from ...words import finding_row
 
 COLUMNS = ["host", "port", "proto", "service", "risk", "change", "advice"]
@@ -131,11 +132,7 @@ class Command(BaseCommand):
         return scans
 
     def report(self, scans: list[Scan], fmt: str) -> None:
-        findings = (
-            Finding.objects.filter(scan__in=scans)
-            .select_related("scan__network")
-            .order_by("scan_id", "address", "port")
-        )
+        findings = findings_of(scans).order_by("scan_id", "address", "port")
         rows = [finding_row(f) for f in findings]
         emit_rows(self.stdout, rows, fmt, COLUMNS)
         counts: dict[str, int] = {}

@@ -1,0 +1,155 @@
+"""Reads of the exposure app, shared by pages, API, CLI, actions and due jobs; nothing here
+writes.
+
+- networks: the registered networks, and those whose scheduled scan is due;
+- scans: recent scans, the latest finished scan of each network, the one before a scan;
+- findings and changes: what a set of scans found, a host's history, the drift timeline;
+- segmentation: the stored policy, the latest verdicts, what a probe in a zone must test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from clinicshield.accounts.models import Organisation
+from clinicshield.lib.errors import UserError
+
+from .core.scope import OutOfScope, check_scope
+from .core.segmentation import Policy, PolicyError, ProbePlan, parse_policy, plan_probe
+from .models import Change, Finding, Network, ProbeRun, Scan, SegmentationPolicy
+
+# --- networks -------------------------------------------------------------------------------
+
+
+def networks(org: Organisation) -> QuerySet[Network]:
+    return Network.objects.filter(organisation=org).select_related("site")
+
+
+def network_by_cidr(org: Organisation, cidr: str) -> Network | None:
+    return Network.objects.filter(organisation=org, cidr=cidr).first()
+
+
+def networks_due(now: datetime) -> list[Network]:
+    """Networks of every organisation whose last scheduled scan is older than their period."""
+    due = []
+    for network in Network.objects.filter(scan_every_days__gt=0).select_related("organisation"):
+        latest = (
+            Scan.objects.filter(network=network, source="scanner").order_by("-created_at").first()
+        )
+        if latest is None or latest.created_at <= now - timedelta(days=network.scan_every_days):
+            due.append(network)
+    return due
+
+
+# --- scans ----------------------------------------------------------------------------------
+
+
+def recent_scans(org: Organisation) -> QuerySet[Scan]:
+    """Every scan of the organisation, newest first."""
+    return Scan.objects.filter(organisation=org).select_related("network")
+
+
+def latest_scans(org: Organisation) -> list[Scan]:
+    """The latest finished scan of each network: the current picture."""
+    latest = []
+    for network in Network.objects.filter(organisation=org):
+        scan = network.scans.filter(status="done").order_by("-id").first()
+        if scan is not None:
+            latest.append(scan)
+    return latest
+
+
+def previous_scan(scan: Scan) -> Scan | None:
+    """The finished scan of the same network before this one: what drift compares with."""
+    return (
+        Scan.objects.filter(network=scan.network, status="done", id__lt=scan.id)
+        .order_by("-id")
+        .first()
+    )
+
+
+# --- findings and changes -------------------------------------------------------------------
+
+
+def findings_of(scans: Iterable[Scan]) -> QuerySet[Finding]:
+    return Finding.objects.filter(scan__in=list(scans)).select_related("scan__network")
+
+
+def host_findings(org: Organisation, address: str) -> QuerySet[Finding]:
+    """Every finding of one address, latest scan first."""
+    return (
+        Finding.objects.filter(organisation=org, address=address)
+        .select_related("scan__network")
+        .order_by("-scan_id", "port")
+    )
+
+
+def changes(org: Organisation, address: str | None = None) -> QuerySet[Change]:
+    """The drift timeline, newest first; of one address when given."""
+    found = Change.objects.filter(organisation=org).select_related("scan")
+    return found if address is None else found.filter(address=address)
+
+
+# --- segmentation ---------------------------------------------------------------------------
+
+
+def stored_policy(org: Organisation) -> SegmentationPolicy | None:
+    return SegmentationPolicy.objects.filter(organisation=org).first()
+
+
+def policy_of(org: Organisation) -> Policy | None:
+    stored = stored_policy(org)
+    return parse_policy(stored.text) if stored else None
+
+
+def probe_runs(org: Organisation) -> QuerySet[ProbeRun]:
+    """Probe runs, newest first."""
+    return ProbeRun.objects.filter(organisation=org)
+
+
+def latest_verdicts(org: Organisation) -> list[tuple[int, str]]:
+    """(rule index, verdict) from the latest probe run that tested each rule."""
+    seen: dict[int, str] = {}
+    for run in ProbeRun.objects.filter(organisation=org).order_by("ran_at", "id"):
+        for verdict in run.verdicts:
+            seen[int(verdict["rule"])] = str(verdict["verdict"])
+    return list(seen.items())
+
+
+def known_hosts(org: Organisation) -> dict[str, list[int]]:
+    """Open TCP ports per address from the latest scan of each network."""
+    known: dict[str, list[int]] = {}
+    for latest in latest_scans(org):
+        for address in latest.hosts_up:
+            known.setdefault(address, [])
+        for finding in Finding.objects.filter(scan=latest, proto="tcp"):
+            known.setdefault(finding.address, []).append(finding.port)
+    return known
+
+
+def plan_for_zone(org: Organisation, zone: str) -> tuple[Policy, ProbePlan]:
+    """What a probe in `zone` must test; refuses a plan that leaves the registered networks."""
+    policy = policy_of(org)
+    if policy is None:
+        raise UserError("no_policy", _("This organisation has no segmentation policy yet."))
+    try:
+        plan = plan_probe(policy, zone, known_hosts(org))
+    except PolicyError as error:
+        raise UserError("bad_zone", str(error)) from None
+    registered = [n.cidr for n in Network.objects.filter(organisation=org)]
+    addresses = sorted({address for address, _port in plan.endpoints()})
+    if addresses:
+        try:
+            check_scope(addresses, registered)
+        except OutOfScope as refused:
+            raise UserError(
+                "out_of_scope",
+                _("The policy points at %(target)s, which is not in a registered network.")
+                % {"target": refused.target},
+                status=403,
+            ) from None
+    return policy, plan
