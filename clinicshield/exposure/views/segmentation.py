@@ -10,12 +10,12 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
 
-from .actions import do_save_policy
-from .core.matrix_svg import render_matrix
-from .core.segmentation import matrix
-from .forms import PolicyForm
-from .queries import latest_verdicts, policy_of, probe_runs, stored_policy
-from .words import MATRIX_LABELS, verdict_reason
+from ..actions import do_save_policy
+from ..core.matrix_svg import render_matrix
+from ..core.segmentation import matrix
+from ..forms import PolicyForm
+from ..queries import latest_verdicts, policy_of, probe_runs, stored_policy
+from ..words import MATRIX_LABELS, verdict_reason
 
 EXAMPLE_POLICY = """zones:
   guest: [192.168.50.0/24]
