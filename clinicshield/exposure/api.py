@@ -8,9 +8,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
-from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.lib.api import api_org
 from clinicshield.lib.errors import UserError
 
 from .actions import do_import_nmap_xml, do_record_probe, do_start_scan
@@ -76,15 +77,8 @@ class ProbeResultsIn(Schema):
 
 
 PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.auth.organisation  # type: ignore[attr-defined]
-
-
-def _need_it(request: HttpRequest) -> None:
-    if not role_at_least(request.auth.role, "it"):  # type: ignore[attr-defined]
-        raise UserError("forbidden", _("This token's role may not start scans."), status=403)
+# Scanning, importing and probing need the role it (or owner).
+IT_ONLY = gettext_lazy("This token's role may not start scans.")
 
 
 def _scan_out(scan: Scan) -> ScanOut:
@@ -112,24 +106,24 @@ def list_networks(request: HttpRequest) -> list[NetworkOut]:
             ports=n.ports,
             scan_every_days=n.scan_every_days,
         )
-        for n in networks(_org(request))
+        for n in networks(api_org(request))
     ]
 
 
 @router.get("/scans", response=list[ScanOut])
 def list_scans(request: HttpRequest, limit: int = 50) -> list[ScanOut]:
-    scans = recent_scans(_org(request))[: max(1, min(limit, 500))]
+    scans = recent_scans(api_org(request))[: max(1, min(limit, 500))]
     return [_scan_out(s) for s in scans]
 
 
 @router.get("/scans/{scan_id}", response=ScanOut)
 def get_scan(request: HttpRequest, scan_id: int) -> ScanOut:
-    return _scan_out(get_object_or_404(Scan, pk=scan_id, organisation=_org(request)))
+    return _scan_out(get_object_or_404(Scan, pk=scan_id, organisation=api_org(request)))
 
 
 @router.get("/scans/{scan_id}/findings", response=list[FindingOut])
 def scan_findings(request: HttpRequest, scan_id: int) -> list[dict[str, Any]]:
-    scan = get_object_or_404(Scan, pk=scan_id, organisation=_org(request))
+    scan = get_object_or_404(Scan, pk=scan_id, organisation=api_org(request))
     return [finding_row(f) for f in findings_of([scan])]
 
 
@@ -138,9 +132,9 @@ def start_scan(request: HttpRequest, payload: ScanIn) -> Status[list[ScanOut]]:
     """Queue scans of registered networks; out-of-scope targets are refused with 403."""
     from .tasks import run_scan
 
-    _need_it(request)
+    org = api_org(request, "it", IT_ONLY)
     with transaction.atomic():
-        scans = do_start_scan(_org(request), payload.targets, payload.ports, "api")
+        scans = do_start_scan(org, payload.targets, payload.ports, "api")
         for scan in scans:
             transaction.on_commit(partial(run_scan, scan.pk))
     return Status(202, [_scan_out(s) for s in scans])
@@ -149,14 +143,14 @@ def start_scan(request: HttpRequest, payload: ScanIn) -> Status[list[ScanOut]]:
 @router.post("/scans/import", response={201: list[ScanOut]})
 def import_scan(request: HttpRequest, payload: ImportIn) -> Status[list[ScanOut]]:
     """Record nmap XML (e.g. from a site sensor) as scans of the registered networks."""
-    _need_it(request)
-    result = do_import_nmap_xml(_org(request), payload.xml, "API upload", "api")
+    org = api_org(request, "it", IT_ONLY)
+    result = do_import_nmap_xml(org, payload.xml, "API upload", "api")
     return Status(201, [_scan_out(s) for s in result.scans])
 
 
 @router.get("/probes")
 def list_probes(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
-    runs = probe_runs(_org(request))[: max(1, min(limit, 200))]
+    runs = probe_runs(api_org(request))[: max(1, min(limit, 200))]
     return [
         {
             "id": r.pk,
@@ -172,21 +166,20 @@ def list_probes(request: HttpRequest, limit: int = 20) -> list[dict[str, Any]]:
 @router.get("/probe-plan", response=ProbePlanOut)
 def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
     """What a sensor in `zone` must test (checked against the registered networks)."""
-    _need_it(request)
-    _policy, plan = plan_for_zone(_org(request), zone)
+    _policy, plan = plan_for_zone(api_org(request, "it", IT_ONLY), zone)
     return ProbePlanOut(zone=zone, endpoints=plan.endpoints())
 
 
 @router.post("/probe-results", response={201: dict[str, Any]})
 def probe_results(request: HttpRequest, payload: ProbeResultsIn) -> Status[dict[str, Any]]:
     """A sensor reports what it saw; the server judges each rule and stores the run."""
-    _need_it(request)
+    org = api_org(request, "it", IT_ONLY)
     bad = sorted({state for _a, _p, state in payload.states} - PROBE_STATES)
     if bad:
         raise UserError(
             "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
         )
-    policy, plan = plan_for_zone(_org(request), payload.zone)
+    policy, plan = plan_for_zone(org, payload.zone)
     states = {(address, port): state for address, port, state in payload.states}
-    run = do_record_probe(_org(request), payload.zone, policy, plan, states)
+    run = do_record_probe(org, payload.zone, policy, plan, states)
     return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})
