@@ -6,8 +6,7 @@ import importlib
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from clinicshield.accounts import setup_views
-from clinicshield.accounts import views as account_views
+from clinicshield.accounts.views import home, setup
 
 from .api import api
 from .health import healthz
@@ -27,9 +26,9 @@ def optional_include(module: str, namespace: str) -> list[URLResolver]:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", account_views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("setup/", setup_views.first_setup, name="setup"),
+    path("setup/", setup.first_setup, name="setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("clinicshield.accounts.auth_urls")),
     path("portal/", include("clinicshield.accounts.portal_urls")),

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from clinicshield.lib.errors import UserError
+from clinicshield.lib.api import api_org, api_token
 
+from . import queries
 from .actions import do_create_site_token
-from .core.roles import role_at_least
 from .models import Person, Site
 
 router = Router(tags=["accounts"])
@@ -46,8 +46,7 @@ class PersonOut(Schema):
 
 @router.get("/sites", response=list[SiteOut])
 def list_sites(request: HttpRequest) -> list[SiteOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
-    return [SiteOut.from_orm(site) for site in org.sites.all()]
+    return [SiteOut.from_orm(site) for site in api_org(request).sites.all()]
 
 
 @router.post("/sites/{site_id}/sensor-tokens", response={201: SiteTokenOut})
@@ -56,9 +55,7 @@ def create_site_token(
 ) -> Status[SiteTokenOut]:
     """A new site token for a sensor (role it or owner): how a chain provisions its sites'
     sensors by script. The token is in this answer only."""
-    auth = request.auth  # type: ignore[attr-defined]
-    if not role_at_least(auth.role, "it"):
-        raise UserError("forbidden", _("This token's role may not make site tokens."), status=403)
+    auth = api_token(request, "it", _("This token's role may not make site tokens."))
     site = get_object_or_404(Site, pk=site_id, organisation=auth.organisation)
     token = do_create_site_token(site, payload.name, f"api:{auth.name}")
     return Status(201, SiteTokenOut(site=site.name, token=token))
@@ -79,13 +76,9 @@ def person_out(p: Person) -> PersonOut:
 
 @router.get("/people", response=list[PersonOut])
 def list_people(request: HttpRequest, active: bool = True) -> list[PersonOut]:
-    org = request.auth.organisation  # type: ignore[attr-defined]
-    people = Person.objects.filter(organisation=org, active=active).select_related("site")
-    return [person_out(p) for p in people]
+    return [person_out(p) for p in queries.people(api_org(request), active=active)]
 
 
 @router.get("/people/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: int) -> PersonOut:
-    org = request.auth.organisation  # type: ignore[attr-defined]
-    p = get_object_or_404(Person.objects.select_related("site"), pk=person_id, organisation=org)
-    return person_out(p)
+    return person_out(get_object_or_404(queries.people(api_org(request)), pk=person_id))

@@ -1,26 +1,11 @@
 """Periodic jobs of the accounts app: staff directory syncs."""
 
-from datetime import datetime, timedelta
-
-from django.db.models import Q
+from datetime import datetime
 
 from clinicshield.lib.due import due_job
 
 from .actions.directory import do_sync_directory
-from .models import DirectorySource
-
-
-def directories_due(now: datetime) -> list[DirectorySource]:
-    """Enabled directories never synced, or last synced `sync_every_minutes` ago or more."""
-    candidates = DirectorySource.objects.filter(enabled=True).filter(
-        Q(last_sync_at__isnull=True) | Q(last_sync_at__lte=now)
-    )
-    return [
-        source
-        for source in candidates.select_related("organisation").order_by("pk")
-        if source.last_sync_at is None
-        or now - source.last_sync_at >= timedelta(minutes=source.sync_every_minutes)
-    ]
+from .queries import directories_due
 
 
 @due_job("accounts.directory_sync", minute="*/5")

@@ -77,3 +77,11 @@ class OrganisationForm(forms.Form):
         assume_scheme="https",
         help_text=_("New alerts, incidents and simulation events are posted here, signed."),
     )
+
+
+class SiteTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Which sensor it is for, e.g. 'reception PC' or 'server room'."),
+    )

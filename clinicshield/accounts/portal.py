@@ -6,7 +6,7 @@ sends anyone without a valid portal session to a page that explains how to get a
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -33,6 +33,11 @@ def portal_person(request: HttpRequest) -> Person | None:
         .filter(pk=person_id, active=True)
         .first()
     )
+
+
+def current_person(request: HttpRequest) -> Person:
+    """The person of a portal page (set by `person_view`)."""
+    return cast(Person, request.person)  # type: ignore[attr-defined]
 
 
 def person_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

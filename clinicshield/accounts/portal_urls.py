@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from . import portal_views
+from .views import portal
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", portal_views.portal_home, name="home"),
-    path("enter/<str:token>/", portal_views.enter, name="enter"),
-    path("expired/", portal_views.expired, name="expired"),
+    path("", portal.portal_home, name="home"),
+    path("enter/<str:token>/", portal.enter, name="enter"),
+    path("expired/", portal.expired, name="expired"),
 ]

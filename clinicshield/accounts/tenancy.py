@@ -76,3 +76,8 @@ def activate_timezone(name: str) -> None:
 
 def current_org(request: HttpRequest) -> Organisation:
     return cast(Organisation, request.org)  # type: ignore[attr-defined]
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    """The signed-in user's membership of the page's organisation (set by `org_view`)."""
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ from typing import Any
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.models import AuditEntry, Organisation
 from tests.conftest import PASSWORD, current_code, log_in, make_user
 
 
@@ -25,6 +25,7 @@ def test_a_recovery_code_works_once(alice: Any) -> None:
 
     codes = do_new_recovery_codes(alice)
     assert len(set(codes)) == 10
+    assert AuditEntry.objects.filter(user=alice, action="mfa.recovery_codes").count() == 1
     first = Client()
     first.post("/accounts/login/", {"email": alice.email, "password": PASSWORD})
     assert first.post("/accounts/verify/", {"code": codes[0]}).status_code == 302

@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from clinicshield.accounts.actions import do_create_magic_link, do_send_portal_link
-from clinicshield.accounts.models import MagicLink, Organisation, Person
+from clinicshield.accounts.models import AuditEntry, MagicLink, Organisation, Person
 from tests.conftest import SmtpSink, body_text
 
 
@@ -25,7 +25,10 @@ def test_a_portal_link_arrives_by_email_in_the_persons_language(
 ) -> None:
     person = ana(org_a)
     with django_capture_on_commit_callbacks(execute=True):
-        do_send_portal_link(person)
+        do_send_portal_link(person, "test")
+    # The action writes its own audit entry (the page used to add it after the call).
+    sent = AuditEntry.objects.get(organisation=org_a, action="portal_link.send")
+    assert (sent.actor, sent.target) == ("test", "ana@a.example")
     [message] = smtp_server.to("ana@a.example")
     text = body_text(message)
     assert "Hola Ana García" in text or "Hello Ana García" in text

@@ -30,6 +30,24 @@ def test_setup_creates_the_organisation_and_its_owner_then_asks_for_mfa(db: Any)
     assert client.get("/setup/").status_code == 302  # only once
 
 
+def test_setup_refused_for_its_password_leaves_no_organisation_behind(db: Any) -> None:
+    # The organisation is created before the owner's password is checked: both or neither.
+    response = Client().post(
+        "/setup/",
+        {
+            "org_name": "Clínica Sol",
+            "org_slug": "sol",
+            "timezone": "Europe/Madrid",
+            "email": "owner@sol.example",
+            "password": "123456789012",
+            "password_again": "123456789012",
+        },
+    )
+    assert response.status_code == 200
+    assert "entirely numeric" in response.content.decode()
+    assert not Organisation.objects.exists()
+
+
 def test_setup_refuses_a_bad_timezone_with_a_clear_message(db: Any) -> None:
     response = Client().post(
         "/setup/",

@@ -1,7 +1,8 @@
 from typing import Any
 
-from clinicshield.accounts.actions import do_import_staff, export_staff_csv
+from clinicshield.accounts.actions import do_import_staff
 from clinicshield.accounts.models import AuditEntry, Organisation, Person
+from clinicshield.accounts.queries import export_staff_csv
 
 ROSTER = """name,email,department,site,language
 Ana García,ana@a.example,reception,Madrid,es

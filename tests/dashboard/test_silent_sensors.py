@@ -5,12 +5,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from clinicshield.accounts.actions import (
-    do_create_site,
-    do_create_site_token,
-    silent_sensor_sites,
-)
+from clinicshield.accounts.actions import do_create_site, do_create_site_token
 from clinicshield.accounts.models import Organisation, Site, SiteToken
+from clinicshield.accounts.queries import silent_sensor_sites
 from clinicshield.dashboard.queries import overview
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)

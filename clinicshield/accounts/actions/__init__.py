@@ -1,4 +1,5 @@
-"""Writes of the accounts app. Other apps call these; they never write accounts models."""
+"""Writes of the accounts app. Other apps call these; they never write accounts models.
+Reads live in queries."""
 
 from .audit import audit
 from .links import do_create_magic_link, do_send_portal_link, do_use_magic_link
@@ -8,13 +9,14 @@ from .organisations import (
     do_add_member,
     do_create_organisation,
     do_create_owner,
+    do_create_owner_with_link,
     do_create_site,
+    do_first_setup,
     do_rotate_webhook_secret,
     do_set_password,
     do_update_organisation,
 )
 from .security import (
-    confirmed_devices,
     do_clear_login_failures,
     do_confirm_totp,
     do_create_api_token,
@@ -23,12 +25,9 @@ from .security import (
     do_revoke_api_token,
     do_start_totp_enrolment,
     find_api_token,
-    has_mfa,
-    is_locked_out,
 )
 from .site_tokens import (
     SignedRequest,
-    SilentSite,
     authenticate_site_request,
     do_create_site_token,
     do_note_sensor_seen,
@@ -36,14 +35,12 @@ from .site_tokens import (
     do_record_sensor_health,
     do_revoke_site_token,
     do_rotate_site_token,
-    silent_sensor_sites,
 )
-from .staff import ImportResult, do_import_staff, do_mark_left, export_staff_csv
+from .staff import ImportResult, do_import_staff, do_mark_left
 
 __all__ = [
     "ImportResult",
     "SignedRequest",
-    "SilentSite",
     "authenticate_site_request",
     "do_create_site_token",
     "do_note_sensor_seen",
@@ -51,10 +48,8 @@ __all__ = [
     "do_record_sensor_health",
     "do_revoke_site_token",
     "do_rotate_site_token",
-    "silent_sensor_sites",
     "audit",
     "check_timezone",
-    "confirmed_devices",
     "default_opening_hours",
     "do_add_member",
     "do_clear_login_failures",
@@ -63,6 +58,8 @@ __all__ = [
     "do_create_magic_link",
     "do_create_organisation",
     "do_create_owner",
+    "do_create_owner_with_link",
+    "do_first_setup",
     "do_create_site",
     "do_import_staff",
     "do_mark_left",
@@ -75,8 +72,5 @@ __all__ = [
     "do_start_totp_enrolment",
     "do_update_organisation",
     "do_use_magic_link",
-    "export_staff_csv",
     "find_api_token",
-    "has_mfa",
-    "is_locked_out",
 ]

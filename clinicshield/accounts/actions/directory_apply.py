@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .. import words
 from ..core.directory import (
     DirectoryUser,
     Mapping,
@@ -211,11 +212,7 @@ def leavers_refused(plan: Plan, source: DirectorySource) -> str:
     leaving = len(plan.deactivations)
     if leaving <= allowed:
         return ""
-    return (
-        f"this sync would deactivate {leaving} of {active} active people, more than "
-        f"max_leavers_percent ({limit_percent}%) allows: check the directory's filter and "
-        "scope, or run `clinicshield directory sync` with --accept-leavers"
-    )
+    return words.leavers_refused(leaving, active, limit_percent)
 
 
 def write_plan(plan: Plan, source: DirectorySource, now: datetime, actor: Any) -> None:

@@ -18,6 +18,7 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.notify import send_email
 
 from ..models import MagicLink, Person
+from .audit import audit
 
 SALT = "clinicshield.magic-link"
 
@@ -74,18 +75,21 @@ def do_use_magic_link(token: str, purpose: str) -> MagicLink:
     return link
 
 
-def do_send_portal_link(person: Person, next_path: str = "") -> str:
-    """Email `person` a link into the staff portal, in their language."""
-    url = do_create_magic_link("portal", person=person, next_path=next_path)
+def do_send_portal_link(person: Person, actor: Any, next_path: str = "") -> str:
+    """Email `person` a link into the staff portal, in their language, once the link and its
+    audit entry are saved."""
+    with transaction.atomic():
+        url = do_create_magic_link("portal", person=person, next_path=next_path)
+        audit(person.organisation, actor, "portal_link.send", person.email)
 
-    def send() -> None:
-        send_email(
-            [person.email],
-            gettext_lazy("Your ClinicShield link"),
-            "accounts/email/portal_link",
-            {"person": person, "url": url, "hours": settings.MAGIC_LINK_HOURS},
-            language=person.language,
-        )
+        def send() -> None:
+            send_email(
+                [person.email],
+                gettext_lazy("Your ClinicShield link"),
+                "accounts/email/portal_link",
+                {"person": person, "url": url, "hours": settings.MAGIC_LINK_HOURS},
+                language=person.language,
+            )
 
-    transaction.on_commit(send)
+        transaction.on_commit(send)
     return url

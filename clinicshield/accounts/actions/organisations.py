@@ -16,6 +16,7 @@ from ..core.hours import OpeningHours
 from ..core.roles import ROLES
 from ..models import Membership, Organisation, Site
 from .audit import audit
+from .links import do_create_magic_link
 
 User = get_user_model()
 
@@ -117,6 +118,25 @@ def do_create_owner(org: Organisation, email: str, password: str | None, actor: 
         if password:
             do_set_password(user, password)
     return user
+
+
+def do_create_owner_with_link(
+    org: Organisation, email: str, password: str | None, actor: Any, hours: int
+) -> tuple[Any, str]:
+    """An owner and the one-time setup link where they turn on two-step sign-in (and
+    choose a password if none was given); both or neither."""
+    with transaction.atomic():
+        user = do_create_owner(org, email, password, actor)
+        return user, do_create_magic_link("setup", user=user, hours=hours)
+
+
+def do_first_setup(
+    org_name: str, org_slug: str, timezone: str, email: str, password: str
+) -> tuple[Organisation, Any]:
+    """An empty install's first organisation and its owner: both or neither."""
+    with transaction.atomic():
+        org = do_create_organisation(org_name, org_slug, timezone, "setup")
+        return org, do_create_owner(org, email, password, "setup")
 
 
 def do_update_organisation(

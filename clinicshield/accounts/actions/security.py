@@ -2,10 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -15,13 +13,6 @@ from ..models import ApiToken, LoginFailure, Organisation
 from .audit import audit
 
 RECOVERY_CODES = 10
-
-
-def is_locked_out(username: str) -> bool:
-    """Locked after LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES."""
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
-    return recent >= settings.LOGIN_FAILURE_LIMIT
 
 
 def do_record_login_failure(username: str, ip: str | None) -> None:
@@ -34,8 +25,9 @@ def do_clear_login_failures(username: str) -> None:
 
 def do_start_totp_enrolment(user: Any) -> TOTPDevice:
     """An unconfirmed TOTP device; it counts only once a code from it has been checked."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
 def do_confirm_totp(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
@@ -46,29 +38,26 @@ def do_confirm_totp(user: Any, device: TOTPDevice, code: str) -> list[str] | Non
         TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        codes = do_new_recovery_codes(user)
+        codes = _replace_recovery_codes(user)
         audit(None, user, "mfa.enrol", user.email)
     return codes
 
 
 def do_new_recovery_codes(user: Any) -> list[str]:
-    """Replace the user's recovery codes; each works once."""
+    """Replace the user's recovery codes (each works once), and say so in the audit log."""
+    with transaction.atomic():
+        codes = _replace_recovery_codes(user)
+        audit(None, user, "mfa.recovery_codes", user.email)
+    return codes
+
+
+def _replace_recovery_codes(user: Any) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     for code in codes:
         device.token_set.create(token=code)
     return codes
-
-
-def confirmed_devices(user: Any) -> list[Any]:
-    totp = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    static = list(StaticDevice.objects.filter(user=user, confirmed=True))
-    return totp + static
-
-
-def has_mfa(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def _token_hash(token: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from clinicshield.lib.errors import UserError
 
 from ..core.site_signing import SiteCredential, canonical, signature_matches
-from ..models import Organisation, Site, SiteToken, SiteTokenNonce
+from ..models import Site, SiteToken, SiteTokenNonce
 from .audit import audit
 
 # A sensor's "last used" and "last seen" are written at most this often: a busy sensor
@@ -181,26 +181,3 @@ def do_record_sensor_health(
         site.sensor_health = {**(site.sensor_health or {}), sensor[:100]: entry}
         site.sensor_last_seen = now
         site.save(update_fields=["sensor_health", "sensor_last_seen"])
-
-
-@dataclass(frozen=True)
-class SilentSite:
-    site: Site
-    last_seen: datetime | None  # None: never heard from
-
-
-def silent_sensor_sites(org: Organisation, now: datetime) -> list[SilentSite]:
-    """Sites with a live sensor token whose sensor has not spoken for SENSOR_SILENT_MINUTES
-    (or never did, once its oldest live token is that old)."""
-    cutoff = now - timedelta(minutes=settings.SENSOR_SILENT_MINUTES)
-    live = SiteToken.objects.filter(organisation=org, revoked_at__isnull=True)
-    site_ids = set(live.values_list("site_id", flat=True))
-    oldest = {t.site_id: t.created_at for t in live.order_by("-created_at")}
-    silent = []
-    for site in Site.objects.filter(pk__in=site_ids).order_by("name"):
-        if site.sensor_last_seen is None:
-            if oldest[site.pk] <= cutoff:
-                silent.append(SilentSite(site, None))
-        elif site.sensor_last_seen <= cutoff:
-            silent.append(SilentSite(site, site.sensor_last_seen))
-    return silent

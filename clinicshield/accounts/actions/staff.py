@@ -1,11 +1,11 @@
-"""The staff roster: import from CSV (upsert by email, idempotent), export, leavers."""
+"""The staff roster: import from CSV (upsert by email, idempotent), leavers."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
-from ..core.roster import RowProblem, parse_roster, roster_csv
+from ..core.roster import RowProblem, parse_roster
 from ..models import Organisation, Person
 from .audit import audit
 from .organisations import do_create_site
@@ -70,13 +70,6 @@ def do_import_staff(org: Organisation, text: str, actor: Any) -> ImportResult:
             problems=len(result.problems),
         )
     return result
-
-
-def export_staff_csv(org: Organisation) -> str:
-    people = org.people.filter(active=True).select_related("site").order_by("email")
-    return roster_csv(
-        (p.name, p.email, p.department, p.site.name if p.site else "", p.language) for p in people
-    )
 
 
 def do_mark_left(person: Person, actor: Any, when: Any) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from clinicshield.accounts.actions import silent_sensor_sites
 from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.queries import silent_sensor_sites
 
 from ..core.chart import trend_svg
 from ..core.score import Score, rank_actions

@@ -4,9 +4,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from clinicshield.accounts.actions import do_create_magic_link, do_create_owner
+from clinicshield.accounts.actions import do_create_owner_with_link
 from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import from_user_error
 from clinicshield.lib.errors import UserError
@@ -36,9 +35,9 @@ class Command(BaseCommand):
         if not password and not options["no_password"] and sys.stdin.isatty():
             password = getpass.getpass("Password (at least 12 characters): ")
         try:
-            with transaction.atomic():
-                user = do_create_owner(org, options["email"], password or None, "cli")
-                link = do_create_magic_link("setup", user=user, hours=72)
+            user, link = do_create_owner_with_link(
+                org, options["email"], password or None, "cli", hours=72
+            )
         except UserError as error:
             raise from_user_error(error) from None
         self.stdout.write(f"owner {user.email} of {org.slug}")

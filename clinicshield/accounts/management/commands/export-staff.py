@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from clinicshield.accounts.actions import export_staff_csv
 from clinicshield.accounts.cli import get_org
+from clinicshield.accounts.queries import export_staff_csv
 
 
 class Command(BaseCommand):

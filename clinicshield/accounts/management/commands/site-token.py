@@ -12,6 +12,7 @@ from clinicshield.accounts.actions import (
 )
 from clinicshield.accounts.cli import get_org
 from clinicshield.accounts.models import Site, SiteToken
+from clinicshield.accounts.queries import live_site_tokens
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows, refuse
 
 
@@ -43,9 +44,8 @@ class Command(BaseCommand):
                 do_revoke_site_token(token, "cli")
                 self.stdout.write(f"revoked {token.key_id} ({token.site.name}: {token.name})")
         else:
-            tokens = SiteToken.objects.filter(organisation=org, revoked_at__isnull=True)
-            if options["site"]:
-                tokens = tokens.filter(site=self._site(org, options["site"]))
+            only = self._site(org, options["site"]) if options["site"] else None
+            tokens = live_site_tokens(org, only)
             rows = [
                 {
                     "site": t.site.name,
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     if t.last_used_at
                     else None,
                 }
-                for t in tokens.select_related("site")
+                for t in tokens
             ]
             emit_rows(self.stdout, rows, options["format"])
 
@@ -71,8 +71,8 @@ class Command(BaseCommand):
     def _token(self, org: Any, key: str | None) -> SiteToken:
         if not key:
             raise refuse("give --key KEY_ID (see: clinicshield site-token list)")
-        token = SiteToken.objects.filter(organisation=org, key_id=key, revoked_at__isnull=True)
-        found = token.select_related("site", "organisation").first()
+        token = live_site_tokens(org).filter(key_id=key)
+        found = token.select_related("organisation").first()
         if found is None:
             raise refuse(f"no live site token with key {key!r} in {org.slug}")
         return found

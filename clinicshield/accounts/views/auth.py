@@ -3,7 +3,6 @@
 import base64
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
@@ -19,8 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.qr import qr_data_url
 
-from . import actions
-from .forms import CodeForm, LoginForm, PasswordForm
+from .. import actions, queries, words
+from ..forms import CodeForm, LoginForm, PasswordForm
 
 PENDING = "pending_user"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -41,14 +40,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if actions.is_locked_out(email):
-            form.add_error(None, _locked_message())
+        if queries.is_locked_out(email):
+            form.add_error(None, words.locked_out())
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if user is None:
                 actions.do_record_login_failure(email, _client_ip(request))
                 form.add_error(None, _("Wrong email or password."))
-            elif actions.has_mfa(user):
+            elif queries.has_mfa(user):
                 request.session[PENDING] = user.pk
                 request.session["next"] = _next_url(request)
                 return redirect("accounts:verify")
@@ -59,12 +58,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
-def _locked_message() -> str:
-    return _("Too many failed attempts. Try again in %(minutes)s minutes.") % {
-        "minutes": settings.LOGIN_LOCKOUT_MINUTES
-    }
-
-
 def verify_view(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     user = get_user_model().objects.filter(pk=pending).first() if pending else None
@@ -72,9 +65,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if actions.is_locked_out(user.username):
+        if queries.is_locked_out(user.username):
             request.session.pop(PENDING, None)
-            messages.error(request, _locked_message())
+            messages.error(request, words.locked_out())
             return redirect("accounts:login")
         device = match_token(user, form.cleaned_data["code"].replace(" ", ""))
         if device is None:
@@ -93,7 +86,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 def mfa_view(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type one code, keep the recovery codes."""
     user: Any = request.user
-    if actions.has_mfa(user) and not user.is_verified():
+    if queries.has_mfa(user) and not user.is_verified():
         # Enrolled already: re-enrolling needs the current second factor first.
         logout(request)
         return redirect("accounts:login")
@@ -123,7 +116,6 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     if not user.is_verified():
         return redirect("accounts:mfa")
     codes = actions.do_new_recovery_codes(user)
-    actions.audit(None, user, "mfa.recovery_codes", user.email)
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
 
 

@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from clinicshield.accounts.portal import person_view, start_portal_session
+from clinicshield.accounts.portal import current_person, person_view, start_portal_session
 from clinicshield.lib.errors import UserError
 
-from . import actions
+from .. import actions
 
 
 def enter(request: HttpRequest, token: str) -> HttpResponse:
@@ -43,5 +43,5 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             tiles.append((app, reverse(f"{app}_portal:index")))
         except NoReverseMatch:
             continue
-    context = {"person": request.person, "tiles": tiles}  # type: ignore[attr-defined]
+    context = {"person": current_person(request), "tiles": tiles}
     return render(request, "accounts/portal_home.html", context)

@@ -1,15 +1,14 @@
 """The first visit to an empty install: create the first organisation and its owner."""
 
 from django.contrib.auth import login
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from clinicshield.lib.errors import UserError
 
-from . import actions
-from .forms import SetupForm
-from .models import Organisation
+from .. import actions
+from ..forms import SetupForm
+from ..models import Organisation
 
 
 def first_setup(request: HttpRequest) -> HttpResponse:
@@ -19,11 +18,13 @@ def first_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                org = actions.do_create_organisation(
-                    data["org_name"], data["org_slug"], data["timezone"], "setup"
-                )
-                user = actions.do_create_owner(org, data["email"], data["password"], "setup")
+            _org, user = actions.do_first_setup(
+                data["org_name"],
+                data["org_slug"],
+                data["timezone"],
+                data["email"],
+                data["password"],
+            )
         except UserError as error:
             form.add_error(None, str(error.message))
         else:
