@@ -1,10 +1,8 @@
 """REST endpoints of the exposure app, mounted at /api/exposure/."""
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -130,13 +128,8 @@ def scan_findings(request: HttpRequest, scan_id: int) -> list[dict[str, Any]]:
 @router.post("/scans", response={202: list[ScanOut]})
 def start_scan(request: HttpRequest, payload: ScanIn) -> Status[list[ScanOut]]:
     """Queue scans of registered networks; out-of-scope targets are refused with 403."""
-    from .tasks import run_scan
-
     org = api_org(request, "it", IT_ONLY)
-    with transaction.atomic():
-        scans = do_start_scan(org, payload.targets, payload.ports, "api")
-        for scan in scans:
-            transaction.on_commit(partial(run_scan, scan.pk))
+    scans = do_start_scan(org, payload.targets, payload.ports, "api")
     return Status(202, [_scan_out(s) for s in scans])
 
 

@@ -139,19 +139,41 @@ def test_the_api_lists_scans_and_refuses_out_of_scope_targets(
     assert denied.status_code == 403
 
 
+def test_the_api_queues_a_scan_through_the_action(
+    org_a: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    do_add_network(org_a, "Madrid", "servers", "127.77.5.0/24", "test")
+    token = do_create_api_token(org_a, "msp", "it", "test")
+    with django_capture_on_commit_callbacks() as queued:
+        response = Client().post(
+            "/api/exposure/scans",
+            json.dumps({"targets": ["127.77.5.7"], "ports": "22"}),
+            content_type="application/json",
+            **api(token),
+        )
+    assert response.status_code == 202
+    [scan] = response.json()
+    assert (scan["status"], scan["network"], scan["ports"]) == ("queued", "127.77.5.0/24", "22")
+    assert len(queued) == 1
+
+
 def test_the_demo_networks_are_never_scanned_on_a_schedule(seeded: Organisation) -> None:
     assert (
         queue_scheduled_scans(timezone.now() + timedelta(days=30)) == "queued 0 scheduled scan(s)"
     )
 
 
-def test_scheduled_scans_are_queued_once_per_period(org_a: Organisation) -> None:
+def test_scheduled_scans_are_queued_once_per_period(
+    org_a: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
     # Loopback blocks: the queued scans never run here (no worker, on_commit not executed),
     # and even if they did they could not leave the machine.
     for cidr in ("127.77.1.0/24", "127.77.2.0/24"):
         do_add_network(org_a, "Madrid", "servers", cidr, "test")
     now = timezone.now()
-    assert queue_scheduled_scans(now) == "queued 2 scheduled scan(s)"  # never scanned yet
+    with django_capture_on_commit_callbacks() as queued:
+        assert queue_scheduled_scans(now) == "queued 2 scheduled scan(s)"  # never scanned yet
+    assert len(queued) == 2  # one job per scan, queued by do_start_scan
     assert queue_scheduled_scans(now) == "queued 0 scheduled scan(s)"  # idempotent
     assert queue_scheduled_scans(now + timedelta(days=6)) == "queued 0 scheduled scan(s)"
     assert queue_scheduled_scans(now + timedelta(days=7)) == "queued 2 scheduled scan(s)"
@@ -159,12 +181,15 @@ def test_scheduled_scans_are_queued_once_per_period(org_a: Organisation) -> None
 
 
 def test_scan_now_queues_a_scan_and_shows_its_progress(
-    client_alice: Client, org_a: Organisation
+    client_alice: Client, org_a: Organisation, django_capture_on_commit_callbacks: Any
 ) -> None:
     do_add_network(org_a, "Madrid", "servers", "127.77.3.0/24", "test")
-    response = client_alice.post(
-        f"/o/{org_a.slug}/exposure/scans/start/", {"targets": "127.77.3.10", "ports": "top100"}
-    )
+    with django_capture_on_commit_callbacks() as queued:
+        response = client_alice.post(
+            f"/o/{org_a.slug}/exposure/scans/start/",
+            {"targets": "127.77.3.10", "ports": "top100"},
+        )
+    assert len(queued) == 1  # one job, queued by the action (not a second by the page)
     scan = Scan.objects.get(organisation=org_a)
     assert response["Location"].endswith(f"/exposure/scans/{scan.pk}/")
     assert (scan.status, scan.ports, scan.targets) == ("queued", "top100", "127.77.3.10")

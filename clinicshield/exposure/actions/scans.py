@@ -6,6 +6,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -30,13 +32,27 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def do_start_scan(
-    org: Organisation, targets: list[str], ports: str, actor: Any, from_zone: str = ""
+    org: Organisation,
+    targets: list[str],
+    ports: str,
+    actor: Any,
+    from_zone: str = "",
+    *,
+    requested_at: datetime | None = None,
+    in_background: bool = True,
 ) -> list[Scan]:
-    """Check scope and ports, then queue one scan per registered network touched."""
+    """Check scope and ports, create one scan per registered network touched, and queue each
+    for a worker once the transaction commits.
+
+    `requested_at` dates the request (the scheduler's `now`, so that running its job again
+    for the same moment finds the scans made). `in_background=False` queues nothing: for
+    the CLI, which runs the scans itself at once (do_run_scan) with a progress bar; a
+    worker must not run them as well.
+    """
     check_port_spec(ports)
     grouped = resolve_targets(org, targets)
     with transaction.atomic():
-        return [
+        scans = [
             Scan.objects.create(
                 organisation=org,
                 network=network,
@@ -47,6 +63,20 @@ def do_start_scan(
             )
             for network, addresses in grouped.items()
         ]
+        if requested_at is not None:  # created_at is auto_now_add: set it afterwards
+            Scan.objects.filter(pk__in=[s.pk for s in scans]).update(created_at=requested_at)
+            for scan in scans:
+                scan.created_at = requested_at
+        if in_background:
+            for scan in scans:
+                transaction.on_commit(partial(_queue_scan, scan.pk))
+    return scans
+
+
+def _queue_scan(scan_id: int) -> None:
+    from ..tasks import run_scan  # late: tasks imports these actions
+
+    run_scan(scan_id)
 
 
 @dataclass

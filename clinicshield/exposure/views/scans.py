@@ -1,9 +1,6 @@
 """Scans: scan now, import an nmap XML file, and a scan's page with its live progress."""
 
-from functools import partial
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,22 +19,17 @@ from .common import findings_by_risk
 @org_view("it")
 @require_POST
 def start_scan(request: HttpRequest, org_slug: str) -> HttpResponse:
-    from ..tasks import run_scan
-
     form = ScanForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the targets and ports to scan."))
         return redirect("exposure:index", org_slug)
     try:
-        with transaction.atomic():
-            scans = do_start_scan(
-                current_org(request),
-                form.cleaned_data["targets"].split(),
-                form.cleaned_data["ports"],
-                request.user,
-            )
-            for scan in scans:
-                transaction.on_commit(partial(run_scan, scan.pk))
+        scans = do_start_scan(
+            current_org(request),
+            form.cleaned_data["targets"].split(),
+            form.cleaned_data["ports"],
+            request.user,
+        )
     except UserError as error:
         messages.error(request, str(error.message))
         return redirect("exposure:index", org_slug)

@@ -106,8 +106,14 @@ class Command(BaseCommand):
             raise refuse("--nmap needs nmap installed (Debian package nmap)")
         if options["concurrency"] < 1 or options["timeout"] <= 0:
             raise refuse("--concurrency and --timeout must be positive")
+        # Run here and now, with a progress bar: nothing is queued for a worker.
         scans = do_start_scan(
-            org, options["targets"], options["ports"], "cli", options["from_zone"]
+            org,
+            options["targets"],
+            options["ports"],
+            "cli",
+            options["from_zone"],
+            in_background=False,
         )
         for scan in scans:
             bar = progress_bar(None, desc=f"scanning {scan.network.cidr}", unit="probe")
