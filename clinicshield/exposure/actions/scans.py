@@ -279,21 +279,22 @@ def do_import_nmap_xml(
         else:
             groups.setdefault(by_cidr[str(holder)], []).append(address)
     scans = []
-    for network, hosts in groups.items():
-        part = Observation(
-            source="nmap-xml",
-            hosts_up=hosts,
-            open_ports=[p for p in observation.open_ports if p.address in set(hosts)],
-        )
-        scan = Scan.objects.create(
-            organisation=org,
-            network=network,
-            targets=" ".join(hosts),
-            ports="imported",
-            source="nmap-xml",
-            status="running",
-            started_at=timezone.now(),
-            requested_by=str(actor),
-        )
-        scans.append(do_record_observation(scan, part))
+    with transaction.atomic():  # one file, one write: all its networks or none
+        for network, hosts in groups.items():
+            part = Observation(
+                source="nmap-xml",
+                hosts_up=hosts,
+                open_ports=[p for p in observation.open_ports if p.address in set(hosts)],
+            )
+            scan = Scan.objects.create(
+                organisation=org,
+                network=network,
+                targets=" ".join(hosts),
+                ports="imported",
+                source="nmap-xml",
+                status="running",
+                started_at=timezone.now(),
+                requested_by=str(actor),
+            )
+            scans.append(do_record_observation(scan, part))
     return ImportResult(scans, ignored)
