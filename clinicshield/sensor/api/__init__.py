@@ -1,9 +1,16 @@
 """What site sensors ask the central server, at /api/sensor/.
 
-Every request is signed with the site token (``auth.SiteSignatureAuth``): batches of log
-lines (stored by ``monitoring.actions.sensor_batches``), a health report (which also
-answers with the schedule the sensor keeps), and the segmentation probes of the sensor's
-zone, judged by the server as ``probe --server`` is.
+The sensor's API room holds:
+- here, the endpoints (kept in this module: django-ninja names each operation after its
+  module, and the operation ids are part of the published schema);
+- ``auth``: the HTTP side of a signed request (``SiteSignatureAuth``: the headers and the
+  body handed to accounts' ``authenticate_site_request``, the body's size limit), and
+  ``sitesite_token(request)``, the token that signed it.
+
+Every request is signed with the site token: batches of log lines (stored by
+``monitoring.actions.sensor_batches``), a health report (which also answers with the
+schedule the sensor keeps), and the segmentation probes of the sensor's zone, judged by
+the server as ``probe --server`` is.
 
 ``POST /batches``: one batch (``monitoring/core/sensor_batch.py``), compressed
 (``Content-Encoding: zstd`` or ``gzip``). Answers 200 with what was stored (or
@@ -27,7 +34,7 @@ from clinicshield.exposure.queries import plan_for_zone
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions.sensor_batches import do_ingest_sensor_batch
 
-from .auth import SiteSignatureAuth, request_body
+from .auth import SiteSignatureAuth, request_body, site_token
 
 router = Router(tags=["sensor"], auth=SiteSignatureAuth())
 
@@ -56,21 +63,17 @@ class ProbeIn(Schema):
     states: list[tuple[str, int, str]]
 
 
-def _token(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 @router.post("/batches")
 def post_batch(request: HttpRequest) -> dict[str, Any]:
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
-    outcome = do_ingest_sensor_batch(_token(request).site, request_body(request), encoding)
+    outcome = do_ingest_sensor_batch(site_token(request).site, request_body(request), encoding)
     return outcome.as_dict()
 
 
 @router.post("/health", response=ScheduleOut)
 def post_health(request: HttpRequest, payload: HealthIn) -> ScheduleOut:
     """Keep the sensor's report on its site; answer with what it should run, and when."""
-    token, now = _token(request), timezone.now()
+    token, now = site_token(request), timezone.now()
     report = {**payload.report, "version": payload.version}
     do_record_sensor_health(token, payload.sensor, report, now)
     return ScheduleOut(
@@ -82,7 +85,7 @@ def post_health(request: HttpRequest, payload: HealthIn) -> ScheduleOut:
 
 @router.get("/probe-plan", response=ProbePlanOut)
 def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
-    _policy, plan = plan_for_zone(_token(request).organisation, zone)
+    _policy, plan = plan_for_zone(site_token(request).organisation, zone)
     return ProbePlanOut(zone=zone, endpoints=plan.endpoints())
 
 
@@ -93,7 +96,7 @@ def probe_results(request: HttpRequest, payload: ProbeIn) -> Status[dict[str, An
         raise UserError(
             "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
         )
-    org = _token(request).organisation
+    org = site_token(request).organisation
     policy, plan = plan_for_zone(org, payload.zone)
     states = {(address, port): state for address, port, state in payload.states}
     run = do_record_probe(org, payload.zone, policy, plan, states)

@@ -1,6 +1,9 @@
-"""Authentication of site sensors' requests: a signature made with the site token."""
+"""Authentication of site sensors' requests: a signature made with the site token.
 
-from typing import Any
+The signature itself is checked by accounts, which keeps the tokens
+(``actions.authenticate_site_request``, ``core.site_signing``); here is only what HTTP and
+django-ninja add: which headers carry it, the body it covers (read once, within the batch
+limit), and the token an endpoint gets back."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -15,6 +18,7 @@ from clinicshield.accounts.core.site_signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
 )
+from clinicshield.accounts.models import SiteToken
 from clinicshield.lib.errors import UserError
 
 
@@ -50,7 +54,7 @@ class SiteSignatureAuth(AuthBase):
     openapi_in = "header"
     openapi_name = KEY_HEADER
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> SiteToken:
         headers = request.headers
         signed = SignedRequest(
             key_id=headers.get(KEY_HEADER, ""),
@@ -62,3 +66,12 @@ class SiteSignatureAuth(AuthBase):
             body=request_body(request),
         )
         return authenticate_site_request(signed, timezone.now())
+
+
+def site_token(request: HttpRequest) -> SiteToken:
+    """The site token that signed the request (the first line of every sensor endpoint)."""
+    token = getattr(request, "auth", None)
+    if not isinstance(token, SiteToken):
+        # Not a refusal: the router's authentication did not run (a misconfigured route).
+        raise TypeError(f"request.auth is not a site token: {token!r}")
+    return token
