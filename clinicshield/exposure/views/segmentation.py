@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.accounts.models import Organisation
-from clinicshield.accounts.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_membership, current_org, org_view
 from clinicshield.lib.errors import UserError
 
 from ..actions import do_save_policy
@@ -46,7 +46,7 @@ def segmentation(request: HttpRequest, org_slug: str) -> HttpResponse:
     stored = stored_policy(org)
     form = PolicyForm(initial={"text": stored.text if stored else EXAMPLE_POLICY})
     if request.method == "POST":
-        if not role_at_least(request.membership.role, "it"):  # type: ignore[attr-defined]
+        if not role_at_least(current_membership(request).role, "it"):
             messages.error(request, _("Only IT and owners may change the policy."))
             return redirect("exposure:segmentation", org_slug)
         form = PolicyForm(request.POST)
