@@ -14,6 +14,8 @@ and of person-days, never the number of days in the window.
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -170,6 +172,17 @@ def materialized(con: Any, name: str, expr: ir.Table) -> ir.Table:
     if con.name == "pyspark":
         return con.create_view(name, expr).cache()
     return con.create_table(name, expr, temp=True)
+
+
+@contextmanager
+def kept_for_the_pass(con: Any, prefix: str, expr: ir.Table) -> Iterator[ir.Table]:
+    """``expr`` materialized while the block runs, then freed (see ``materialized``)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    table = materialized(con, name, expr)
+    try:
+        yield table
+    finally:
+        release_materialized(con, [table], (name,) if con.name == "pyspark" else ())
 
 
 def release_materialized(con: Any, tables: list[ir.Table], views: tuple[str, ...]) -> None:

@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ._rows import fetch, text
+from .baselines import kept_for_the_pass
 from .context import DetectionContext
 from .events import between
 from .findings import Finding
@@ -95,9 +96,14 @@ def host_days(per_destination: ir.Table) -> ir.Table:
 
 
 def detect_exfiltration(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
-    from .exfiltration_slow import slow_transfers  # the slow check builds on this module
+    # The slow check builds on this module; it reads further back than the daily one.
+    from .exfiltration_slow import reach, slow_transfers
 
-    return _daily_spikes(con, flow, ctx) + slow_transfers(con, flow, ctx)
+    # Both checks read the same days: the store is read and grouped once (over years of
+    # daily files, reading them is most of the pass).
+    days = destination_days(con, flow, ctx, max(ctx.settings.exfil_baseline_days, reach(ctx)))
+    with kept_for_the_pass(con, "cs_flow_days", days) as per_destination:
+        return _daily_spikes(con, per_destination, ctx) + slow_transfers(con, per_destination, ctx)
 
 
 def usual_day(hosts: ir.Table, ctx: DetectionContext) -> ir.Table:
@@ -131,9 +137,10 @@ def in_window(rows: ir.Table, ctx: DetectionContext) -> ir.Table:
     )
 
 
-def _daily_spikes(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def _daily_spikes(con: Any, per_destination: ir.Table, ctx: DetectionContext) -> list[Finding]:
+    """``per_destination`` is ``destination_days`` from at least ``exfil_baseline_days``
+    before the window."""
     settings = ctx.settings
-    per_destination = destination_days(con, flow, ctx, settings.exfil_baseline_days)
     usual = usual_day(host_days(per_destination), ctx).select(
         "host", "day", "known_days", "usual_bytes"
     )

@@ -26,7 +26,7 @@ import ibis.expr.types as ir
 
 from ._rows import fetch, left_join
 from .context import DetectionContext
-from .exfiltration import destination_days, finding, host_days, in_window
+from .exfiltration import finding, host_days, in_window
 from .findings import Finding
 from .settings import DetectionSettings
 
@@ -183,9 +183,15 @@ def _possible_pairs(days: ir.Table, settings: DetectionSettings) -> ir.Table:
     ).select("host", "destination")
 
 
-def slow_transfers(con: Any, flow: ir.Table, ctx: DetectionContext) -> list[Finding]:
+def reach(ctx: DetectionContext) -> int:
+    """How many days before the window ``slow_transfers`` needs ``destination_days`` from."""
+    return _reach(ctx.settings)
+
+
+def slow_transfers(con: Any, per_destination: ir.Table, ctx: DetectionContext) -> list[Finding]:
+    """``per_destination`` is ``destination_days`` from at least ``reach(ctx)`` days before
+    the window."""
     settings = ctx.settings
-    per_destination = destination_days(con, flow, ctx, _reach(settings))
     starts = _host_starts(host_days(per_destination), settings)
     candidates = per_destination.semi_join(
         _possible_pairs(per_destination, settings), ["host", "destination"]
