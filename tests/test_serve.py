@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from django.core.management.base import CommandError
 
-from clinicshield.accounts.management.commands.serve import followed_files, syslog_organisation
+from clinicshield.project.management.commands.serve import followed_files, syslog_organisation
 from tests.cli import clinicshield
 from tests.conftest import free_port
 
