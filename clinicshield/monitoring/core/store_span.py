@@ -48,28 +48,29 @@ def earliest_day(data_dir: Path, org: str) -> date | None:
 
 
 def events_outside(data_dir: Path, org: str, start: datetime, end: datetime) -> Outside:
-    """Stored events (every kind) with a time before ``start`` or from ``end`` on."""
-    root = events_root(data_dir, org)
-    if not any(root.glob("kind=*/day=*/*.parquet")):
+    """Stored events (every kind) with a time before ``start`` or from ``end`` on.
+
+    Only the day folders at or beyond the edges are read: a day strictly inside the span
+    cannot hold an event outside it (over years of daily files, reading them all again
+    cost as much as a detection pass)."""
+    first_day, last_day = start.date(), end.date()
+    files = [
+        str(path)
+        for day in stored_days(data_dir, org)
+        if day <= first_day or day >= last_day
+        for path in events_root(data_dir, org).glob(f"kind=*/day={day.isoformat()}/*.parquet")
+    ]
+    if not files:
         return Outside()
-    first_day, last_day = start.date().isoformat(), end.date().isoformat()
     query = """
         SELECT count(*) FILTER (WHERE ts < $start), epoch_us(min(ts)),
                count(*) FILTER (WHERE ts >= $end), epoch_us(max(ts) FILTER (WHERE ts >= $end))
-        FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
-        -- The day folders prune whole files; ts decides within the two edge days.
-        WHERE (day <= $first_day OR day >= $last_day) AND (ts < $start OR ts >= $end)
+        FROM read_parquet($files, union_by_name = true)
+        WHERE ts < $start OR ts >= $end
     """
     with duckdb.connect() as con:
         before, oldest, after, newest = con.execute(
-            query,
-            {
-                "files": str(root / "kind=*" / "day=*" / "*.parquet"),
-                "start": start,
-                "end": end,
-                "first_day": first_day,
-                "last_day": last_day,
-            },
+            query, {"files": files, "start": start, "end": end}
         ).fetchone() or (0, None, 0, None)
     return Outside(
         before=before,

@@ -34,6 +34,9 @@ from .localtime import (
     minute_of_week,
 )
 
+# What the sign-in detectors read of an event.
+AUTH_COLUMNS = ["ts", "day", "user", "outcome", "logon_type", "src_ip", "src_country", "src_city"]
+AUTH_COLUMNS += ["src_asn", "src_asn_org", "src_lat", "src_lon", "host", "device", "record_ref"]
 # One row of ``AuthData.daily`` per person, day and way of signing in, grouped from these.
 HISTORY_COLUMNS = ["user", "epoch", "day", "how", "src_country", "network", "device", "host"]
 HISTORY_COLUMNS += ["logon_type"]
@@ -130,6 +133,8 @@ def prepare_auth(
         return auth
     reach, recent_start = history_start(ctx), ctx.start - lookback(ctx)
     zone, zones = ctx.timezone, ctx.user_timezones
+    # Only the columns some detector reads: each column is read from every daily file.
+    auth = auth.select(*[c for c in AUTH_COLUMNS if c in auth.columns])
     recent = with_local_time(
         con, with_network(between(auth, recent_start, ctx.end)), zone, recent_start, ctx.end, zones
     )

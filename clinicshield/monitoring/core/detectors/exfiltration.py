@@ -61,7 +61,8 @@ def outbound(
 ) -> ir.Table:
     """Flows from an inside host to an outside destination, with a UTC day number."""
     prefixes = ctx.settings.exfil_internal_prefixes
-    rows = between(flow, start, end)
+    needed = ["ts", "day", "src_ip", "dst_ip", "bytes_out", "dst_country", "record_ref"]
+    rows = between(flow.select(*[c for c in needed if c in flow.columns]), start, end)
     rows = rows.filter(
         rows.src_ip.notnull()
         & rows.dst_ip.notnull()
