@@ -10,6 +10,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from tests.cli import clinicshield
 from tests.conftest import free_port
 
@@ -100,6 +102,10 @@ def wait_until_up(port: int, process: subprocess.Popen[str], timeout: float = 90
     raise AssertionError("serve did not come up")
 
 
+# serve runs gunicorn, whose master compares a file's mtime with the monotonic clock: under
+# libfaketime (0.9.10) every worker looks 400 days silent and is killed as it starts. The data's
+# times are relative to the clock, so nothing here depends on the date.
+@pytest.mark.real_clock(reason="gunicorn's worker heartbeat under libfaketime")
 def test_the_worker_folds_what_the_server_answered_and_a_clean_stop_keeps_the_rest(tmp_path):
     data_dir = tmp_path / "var"
     created = clinicshield(data_dir, "shell", "-c", SETUP, timeout=120)
