@@ -23,7 +23,7 @@ from clinicshield.simulations.actions import do_attribute_clickfix_detection
 from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from ..core import engines, store, store_span
 from ..core.detectors import DetectionContext, DetectionSettings, Finding
-from .alerts import do_raise_alert
+from .alerts import do_raise_alerts
 
 if TYPE_CHECKING:
     from ..core.sigma_rules import CompiledRule, RuleSet
@@ -230,8 +230,7 @@ def _run_pass(
     # One transaction for the pass: a years-long window raises hundreds of alerts, and a
     # commit each cost more than the detection itself. Emails and webhooks leave on commit.
     with transaction.atomic():
-        for finding in sorted(findings, key=lambda f: (f.first_seen, f.kind, f.key)):
-            _raise(org, finding, result, known)
+        _raise(org, sorted(findings, key=lambda f: (f.first_seen, f.kind, f.key)), result, known)
         DetectionRun.objects.create(
             organisation=org,
             window_start=start,
@@ -244,30 +243,37 @@ def _run_pass(
         )
 
 
-def _raise(org: Organisation, finding: Finding, result: DetectionResult, known: set[int]) -> None:
-    """Raise (or grow) the finding's alert; a new one joins ``known`` and the result."""
-    if attributed_to_simulation(org, finding):
-        result.simulations += 1
-        return
-    alert = do_raise_alert(
-        org,
-        kind=finding.kind,
-        severity=finding.severity,
-        key=finding.key,
-        explanation={"code": finding.code, "params": finding.params},
-        ts=finding.first_seen,
-        last_seen=finding.last_seen,
-        count=finding.count,
-        user=finding.user,
-        src_ip=finding.src_ip,
-        host=finding.host,
-        evidence=_evidence(finding),
-    )
-    if alert is None:
-        result.suppressed += 1
-    elif alert.pk not in known:
-        result.new_alerts.append(alert)
-        known.add(alert.pk)
+def _raise(
+    org: Organisation, findings: list[Finding], result: DetectionResult, known: set[int]
+) -> None:
+    """Raise (or grow) the findings' alerts, oldest first; new ones join ``known`` and the
+    result. A ClickFix command of a live simulation is the campaign's, not an alert."""
+    sightings = []
+    for finding in findings:
+        if attributed_to_simulation(org, finding):
+            result.simulations += 1
+            continue
+        sightings.append(
+            {
+                "kind": finding.kind,
+                "severity": finding.severity,
+                "key": finding.key,
+                "explanation": {"code": finding.code, "params": finding.params},
+                "ts": finding.first_seen,
+                "last_seen": finding.last_seen,
+                "count": finding.count,
+                "user": finding.user,
+                "src_ip": finding.src_ip,
+                "host": finding.host,
+                "evidence": _evidence(finding),
+            }
+        )
+    for alert in do_raise_alerts(org, sightings):
+        if alert is None:
+            result.suppressed += 1
+        elif alert.pk not in known:
+            result.new_alerts.append(alert)
+            known.add(alert.pk)
 
 
 def _evidence(finding: Finding) -> dict[str, Any]:
