@@ -22,6 +22,7 @@ from .core.hits import Hit
 from .core.landing import clipboard_payload, landing_content, lesson
 from .core.library import render_email
 from .models import Recipient
+from .words import red_flags
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -145,7 +146,7 @@ def _lesson(request: HttpRequest, recipient: Recipient) -> HttpResponse:
                 campaign, recipient, (recipient.sent_at or timezone.now()).strftime("%d/%m/%Y")
             ),
         ).subject,
-        "red_flags": [flag.text.get(language, flag.text["en"]) for flag in template.red_flags],
+        "red_flags": red_flags(template, language),
         "clinic": campaign.organisation.name,
     }
     with translation.override(language):

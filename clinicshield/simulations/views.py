@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.language import current_language
 
 from . import actions
 from .actions.campaigns import library
@@ -28,9 +29,9 @@ from .core.library import (
     render_email,
     template_from_dict,
 )
-from .explain import STAGES, explain_analysis
 from .forms import CampaignForm, TriageForm
 from .models import Campaign, ReportedMessage, Template
+from .words import explain_analysis, red_flags, stage_label
 
 SAMPLE_VALUES = {
     "first_name": "Ana",
@@ -106,7 +107,7 @@ def campaign_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 def _preview(template: EmailTemplate | None, language: str = "") -> dict[str, Any] | None:
     if template is None:
         return None
-    language = language if language in LANGUAGES else translation.get_language()[:2]
+    language = language if language in LANGUAGES else current_language()
     rendered = render_email(template, language, {**SAMPLE_VALUES, "clinic_name": "Clínica"})
     body = rendered.html.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0]
     return {
@@ -116,7 +117,7 @@ def _preview(template: EmailTemplate | None, language: str = "") -> dict[str, An
         "subject": rendered.subject,
         # Organisation-written templates are Markdown that may carry HTML: clean it.
         "html": mark_safe(nh3.clean(body)),  # noqa: S308 - sanitised by nh3 just above
-        "red_flags": [f.text.get(language, f.text["en"]) for f in template.red_flags],
+        "red_flags": red_flags(template, language),
         "version": template.version(language),
     }
 
@@ -198,7 +199,7 @@ def landing_preview(request: HttpRequest, org_slug: str, key: str) -> HttpRespon
 
 @org_view("viewer")
 def teaching(request: HttpRequest, org_slug: str) -> HttpResponse:
-    language = translation.get_language()[:2]
+    language = current_language()
     library = sorted(_library(current_org(request)).values(), key=lambda t: (t.difficulty, t.key))
     return render(
         request,
@@ -216,12 +217,12 @@ def campaign_detail(request: HttpRequest, org_slug: str, campaign_id: int) -> Ht
     campaign = _campaign(request, campaign_id)
     actions.do_fold_hits()
     document = actions.results_document(campaign)
-    labels = {k: str(v) for k, v in STAGES.items()}
-    document["funnel_rows"] = [(labels[k], n) for k, n in document["totals"]["funnel"].items()]
+    funnel = document["totals"]["funnel"]
+    document["funnel_rows"] = [(stage_label(k), n) for k, n in funnel.items()]
     for row in document["recipients"]:
-        row["status_label"] = labels.get(row["status"], row["status"])
+        row["status_label"] = stage_label(row["status"])
     document["unverified_rows"] = [
-        (labels.get(k, k), n) for k, n in document["unverified_events"].items()
+        (stage_label(k), n) for k, n in document["unverified_events"].items()
     ]
     context = {"section": "simulations", "campaign": campaign, "r": document}
     if request.headers.get("HX-Request"):

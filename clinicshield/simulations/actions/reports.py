@@ -25,8 +25,8 @@ from clinicshield.lib import notify
 from ..core.analyser import OrgContext, analyse_message
 from ..core.mailparse import parse_bytes, unwrap_reported
 from ..core.tokens import find_tokens
-from ..explain import explain_analysis
 from ..models import Recipient, ReportedMessage, ReportMailbox, TrackingEvent
+from ..words import explain_analysis, red_flags
 from .campaigns import campaign_template
 
 log = logging.getLogger(__name__)
@@ -160,9 +160,7 @@ def answer_reporter(item_id: int) -> None:
     context: dict[str, object] = {"item": item, "subject": item.subject}
     if item.recipient is not None:
         template = campaign_template(item.recipient.campaign)
-        context["red_flags"] = [
-            flag.text.get(language, flag.text["en"]) for flag in template.red_flags
-        ]
+        context["red_flags"] = red_flags(template, language)
         name, subject = "simulations/email/report_simulation", _("Well spotted: it was a drill")
     else:
         from django.utils import translation

@@ -1,10 +1,13 @@
-"""Sentences for the codes that core returns: findings, advice, red flags, verdicts."""
+"""Every sentence of the simulations app built in Python: the stages of a recipient, the
+analyser's verdicts, findings and advice (core returns codes), a template's red flags."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from .core.library import EmailTemplate
 
 STAGES = {
     "pending": _("not sent yet"),
@@ -76,6 +79,17 @@ ADVICE = {
         "We found no warning signs, but stay careful: check any request for money or passwords."
     ),
 }
+
+
+def stage_label(code: str) -> str:
+    """A recipient's status or an event (``clicked``) in words; an unknown code as it is."""
+    return str(STAGES.get(code, code))
+
+
+def red_flags(template: EmailTemplate, language: str) -> list[str]:
+    """What a careful reader could have spotted, in `language` (English when the template
+    does not say it in that language)."""
+    return [flag.text.get(language, flag.text["en"]) for flag in template.red_flags]
 
 
 def finding_sentence(code: str, params: dict[str, Any]) -> str:
