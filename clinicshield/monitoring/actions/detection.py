@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
 
 from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
@@ -145,7 +144,9 @@ def do_run_detection(
     against its own past (see ``core.detectors.baselines``).
 
     ``progress`` is told the name of each detector when it is done."""
-    checked_at = timezone.now()  # before the store is looked at, so nothing falls between
+    # Before the store is looked at, so nothing falls between; on the store's own clock,
+    # since late files are found by the times the file system gives their folders.
+    checked_at = store_span.store_clock(settings.DATA_DIR, org.slug)
     if start is None:
         last = DetectionRun.objects.filter(organisation=org).first()
         if last and last.window_end >= now:

@@ -28,6 +28,17 @@ class Outside:
         return self.before + self.after
 
 
+def store_clock(data_dir: Path, org: str) -> datetime:
+    """Now, as the file system holding the store tells it: a marker file touched and read
+    back. Folder times are compared with this, never with the machine's clock, which may
+    differ from the clock of a store kept on another machine's disk."""
+    root = events_root(data_dir, org)
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / ".looked"
+    marker.touch()
+    return datetime.fromtimestamp(marker.stat().st_mtime, UTC)
+
+
 def stored_days(data_dir: Path, org: str) -> list[date]:
     """Every UTC day, of any kind of event, that has a folder holding event files."""
     root = events_root(data_dir, org)
