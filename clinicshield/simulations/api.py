@@ -9,9 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from .actions import do_fold_hits, results_document
-from .core.library import library_rows, load_library
-from .models import Campaign, ReportedMessage
+from . import queries
+from .actions import do_fold_hits
 
 router = Router(tags=["simulations"])
 
@@ -52,7 +51,7 @@ def _org(request: HttpRequest) -> Any:
 
 @router.get("/templates", response=list[TemplateOut])
 def list_templates(request: HttpRequest) -> list[TemplateOut]:
-    return [TemplateOut(**row) for row in library_rows(load_library())]
+    return [TemplateOut(**row) for row in queries.template_rows()]
 
 
 @router.get("/campaigns", response=list[CampaignOut])
@@ -67,22 +66,20 @@ def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
             created_at=c.created_at,
             launched_at=c.launched_at,
         )
-        for c in Campaign.objects.filter(organisation=_org(request))
+        for c in queries.campaigns_of(_org(request))
     ]
 
 
 @router.get("/campaigns/{campaign_id}/results")
 def campaign_results(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    campaign = get_object_or_404(Campaign, pk=campaign_id, organisation=_org(request))
+    campaign = get_object_or_404(queries.campaigns_of(_org(request)), pk=campaign_id)
     do_fold_hits()  # every hit answered so far counts
-    return results_document(campaign)
+    return queries.results_document(campaign)
 
 
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request: HttpRequest, triage_state: str = "open") -> list[ReportOut]:
-    items = ReportedMessage.objects.filter(
-        organisation=_org(request), triage_state=triage_state
-    ).exclude(verdict="simulation")[:500]
+    items = queries.triage_items(_org(request), triage_state)[:500]
     return [
         ReportOut(
             id=i.pk,

@@ -72,8 +72,8 @@ def seed(org: Organisation, now: datetime) -> str:
 
 
 def _template_name(key: str) -> str:
-    from .actions.campaigns import library
     from .core.library import template_from_dict
+    from .queries import library
 
     return template_from_dict(library()[key], key).version("es").name
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import imaplib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from clinicshield.lib.due import due_job
 
 from .actions import do_fold_hits, do_poll_report_mailbox, do_send_due
 from .actions.reports import answer_reporter
-from .models import Campaign, ReportedMessage, ReportMailbox
+from .queries import campaigns_to_send, report_mailboxes, unanswered_reports
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +18,7 @@ log = logging.getLogger(__name__)
 @due_job("simulations.send", minute="*")
 def send_due_emails(now: datetime) -> str:
     sent = 0
-    for campaign_id in Campaign.objects.filter(state__in=("scheduled", "sending")).values_list(
-        "pk", flat=True
-    ):
+    for campaign_id in campaigns_to_send():
         sent += do_send_due(campaign_id, now).sent
     return f"sent {sent}"
 
@@ -28,18 +26,13 @@ def send_due_emails(now: datetime) -> str:
 @due_job("simulations.poll_reports", minute="*")
 def poll_report_mailboxes(now: datetime) -> str:
     handled = 0
-    for mailbox in ReportMailbox.objects.select_related("organisation"):
+    for mailbox in report_mailboxes():
         try:
             handled += do_poll_report_mailbox(mailbox, now).fetched
         except (OSError, imaplib.IMAP4.error) as error:
             log.warning("report mailbox of %s: %s", mailbox.organisation.slug, error)
-    # Answers that failed (mail server down) are retried for a day; the ten-minute wait keeps
-    # this job from racing the answer queued when the report arrived.
-    unanswered = ReportedMessage.objects.filter(
-        answered_at__isnull=True,
-        received_at__lte=now - timedelta(minutes=10),
-        received_at__gte=now - timedelta(days=1),
-    ).values_list("pk", flat=True)
+    # Answers that failed (mail server down) are retried for a day (queries.unanswered_reports).
+    unanswered = unanswered_reports(now)
     for item_id in unanswered:
         answer_reporter(item_id)
     return f"handled {handled} reports, retried {len(unanswered)} answers"

@@ -18,8 +18,7 @@ from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.language import current_language
 
-from . import actions
-from .actions.campaigns import library
+from . import actions, queries
 from .charts import trend_svg
 from .core.landing import landing_content
 from .core.library import (
@@ -30,7 +29,7 @@ from .core.library import (
     template_from_dict,
 )
 from .forms import CampaignForm, TriageForm
-from .models import Campaign, ReportedMessage, Template
+from .models import Campaign, ReportedMessage
 from .words import explain_analysis, red_flags, stage_label
 
 SAMPLE_VALUES = {
@@ -42,22 +41,15 @@ SAMPLE_VALUES = {
 }
 
 
-def _library(org: Any) -> dict[str, EmailTemplate]:
-    templates = {k: template_from_dict(v, k) for k, v in library().items()}
-    for own in Template.objects.filter(organisation=org):
-        templates[own.key] = template_from_dict(own.definition, own.key)
-    return templates
-
-
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
     actions.do_fold_hits()  # results count every hit answered so far (actions/folding.py)
     campaigns = [
-        (campaign, actions.campaign_results(campaign))
-        for campaign in Campaign.objects.filter(organisation=org).order_by("-created_at")[:50]
+        (campaign, queries.campaign_results(campaign))
+        for campaign in queries.campaigns_of(org).order_by("-created_at")[:50]
     ]
-    open_reports = ReportedMessage.objects.filter(organisation=org, triage_state="open").count()
+    open_reports = queries.triage_items(org, "open").count()
     return render(
         request,
         "simulations/index.html",
@@ -68,7 +60,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view("it")
 def campaign_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    library = _library(org)
+    library = queries.template_library(org)
     # "Preview" re-submits the form by GET: keep what was typed, show the chosen template.
     form = CampaignForm(request.POST or None, org=org, library=library, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
@@ -165,7 +157,7 @@ def template_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view("viewer")
 def template_preview(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
-    template = _library(current_org(request)).get(key)
+    template = queries.template_library(current_org(request)).get(key)
     if template is None:
         raise Http404
     preview = _preview(template, request.GET.get("lang", ""))
@@ -177,7 +169,7 @@ def template_preview(request: HttpRequest, org_slug: str, key: str) -> HttpRespo
 @org_view("viewer")
 def landing_preview(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     """The landing page as a recipient would see it, without tracking (no token)."""
-    template = _library(current_org(request)).get(key)
+    template = queries.template_library(current_org(request)).get(key)
     if template is None:
         raise Http404
     language = request.GET.get("lang", "") if request.GET.get("lang") in LANGUAGES else "en"
@@ -200,7 +192,9 @@ def landing_preview(request: HttpRequest, org_slug: str, key: str) -> HttpRespon
 @org_view("viewer")
 def teaching(request: HttpRequest, org_slug: str) -> HttpResponse:
     language = current_language()
-    library = sorted(_library(current_org(request)).values(), key=lambda t: (t.difficulty, t.key))
+    library = sorted(
+        queries.template_library(current_org(request)).values(), key=lambda t: (t.difficulty, t.key)
+    )
     return render(
         request,
         "simulations/teaching.html",
@@ -209,14 +203,14 @@ def teaching(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_object_or_404(Campaign, pk=campaign_id, organisation=current_org(request))
+    return get_object_or_404(queries.campaigns_of(current_org(request)), pk=campaign_id)
 
 
 @org_view("viewer")
 def campaign_detail(request: HttpRequest, org_slug: str, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     actions.do_fold_hits()
-    document = actions.results_document(campaign)
+    document = queries.results_document(campaign)
     funnel = document["totals"]["funnel"]
     document["funnel_rows"] = [(stage_label(k), n) for k, n in funnel.items()]
     for row in document["recipients"]:
@@ -252,7 +246,7 @@ def campaign_launch(request: HttpRequest, org_slug: str, campaign_id: int) -> Ht
 @org_view("viewer")
 def trend(request: HttpRequest, org_slug: str) -> HttpResponse:
     actions.do_fold_hits()
-    history = actions.org_history(current_org(request))
+    history = queries.org_history(current_org(request))
     return render(
         request,
         "simulations/trend.html",
@@ -267,9 +261,7 @@ def trend(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @org_view("it")
 def triage(request: HttpRequest, org_slug: str) -> HttpResponse:
-    items = ReportedMessage.objects.filter(organisation=current_org(request)).exclude(
-        verdict="simulation"
-    )[:200]
+    items = queries.triage_items(current_org(request))[:200]
     rows = [(item, explain_analysis(item.analysis)) for item in items]
     return render(request, "simulations/triage.html", {"section": "simulations", "rows": rows})
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clinicshield.accounts.actions import do_create_api_token
 from clinicshield.lib.notify import SIGNATURE_HEADER, verify_signature
-from clinicshield.simulations import actions, tasks
+from clinicshield.simulations import actions, queries, tasks
 from clinicshield.simulations.models import Campaign, Recipient
 
 from .conftest import make_campaign
@@ -241,10 +241,10 @@ def test_the_demo_adds_two_past_campaigns_with_results_and_a_triage_item(org_a, 
     assert "2 past campaigns" in summary
     campaigns = Campaign.objects.filter(organisation=org_a, state="finished")
     assert campaigns.count() == 2
-    history = actions.org_history(org_a)
+    history = queries.org_history(org_a)
     assert len(history["trend"]) == 2
     for campaign in campaigns:
-        results = actions.campaign_results(campaign)
+        results = queries.campaign_results(campaign)
         assert results.funnel["sent"] == 3
     item = org_a.reported_messages.get()
     assert item.verdict == "dangerous"

@@ -1,13 +1,11 @@
 """Writes of the simulations app. Other apps call these; they never write our models."""
 
 from .campaigns import (
-    campaign_template,
     do_create_campaign,
     do_create_sending_profile,
     do_launch_campaign,
     do_save_org_template,
     select_targets,
-    template_definition,
 )
 from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
@@ -18,14 +16,11 @@ from .reports import (
     do_poll_report_mailbox,
     do_set_report_mailbox,
 )
-from .results import campaign_results, org_history, results_document
 from .sending import do_send_due
-from .tracking import do_record_hit, find_recipient, token_is_known
+from .tracking import do_record_hit, token_is_known
 
 __all__ = [
     "FoldSummary",
-    "campaign_results",
-    "campaign_template",
     "do_attribute_clickfix_detection",
     "do_create_campaign",
     "do_create_sending_profile",
@@ -39,11 +34,7 @@ __all__ = [
     "do_send_due",
     "do_set_report_mailbox",
     "enrol_after_failure",
-    "find_recipient",
-    "org_history",
-    "results_document",
     "select_targets",
-    "template_definition",
     "token_is_known",
     "unfolded_bytes",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -13,33 +12,10 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib.errors import UserError
 
-from ..core.library import (
-    EmailTemplate,
-    TemplateError,
-    library_definitions,
-    template_from_dict,
-)
+from ..core.library import TemplateError, template_from_dict
 from ..core.schedule import ScheduleError, SiteHours, plan_sends
 from ..models import Campaign, Recipient, SendingProfile, Template
-
-
-@cache
-def library() -> dict[str, dict[str, Any]]:
-    return library_definitions()
-
-
-def template_definition(org: Organisation, key: str) -> dict[str, Any]:
-    """A library template or one the organisation wrote, as its raw definition."""
-    own = Template.objects.filter(organisation=org, key=key).first()
-    if own is not None:
-        return dict(own.definition)
-    if key in library():
-        return library()[key]
-    raise UserError("unknown_template", _("There is no template called “%s”.") % key, 404)
-
-
-def campaign_template(campaign: Campaign) -> EmailTemplate:
-    return template_from_dict(campaign.template_snapshot, f"campaign {campaign.pk}")
+from ..queries import library, template_definition
 
 
 def do_save_org_template(org: Organisation, definition: dict[str, Any], actor: Any) -> Template:

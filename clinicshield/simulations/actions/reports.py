@@ -26,8 +26,8 @@ from ..core.analyser import OrgContext, analyse_message
 from ..core.mailparse import parse_bytes, unwrap_reported
 from ..core.tokens import find_tokens
 from ..models import Recipient, ReportedMessage, ReportMailbox, TrackingEvent
+from ..queries import campaign_template
 from ..words import explain_analysis, red_flags
-from .campaigns import campaign_template
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from ..core import mime
 from ..core.library import PreparedEmail, prepare_email, render_email
 from ..models import Campaign, Recipient
+from ..queries import campaign_template
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -281,7 +282,7 @@ def do_send_due(campaign_id: int, now: datetime) -> SendSummary:
                 send_state__in=("pending", "sending"), send_at__lte=now
             ).order_by("send_at", "pk")
         )
-        template = _template(campaign)
+        template = campaign_template(campaign)
         prepared = {lang: prepare_email(template, lang) for lang in {r.language for r in due}}
         workers = max(1, min(campaign.sending_profile.connections, len(due) // 50 or 1))
         lock = threading.Lock()
@@ -304,12 +305,6 @@ def do_send_due(campaign_id: int, now: datetime) -> SendSummary:
     finally:
         _release_lease(campaign_id, owner)
     return summary
-
-
-def _template(campaign: Campaign) -> Any:
-    from .campaigns import campaign_template
-
-    return campaign_template(campaign)
 
 
 def _finish_if_done(campaign: Campaign, now: datetime) -> None:

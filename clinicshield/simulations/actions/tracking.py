@@ -21,17 +21,6 @@ def min_human_seconds() -> float:
     return float(getattr(settings, "SIMULATIONS_MIN_HUMAN_SECONDS", 10))
 
 
-def find_recipient(token: str) -> Recipient | None:
-    if not is_well_formed_token(token):
-        return None
-    try:
-        return Recipient.objects.select_related("campaign", "campaign__organisation").get(
-            token=token
-        )
-    except Recipient.DoesNotExist:
-        return None
-
-
 def token_is_known(token: str) -> bool:
     """One indexed lookup on the driver's own cursor (no ORM, no cursor wrapper): the
     tracking fast path's only database read. Driver errors come out as Django's."""

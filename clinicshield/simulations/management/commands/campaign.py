@@ -19,9 +19,8 @@ from clinicshield.lib.cli import (
     refuse,
 )
 from clinicshield.lib.errors import UserError
-from clinicshield.simulations import actions
-from clinicshield.simulations.core.library import library_rows, load_library
-from clinicshield.simulations.models import Campaign, ReportMailbox
+from clinicshield.simulations import actions, queries
+from clinicshield.simulations.models import Campaign
 
 
 class Command(BaseCommand):
@@ -77,7 +76,7 @@ class Command(BaseCommand):
             raise from_user_error(error) from None
 
     def do_templates(self, options: dict[str, Any]) -> None:
-        rows = library_rows(load_library())
+        rows = queries.template_rows()
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         else:
@@ -106,7 +105,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{campaign.pk}\n")
 
     def _campaign(self, campaign_id: int) -> Campaign:
-        campaign = Campaign.objects.select_related("organisation").filter(pk=campaign_id).first()
+        campaign = queries.campaign_by_id(campaign_id)
         if campaign is None:
             raise refuse(f"no campaign with id {campaign_id}")
         return campaign
@@ -141,7 +140,7 @@ class Command(BaseCommand):
     def do_results(self, options: dict[str, Any]) -> None:
         campaign = self._campaign(options["id"])
         actions.do_fold_hits()  # every hit answered so far counts
-        document = actions.results_document(campaign)
+        document = queries.results_document(campaign)
         if options["format"] == "json":
             emit_document(self.stdout, document, "json")
             return
@@ -177,7 +176,7 @@ class Command(BaseCommand):
 
     def do_poll_reports(self, options: dict[str, Any]) -> None:
         org = get_org(options["org"])
-        mailbox = ReportMailbox.objects.filter(organisation=org).first()
+        mailbox = queries.report_mailbox(org)
         if mailbox is None:
             raise refuse(f"organisation {org.slug} has no report mailbox configured")
         try:
