@@ -37,7 +37,7 @@ from django.utils.http import http_date
 from clinicshield.lib.security import POLICY
 
 from .core.hits import Hit
-from .public_views import PIXEL
+from .views.public import PIXEL
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -2,20 +2,20 @@
 
 from django.urls import path
 
-from . import views
+from .views import campaigns, reports, results, templates
 
 app_name = "simulations"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("new/", views.campaign_new, name="new"),
-    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
-    path("campaigns/<int:campaign_id>/launch/", views.campaign_launch, name="launch"),
-    path("templates/", views.teaching, name="teaching"),
-    path("templates/new/", views.template_new, name="template_new"),
-    path("templates/<slug:key>/", views.template_preview, name="template"),
-    path("templates/<slug:key>/landing/", views.landing_preview, name="landing"),
-    path("trend/", views.trend, name="trend"),
-    path("triage/", views.triage, name="triage"),
-    path("triage/<int:item_id>/", views.triage_decide, name="triage_decide"),
+    path("", campaigns.index, name="index"),
+    path("new/", campaigns.campaign_new, name="new"),
+    path("campaigns/<int:campaign_id>/", results.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/launch/", campaigns.campaign_launch, name="launch"),
+    path("templates/", templates.teaching, name="teaching"),
+    path("templates/new/", templates.template_new, name="template_new"),
+    path("templates/<slug:key>/", templates.template_preview, name="template"),
+    path("templates/<slug:key>/landing/", templates.landing_preview, name="landing"),
+    path("trend/", results.trend, name="trend"),
+    path("triage/", reports.triage, name="triage"),
+    path("triage/<int:item_id>/", reports.triage_decide, name="triage_decide"),
 ]

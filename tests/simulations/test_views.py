@@ -95,7 +95,7 @@ def test_it_triages_a_reported_email(org_a, client_alice):
 
 
 def test_alice_writes_her_own_template_with_a_preview_and_a_clear_error(org_a, client_alice):
-    from clinicshield.simulations.views import STARTER_TEMPLATE
+    from clinicshield.simulations.views.templates import STARTER_TEMPLATE
 
     url = "/o/clinic-a/simulations/templates/new/"
     bad = client_alice.post(

@@ -7,7 +7,7 @@ import re
 import pygal
 from django.utils.translation import gettext as _
 
-from .core.results import TrendPoint
+from ..core.results import TrendPoint
 
 _SCRIPT_RE = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 

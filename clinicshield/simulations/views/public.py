@@ -16,14 +16,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .actions import do_record_hit
-from .actions.sending import recipient_values
-from .core.hits import Hit
-from .core.landing import clipboard_payload, landing_content, lesson
-from .core.library import render_email
-from .models import Recipient
-from .queries import campaign_template, find_recipient
-from .words import red_flags
+from ..actions import do_record_hit
+from ..actions.sending import recipient_values
+from ..core.hits import Hit
+from ..core.landing import clipboard_payload, landing_content, lesson
+from ..core.library import render_email
+from ..models import Recipient
+from ..queries import campaign_template, find_recipient
+from ..words import red_flags
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
