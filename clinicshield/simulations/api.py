@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from clinicshield.lib.api import api_org
+
 from . import queries
 from .actions import do_fold_hits
 
@@ -45,10 +47,6 @@ class ReportOut(Schema):
     analysis: dict[str, Any]
 
 
-def _org(request: HttpRequest) -> Any:
-    return request.auth.organisation  # type: ignore[attr-defined]
-
-
 @router.get("/templates", response=list[TemplateOut])
 def list_templates(request: HttpRequest) -> list[TemplateOut]:
     return [TemplateOut(**row) for row in queries.template_rows()]
@@ -66,20 +64,20 @@ def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
             created_at=c.created_at,
             launched_at=c.launched_at,
         )
-        for c in queries.campaigns_of(_org(request))
+        for c in queries.campaigns_of(api_org(request))
     ]
 
 
 @router.get("/campaigns/{campaign_id}/results")
 def campaign_results(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    campaign = get_object_or_404(queries.campaigns_of(_org(request)), pk=campaign_id)
+    campaign = get_object_or_404(queries.campaigns_of(api_org(request)), pk=campaign_id)
     do_fold_hits()  # every hit answered so far counts
     return queries.results_document(campaign)
 
 
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request: HttpRequest, triage_state: str = "open") -> list[ReportOut]:
-    items = queries.triage_items(_org(request), triage_state)[:500]
+    items = queries.triage_items(api_org(request), triage_state)[:500]
     return [
         ReportOut(
             id=i.pk,
