@@ -20,7 +20,7 @@ from .actions import (
     do_resolve_alert,
     people_names,
 )
-from .alert_models import Alert
+from .models import Alert
 
 router = Router(tags=["monitoring"])
 

@@ -26,12 +26,12 @@ from .actions import (
     do_unmark_service_account,
     people_names,
 )
-from .alert_models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
 from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
 from .core.detectors.evidence import alert_events
 from .core.detectors.profile import user_profile
 from .explanations import WEEKDAYS
+from .models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
 from .views_words import (
     STATUS_LABELS,
     column_label,

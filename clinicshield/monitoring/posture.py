@@ -12,8 +12,7 @@ from django.db.models import Count, Q
 
 from clinicshield.accounts.models import Organisation
 
-from .alert_models import ACTIVE_STATUSES, SEVERITY_CHOICES
-from .models import Alert, LogSource
+from .models import ACTIVE_STATUSES, SEVERITY_CHOICES, Alert, LogSource
 
 # How long an alert may wait for someone before it costs points.
 ALLOWANCE = {"critical": timedelta(hours=24), "high": timedelta(hours=24)}

@@ -17,9 +17,9 @@ from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib import notify
 from clinicshield.lib.errors import UserError
 
-from ..alert_models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
 from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
 from ..explanations import kind_label, render
+from ..models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
 
 log = logging.getLogger(__name__)
 MAX_RECORD_REFS = 50

@@ -19,9 +19,9 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 from clinicshield.simulations.actions import do_attribute_clickfix_detection
 
-from ..alert_models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from ..core import engines, store, store_span
 from ..core.detectors import DetectionContext, DetectionSettings, Finding
+from ..models import ACTIVE_STATUSES, Alert, DetectionRun, ServiceAccount
 from .alerts import do_raise_alerts
 
 if TYPE_CHECKING:

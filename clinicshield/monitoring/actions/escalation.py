@@ -8,8 +8,8 @@ from django.utils import translation
 
 from clinicshield.readiness.actions import do_open_incident
 
-from ..alert_models import Alert
 from ..explanations import kind_label, render
+from ..models import Alert
 from .alerts import people_names
 
 # Which incident playbook fits which kind of alert.

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from clinicshield.monitoring.actions import do_mark_false_positive, do_raise_alert
 from clinicshield.monitoring.actions.alerts import do_raise_alerts
-from clinicshield.monitoring.alert_models import Alert, Suppression
+from clinicshield.monitoring.models import Alert, Suppression
 
 from .conftest import at
 

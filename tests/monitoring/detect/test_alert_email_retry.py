@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from clinicshield.lib.due import run_due
 from clinicshield.monitoring.actions import do_raise_alert, do_resolve_alert
-from clinicshield.monitoring.alert_models import Alert
+from clinicshield.monitoring.models import Alert
 
 from ...conftest import body_text, free_port
 from .conftest import at

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from clinicshield.monitoring.actions import do_raise_alert
-from clinicshield.monitoring.alert_models import Alert, Suppression
+from clinicshield.monitoring.models import Alert, Suppression
 
 from .conftest import at, daily, signin, write_events
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from clinicshield.accounts.models import Person
 from clinicshield.monitoring.actions import do_run_detection
-from clinicshield.monitoring.alert_models import Alert
+from clinicshield.monitoring.models import Alert
 from clinicshield.simulations import actions as simulations
 from clinicshield.simulations.models import Campaign, Recipient
 
@@ -20,15 +20,14 @@ def launched_clickfix_campaign(org, smtp):
     Person.objects.create(
         organisation=org, name="Ana", email="ana@a.example", department="reception"
     )
-    profile = simulations.do_create_sending_profile(
-        org, host=smtp.host, port=smtp.port, from_address="it@sim.example"
-    )
     campaign = simulations.do_create_campaign(
         org,
         name="Drill",
         template_key="booking-captcha",
         targets="all",
-        profile=profile,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        from_address="it@sim.example",
         base_url="http://testserver",
         actor="test",
     )

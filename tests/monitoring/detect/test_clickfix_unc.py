@@ -234,7 +234,7 @@ def test_sigmahq_runmru_rules_stay_quiet_on_internal_shares(clinic_day, con):
 @pytest.mark.django_db
 def test_detection_raises_no_alert_for_internal_shares_with_sigmahq_loaded(org_a, settings):
     from clinicshield.monitoring.actions import do_run_detection
-    from clinicshield.monitoring.alert_models import Alert
+    from clinicshield.monitoring.models import Alert
 
     settings.MONITORING_SIGMA_DIRS = [str(SIGMA_DIR)]
     log = SysmonLog()

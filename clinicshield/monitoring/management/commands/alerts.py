@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows
 from clinicshield.monitoring.actions import alert_payload, people_names
-from clinicshield.monitoring.alert_models import SEVERITY_RANK, STATUS_CHOICES, Alert
+from clinicshield.monitoring.models import SEVERITY_RANK, STATUS_CHOICES, Alert
 
 TABLE_COLUMNS = ["id", "severity", "kind", "user", "src_ip", "host", "last_seen", "count", "status"]
 

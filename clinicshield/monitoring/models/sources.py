@@ -1,12 +1,9 @@
-"""State of the monitoring app."""
+"""Log sources: the streams of events an organisation sends us."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.models import Organisation
-
-# Detection state (alerts, suppressions, service accounts, runs) lives in alert_models.py.
-from .alert_models import Alert, DetectionRun, ServiceAccount, Suppression  # noqa: F401
 
 FORMAT_CHOICES = [
     ("auto", _("Recognise by content")),

@@ -1,8 +1,4 @@
-"""Alerts and what shapes them: suppressions, service accounts, detection runs.
-
-Imported by ``models.py`` (which also holds the log source models), kept apart so that
-ingestion and detection state can evolve without stepping on each other.
-"""
+"""Alerts and what shapes them: suppressions, service accounts, detection runs."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
