@@ -30,16 +30,17 @@ from .core.detectors import DetectionContext
 from .core.detectors.events import event_table
 from .core.detectors.evidence import alert_events
 from .core.detectors.profile import user_profile
-from .explanations import WEEKDAYS
 from .models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
-from .views_words import (
+from .words import (
     STATUS_LABELS,
     column_label,
     event_rows,
     explain,
     kind_title,
     rule_level_label,
+    sign_ins_at,
     status_label,
+    weekday_abbreviation,
 )
 
 PAGE_SIZE = 100
@@ -170,8 +171,7 @@ def heat_cells(hours: list[list[int]]) -> list[dict[str, Any]]:
                     "x": 40 + hour * 18,
                     "y": 4 + day * 18,
                     "opacity": round(0.08 + 0.92 * count / peak, 2) if count else 0.04,
-                    "title": _("%(day)s %(hour)02d:00 — %(count)s sign-ins")
-                    % {"day": WEEKDAYS[day], "hour": hour, "count": count},
+                    "title": sign_ins_at(day, hour, count),
                 }
             )
     return cells
@@ -198,7 +198,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
         "account": account.lower(),
         "profile": profile,
         "cells": heat_cells(profile["hours"]),
-        "day_labels": [{"y": 17 + day * 18, "name": str(WEEKDAYS[day])[:3]} for day in range(7)],
+        "day_labels": [{"y": 17 + day * 18, "name": weekday_abbreviation(day)} for day in range(7)],
         "hour_labels": [
             {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
         ],

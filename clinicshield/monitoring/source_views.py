@@ -9,26 +9,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
 from .core import event_search, quarantine
 from .models import LogSource
-from .views_words import column_label, event_rows, position_label
-
-REASONS = {
-    "not_syslog": gettext_lazy(
-        "The line does not start with a syslog header (RFC 3164 or RFC 5424)."
-    ),
-    "not_json": gettext_lazy("The record is not valid JSON."),
-    "bad_timestamp": gettext_lazy("The timestamp is missing or cannot be read."),
-    "impossible_timestamp": gettext_lazy("The timestamp is before 1990 or in the future."),
-    "missing_field": gettext_lazy("A field the format requires is missing."),
-    "bad_csv_row": gettext_lazy("The CSV row does not have the columns of the header."),
-    "bad_evtx_record": gettext_lazy("The .evtx record could not be decoded."),
-}
+from .words import (
+    EVENT_KINDS,
+    column_label,
+    event_rows,
+    not_a_date,
+    position_label,
+    quarantine_reason,
+)
 
 
 def _data_dir() -> Path:
@@ -53,7 +46,7 @@ def sources(request: HttpRequest, org_slug: str) -> HttpResponse:
     rows = event_search.events_per_day(_data_dir(), org.slug, today=timezone.now().date())
     bad = quarantine.read(_data_dir(), org.slug, limit=100).to_pylist()
     for record in bad:
-        record["sentence"] = REASONS.get(record["reason"], record["reason"])
+        record["sentence"] = quarantine_reason(record["reason"])
         record["position"] = position_label(record["record_ref"])
     context = {
         "section": "monitoring",
@@ -88,7 +81,7 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     context = {
         "section": "monitoring",
         "query": query,
-        "kinds": [("auth", _("Sign-ins")), ("process", _("Processes")), ("flow", _("Flows"))],
+        "kinds": EVENT_KINDS,
         "headers": [column_label(c) for c in columns],
         "rows": event_rows(columns, found),
         "errors": errors,
@@ -97,23 +90,13 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "monitoring/events.html", context, status=400 if errors else 200)
 
 
-# A context: other apps' "From" (an email's sender, "De") would win in the merged catalogue.
-DAY_FIELDS = {
-    "since": pgettext_lazy("date range", "From"),
-    "until": pgettext_lazy("date range", "To"),
-}
-
-
 def _days(get: Any) -> tuple[dict[str, Any], list[str]]:
     """The search's first and last day, and a message for each one that is not a date."""
     days, errors = {}, []
-    for name, label in DAY_FIELDS.items():
+    for name in ("since", "until"):
         text = get.get(name, "").strip()
         day = event_search.parse_day(text)
         if text and day is None:
-            errors.append(
-                _("“%(value)s” in “%(field)s” is not a date; write it as YYYY-MM-DD.")
-                % {"value": text, "field": label}
-            )
+            errors.append(not_a_date(text, name))
         days[name] = day
     return days, errors

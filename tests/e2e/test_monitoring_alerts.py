@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 
 from clinicshield.monitoring.actions import do_ingest_files, do_run_detection
-from clinicshield.monitoring.explanations import render
 from clinicshield.monitoring.models import Alert
+from clinicshield.monitoring.words import render
 from tests.conftest import PASSWORD, SHARED_DATA, current_code
 from tests.e2e.conftest import screenshot
 

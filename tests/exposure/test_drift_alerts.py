@@ -8,8 +8,8 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.exposure.actions import do_add_network, do_record_observation
 from clinicshield.exposure.core.observations import Observation, OpenPort
 from clinicshield.exposure.models import Network, Scan
-from clinicshield.monitoring.explanations import render
 from clinicshield.monitoring.models import Alert
+from clinicshield.monitoring.words import render
 
 
 def record(network: Network, ports: list[OpenPort]) -> Scan:

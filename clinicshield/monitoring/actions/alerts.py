@@ -18,8 +18,8 @@ from clinicshield.lib import notify
 from clinicshield.lib.errors import UserError
 
 from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
-from ..explanations import kind_label, render
 from ..models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
+from ..words import kind_label, render
 
 log = logging.getLogger(__name__)
 MAX_RECORD_REFS = 50

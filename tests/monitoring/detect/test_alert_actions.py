@@ -21,8 +21,8 @@ from clinicshield.monitoring.actions import (
     do_resolve_alert,
     do_run_detection,
 )
-from clinicshield.monitoring.explanations import render
 from clinicshield.monitoring.models import Alert, DetectionRun
+from clinicshield.monitoring.words import render
 
 from .conftest import at, daily, signin, write_events
 

@@ -10,8 +10,8 @@ from clinicshield.accounts.models import Membership, Person
 from clinicshield.monitoring.actions import do_raise_alert, do_run_detection
 from clinicshield.monitoring.core.detectors.context import DetectionContext
 from clinicshield.monitoring.core.detectors.failures import detect_brute_force
-from clinicshield.monitoring.explanations import render
 from clinicshield.monitoring.models import Alert
+from clinicshield.monitoring.words import render
 
 from ...conftest import body_text
 from .conftest import at, signin, write_events

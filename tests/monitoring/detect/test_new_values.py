@@ -106,7 +106,7 @@ def test_a_browser_update_is_not_a_new_device(store, con):
 def test_the_sentence_names_the_network_and_alerts_raised_before_still_read():
     from django.utils import translation
 
-    from clinicshield.monitoring.explanations import render
+    from clinicshield.monitoring.words import render
 
     new = {"user": "ana", "network": "OVH SAS", "asn": 16276, "known": ["Telefonica"]}
     old = {"user": "ana", "asn": 16276, "asn_org": "OVH SAS", "known": [3352]}

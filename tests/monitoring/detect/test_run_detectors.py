@@ -94,7 +94,7 @@ def test_several_sites_opening_hours_are_stored_and_said_once_per_day():
     from django.utils import translation
 
     from clinicshield.monitoring.core.explain import summarize_opening_hours
-    from clinicshield.monitoring.explanations import render
+    from clinicshield.monitoring.words import render
 
     weekdays = range(5)
     ranges = [(d * 1440 + 8 * 60, d * 1440 + 15 * 60) for d in weekdays]  # one site
@@ -116,7 +116,7 @@ def test_several_sites_opening_hours_are_stored_and_said_once_per_day():
 def test_a_logon_type_is_said_in_words_in_every_language():
     from django.utils import translation
 
-    from clinicshield.monitoring.explanations import render
+    from clinicshield.monitoring.words import render
 
     params = {"user": "svc_backup", "logon_type": "remote_interactive", "host": "dc01"}
     with translation.override("en"):

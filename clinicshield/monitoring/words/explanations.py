@@ -2,17 +2,20 @@
 
 Core returns a code and parameters (``core/explain.py`` lists them); this module holds the
 sentences, all through gettext, so English and Spanish readers each get their own. Call
-``render`` inside ``translation.override`` to choose the language.
+``render`` inside ``translation.override`` to choose the language. Also the words those
+sentences share with the pages: alert kinds, weekdays, hours of the week, logon types.
 """
 
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .core.explain import day_group, human_bytes, merge_spans
+from clinicshield.lib.language import current_language
+
+from ..core.explain import day_group, human_bytes, merge_spans
 
 WEEKDAYS = [
     gettext_lazy("Monday"),
@@ -188,8 +191,7 @@ def _brute_force_source(p: dict[str, Any]) -> str:
 def _new_port(p: dict[str, Any]) -> str:
     """The exposure app's new open port; the service is named in the reader's language."""
     names = p["service"] if isinstance(p["service"], dict) else {"en": p["service"]}
-    language = (get_language() or "en")[:2]
-    service = names.get(language) or names.get("en") or next(iter(names.values()), "")
+    service = names.get(current_language()) or names.get("en") or next(iter(names.values()), "")
     return _(
         "New open port %(port)s/%(proto)s (%(service)s) on %(address)s in the %(zone)s zone; "
         "it was not open in the previous scan of this network."
