@@ -108,15 +108,15 @@ def seed(people: int, port: int, connections: int) -> int:
         ],
         batch_size=1000,
     )
-    profile = actions.do_create_sending_profile(
-        org, host="127.0.0.1", port=port, from_address="avisos@sim.example", connections=connections
-    )
     campaign = actions.do_create_campaign(
         org,
         name="bench",
         template_key="payslip",
         targets="all",
-        profile=profile,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        from_address="avisos@sim.example",
+        connections=connections,
         base_url="https://drills.example",
         actor="bench",
     )

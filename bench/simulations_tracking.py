@@ -75,15 +75,14 @@ def seed(recipients: int) -> list[str]:
         ],
         batch_size=1000,
     )
-    profile = actions.do_create_sending_profile(
-        org, host="127.0.0.1", port=25, from_address="a@sim.example"
-    )
     campaign = actions.do_create_campaign(
         org,
         name="burst",
         template_key="payslip",
         targets="all",
-        profile=profile,
+        smtp_host="127.0.0.1",
+        smtp_port=25,
+        from_address="a@sim.example",
         base_url="http://127.0.0.1",
         actor="bench",
     )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from clinicshield.accounts.models import Organisation
 
-from .actions import do_create_campaign, do_create_sending_profile
+from .actions import do_create_campaign
 from .actions.reports import do_handle_report
 from .core.analyser import OrgContext
 from .core.status import LADDERS
@@ -51,9 +51,6 @@ Content-Type: text/html; charset=utf-8
 
 
 def seed(org: Organisation, now: datetime) -> str:
-    profile = do_create_sending_profile(
-        org, host="127.0.0.1", port=25, from_address="avisos@sim-santa-ana.example"
-    )
     rng = random.Random(4821)  # noqa: S311 - demo data, not security
     for template_key, days_ago, stages, report_share in PAST_CAMPAIGNS:
         campaign = do_create_campaign(
@@ -61,7 +58,9 @@ def seed(org: Organisation, now: datetime) -> str:
             name=f"{_template_name(template_key)} ({(now - timedelta(days=days_ago)):%m/%Y})",
             template_key=template_key,
             targets="all",
-            profile=profile,
+            smtp_host="127.0.0.1",
+            smtp_port=25,
+            from_address="avisos@sim-santa-ana.example",
             base_url="https://drills.santa-ana.example",
             actor="demo",
         )

@@ -39,15 +39,14 @@ def settings_fast_humans(settings: Any) -> Any:
 def make_campaign(
     org: Organisation, smtp: Any, template: str = "ehr-password-expiry", targets: str = "all"
 ) -> Campaign:
-    profile = actions.do_create_sending_profile(
-        org, host=smtp.host, port=smtp.port, from_address="it-support@sim.example"
-    )
     return actions.do_create_campaign(
         org,
         name=f"Drill {template}",
         template_key=template,
         targets=targets,
-        profile=profile,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        from_address="it-support@sim.example",
         base_url=BASE_URL,
         actor="test",
     )

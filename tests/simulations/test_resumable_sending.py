@@ -38,11 +38,9 @@ Person.objects.bulk_create([
            department="nurse", language="es")
     for i in range({people})
 ])
-profile = actions.do_create_sending_profile(
-    org, host="127.0.0.1", port={port}, from_address="nominas@sim.example", connections=2
-)
 campaign = actions.do_create_campaign(
-    org, name="Crash drill", template_key="payslip", targets="all", profile=profile,
+    org, name="Crash drill", template_key="payslip", targets="all", smtp_host="127.0.0.1",
+    smtp_port={port}, from_address="nominas@sim.example", connections=2,
     base_url="http://127.0.0.1:9", actor="test",
 )
 print(campaign.pk)

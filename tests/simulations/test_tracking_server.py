@@ -32,9 +32,9 @@ Person.objects.bulk_create([
            department="nurse", language="es")
     for i in range(150)
 ])
-profile = actions.do_create_sending_profile(org, host="127.0.0.1", port=9, from_address="a@b.c")
 campaign = actions.do_create_campaign(org, name="Burst", template_key="payslip", targets="all",
-                                      profile=profile, base_url="http://127.0.0.1:9", actor="t")
+                                      smtp_host="127.0.0.1", smtp_port=9, from_address="a@b.c",
+                                      base_url="http://127.0.0.1:9", actor="t")
 Recipient.objects.filter(campaign=campaign).update(
     send_state="sent", status="sent", sent_at=timezone.now() - timedelta(hours=1))
 for token in campaign.recipients.order_by("pk").values_list("token", flat=True):

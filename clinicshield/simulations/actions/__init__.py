@@ -2,7 +2,6 @@
 
 from .campaigns import (
     do_create_campaign,
-    do_create_sending_profile,
     do_launch_campaign,
     do_save_org_template,
     select_targets,
@@ -23,7 +22,6 @@ __all__ = [
     "FoldSummary",
     "do_attribute_clickfix_detection",
     "do_create_campaign",
-    "do_create_sending_profile",
     "do_decide_triage",
     "do_handle_report",
     "do_launch_campaign",

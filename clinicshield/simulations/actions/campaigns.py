@@ -58,38 +58,32 @@ def select_targets(org: Organisation, targets: str) -> list[Person]:
     return chosen
 
 
-def do_create_sending_profile(
-    org: Organisation, *, host: str, port: int, from_address: str, name: str = "", **extra: Any
-) -> SendingProfile:
-    profile, _created = SendingProfile.objects.get_or_create(
-        organisation=org,
-        host=host,
-        port=port,
-        from_address=from_address,
-        defaults={"name": name or f"{host}:{port}", **extra},
-    )
-    return profile
-
-
 def do_create_campaign(
     org: Organisation,
     *,
     name: str,
     template_key: str,
     targets: str,
-    profile: SendingProfile,
+    smtp_host: str,
+    smtp_port: int,
+    from_address: str,
     base_url: str,
     actor: Any,
+    connections: int = 2,
     start_at: datetime | None = None,
     days: int = 1,
     rate_per_minute: int = 60,
 ) -> Campaign:
+    """A campaign of `template_key` to the people `targets` chooses, sent through the SMTP
+    relay given (its sending profile is found, or made with `connections`): the profile,
+    the campaign, its recipients and the audit entry are written together or not at all."""
     definition = template_definition(org, template_key)
     template = template_from_dict(definition, template_key)
     people = select_targets(org, targets)
     if not base_url.startswith(("http://", "https://")):
         raise UserError("bad_base_url", _("The base URL must start with http:// or https://."))
     with transaction.atomic():
+        profile = _sending_profile(org, smtp_host, smtp_port, from_address, connections)
         campaign = Campaign.objects.create(
             organisation=org,
             name=name,
@@ -105,23 +99,40 @@ def do_create_campaign(
             days=days,
             rate_per_minute=rate_per_minute,
         )
-        Recipient.objects.bulk_create(
-            [
-                Recipient(
-                    campaign=campaign,
-                    person=person,
-                    email=person.email,
-                    name=person.name,
-                    language=person.language,
-                    site_name=person.site.name if person.site else "",
-                    department=person.department,
-                )
-                for person in people
-            ],
-            batch_size=500,
-        )
+        Recipient.objects.bulk_create(_recipients(campaign, people), batch_size=500)
         audit(org, actor, "simulations.campaign.create", name, targets=targets, id=campaign.pk)
     return campaign
+
+
+def _sending_profile(
+    org: Organisation, host: str, port: int, from_address: str, connections: int
+) -> SendingProfile:
+    """The organisation's profile for this relay and From address; a new one is named
+    after the relay (an existing one keeps its name and connections)."""
+    profile, _created = SendingProfile.objects.get_or_create(
+        organisation=org,
+        host=host,
+        port=port,
+        from_address=from_address,
+        defaults={"name": f"{host}:{port}", "connections": connections},
+    )
+    return profile
+
+
+def _recipients(campaign: Campaign, people: list[Person]) -> list[Recipient]:
+    # Who they were when the campaign was made: results stay true if the roster changes.
+    return [
+        Recipient(
+            campaign=campaign,
+            person=person,
+            email=person.email,
+            name=person.name,
+            language=person.language,
+            site_name=person.site.name if person.site else "",
+            department=person.department,
+        )
+        for person in people
+    ]
 
 
 def site_hours(org: Organisation) -> dict[str, SiteHours]:

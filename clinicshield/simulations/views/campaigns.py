@@ -42,18 +42,14 @@ def campaign_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            profile = actions.do_create_sending_profile(
-                org,
-                host=data["smtp_host"],
-                port=data["smtp_port"],
-                from_address=data["from_address"],
-            )
             campaign = actions.do_create_campaign(
                 org,
                 name=data["name"],
                 template_key=data["template"],
                 targets=data["targets"],
-                profile=profile,
+                smtp_host=data["smtp_host"],
+                smtp_port=data["smtp_port"],
+                from_address=data["from_address"],
                 base_url=data["base_url"],
                 actor=request.user,
                 start_at=data["start_at"],

@@ -84,19 +84,15 @@ class Command(BaseCommand):
 
     def do_create(self, options: dict[str, Any]) -> None:
         org = get_org(options["org"])
-        profile = actions.do_create_sending_profile(
-            org,
-            host=options["smtp_host"],
-            port=options["smtp_port"],
-            from_address=options["from_address"],
-            connections=options["connections"],
-        )
         campaign = actions.do_create_campaign(
             org,
             name=options["name"],
             template_key=options["template"],
             targets=options["targets"],
-            profile=profile,
+            smtp_host=options["smtp_host"],
+            smtp_port=options["smtp_port"],
+            from_address=options["from_address"],
+            connections=options["connections"],
             base_url=options["base_url"],
             actor="cli",
             days=options["days"],

@@ -1,0 +1,99 @@
+"""Creating a campaign is one write: the sending profile, the campaign, its recipients and
+the audit entry, all of them or none."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError
+
+from clinicshield.accounts.models import AuditEntry
+from clinicshield.simulations import actions
+from clinicshield.simulations.models import Campaign, Recipient, SendingProfile
+
+WIZARD = {
+    "name": "Payslip spring",
+    "template": "payslip",
+    "targets": "site:Madrid",
+    "smtp_host": "127.0.0.1",
+    "smtp_port": 2525,
+    "from_address": "nominas@sim.example",
+    "base_url": "https://drills.example",
+    "days": 2,
+    "rate_per_minute": 10,
+}
+
+
+def create(org, **changes):
+    given = {
+        "name": "Drill",
+        "template_key": "payslip",
+        "targets": "all",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": 2525,
+        "from_address": "nominas@sim.example",
+        "base_url": "https://drills.example",
+        "actor": "test",
+    }
+    return actions.do_create_campaign(org, **{**given, **changes})
+
+
+def nothing_written(org) -> bool:
+    return not (
+        SendingProfile.objects.filter(organisation=org).exists()
+        or Campaign.objects.filter(organisation=org).exists()
+        or Recipient.objects.filter(campaign__organisation=org).exists()
+        or AuditEntry.objects.filter(organisation=org, action__startswith="simulations.").exists()
+    )
+
+
+def test_one_action_writes_the_profile_the_campaign_its_recipients_and_the_audit(org_a, staff):
+    campaign = create(org_a, connections=4)
+    assert campaign.sending_profile.organisation == org_a
+    assert (campaign.sending_profile.host, campaign.sending_profile.port) == ("127.0.0.1", 2525)
+    assert campaign.sending_profile.connections == 4
+    assert campaign.recipients.count() == len(staff)
+    assert AuditEntry.objects.get(organisation=org_a, action="simulations.campaign.create")
+    # A second campaign through the same relay reuses its profile.
+    assert create(org_a, name="Again").sending_profile == campaign.sending_profile
+
+
+def test_a_campaign_the_database_refuses_leaves_no_sending_profile_behind(org_a, staff):
+    # The profile is written first; the campaign's row is then refused by the database
+    # (rate_per_minute is a positive integer column): the whole write goes.
+    with pytest.raises(IntegrityError):
+        create(org_a, rate_per_minute=-1)
+    assert nothing_written(org_a)
+    create(org_a)  # the organisation is not left in a state that refuses the next one
+    assert Campaign.objects.filter(organisation=org_a).count() == 1
+
+
+def test_the_wizard_refused_for_its_targets_leaves_no_sending_profile(org_a, staff, client_alice):
+    # Nobody works in billing: the page says so and nothing is written (the page used to
+    # make the sending profile before the campaign was refused).
+    response = client_alice.post(
+        "/o/clinic-a/simulations/new/", {**WIZARD, "targets": "dept:billing"}
+    )
+    assert response.status_code == 200
+    assert "Nobody matches the targets" in response.content.decode()
+    assert nothing_written(org_a)
+
+
+def test_the_cli_creates_a_campaign_and_its_profile_in_one_go(org_a, staff):
+    out = StringIO()
+    call_command(
+        "campaign",
+        "create",
+        "--org=clinic-a",
+        "--name=CLI drill",
+        "--template=payslip",
+        "--smtp-host=127.0.0.1",
+        "--smtp-port=2525",
+        "--from=nominas@sim.example",
+        "--base-url=https://drills.example",
+        "--connections=3",
+        stdout=out,
+    )
+    campaign = Campaign.objects.get(pk=int(out.getvalue()))
+    assert campaign.sending_profile.connections == 3
+    assert campaign.recipients.count() == len(staff)
