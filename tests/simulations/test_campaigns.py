@@ -1,13 +1,15 @@
-"""Creating a campaign is one write: the sending profile, the campaign, its recipients and
-the audit entry, all of them or none."""
+"""Creating a campaign is one write (the sending profile, the campaign, its recipients and
+the audit entry, all of them or none); launching one follows its state."""
 
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from clinicshield.accounts.models import AuditEntry
+from clinicshield.lib.errors import UserError
 from clinicshield.simulations import actions
 from clinicshield.simulations.models import Campaign, Recipient, SendingProfile
 
@@ -97,3 +99,40 @@ def test_the_cli_creates_a_campaign_and_its_profile_in_one_go(org_a, staff):
     campaign = Campaign.objects.get(pk=int(out.getvalue()))
     assert campaign.sending_profile.connections == 3
     assert campaign.recipients.count() == len(staff)
+
+
+def test_launching_follows_the_campaigns_state(org_a, staff, smtp_server):
+    # The rules the `campaign launch` command used to hold: --now on a campaign already
+    # sending resumes it (nothing planned again), a finished one and a second launch on
+    # the schedule are refused.
+    campaign = create(org_a, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    assert actions.do_launch_campaign(campaign, now, immediately=True, actor="test") == 0
+    assert campaign.state == "sending"
+    later = now + timedelta(minutes=5)
+    assert actions.do_launch_campaign(campaign, later, immediately=True, actor="test") == 0
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.launched_at) == ("sending", now)  # a resume writes nothing
+    assert AuditEntry.objects.filter(action="simulations.campaign.launch").count() == 1
+    with pytest.raises(UserError) as on_schedule:
+        actions.do_launch_campaign(campaign, later, immediately=False, actor="test")
+    assert on_schedule.value.code == "already_launched"
+
+    assert actions.do_send_due(campaign.pk, later).sent == len(staff)
+    campaign.refresh_from_db()
+    assert campaign.state == "finished"
+    for immediately in (True, False):
+        with pytest.raises(UserError):
+            actions.do_launch_campaign(campaign, later, immediately=immediately, actor="test")
+
+
+def test_the_cli_refuses_to_launch_a_finished_campaign(org_a, staff, smtp_server):
+    campaign = create(org_a, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    call_command("campaign", "launch", str(campaign.pk), "--now", stdout=StringIO())
+    campaign.refresh_from_db()
+    assert campaign.state == "finished"
+    with pytest.raises(CommandError) as refused:
+        call_command("campaign", "launch", str(campaign.pk), "--now", stdout=StringIO())
+    assert refused.value.returncode == 2
+    assert "already launched" in str(refused.value)
+    assert len(smtp_server.messages) == len(staff)  # nobody was sent the drill twice

@@ -143,7 +143,15 @@ def site_hours(org: Organisation) -> dict[str, SiteHours]:
 
 
 def do_launch_campaign(campaign: Campaign, now: datetime, *, immediately: bool, actor: Any) -> int:
-    """Give every recipient a send time; returns how many could not be placed in the window."""
+    """Give every recipient a send time; returns how many could not be placed in the window.
+
+    A draft is launched, a scheduled campaign planned again. `immediately` on a campaign
+    already sending is a resume: nothing to plan or write, the caller sends what is due
+    (do_send_due, which also sends again what a crash left unconfirmed). Anything else
+    (a finished campaign; a sending one on the schedule) was already launched.
+    """
+    if campaign.state == "sending" and immediately:
+        return 0
     if campaign.state not in ("draft", "scheduled"):
         raise UserError("already_launched", _("This campaign was already launched."), status=409)
     recipients = list(campaign.recipients.filter(send_state="pending").only("pk", "site_name"))

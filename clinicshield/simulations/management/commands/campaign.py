@@ -109,18 +109,16 @@ class Command(BaseCommand):
     def do_launch(self, options: dict[str, Any]) -> None:
         campaign = self._campaign(options["id"])
         now = timezone.now()
-        if campaign.state in ("draft", "scheduled"):
-            unplaced = actions.do_launch_campaign(
-                campaign, now, immediately=options["now"], actor="cli"
-            )
-            if unplaced:
-                self.stderr.write(f"{unplaced} recipients do not fit the sending window")
-        elif not options["now"] or campaign.state == "finished":
-            raise refuse(f"campaign {campaign.pk} is already {campaign.state}")
+        # Also resumes a sending campaign (--now): the action says which states may launch.
+        unplaced = actions.do_launch_campaign(
+            campaign, now, immediately=options["now"], actor="cli"
+        )
+        if unplaced:
+            self.stderr.write(f"{unplaced} recipients do not fit the sending window")
         if not options["now"]:
             self.stdout.write(f"campaign {campaign.pk} scheduled\n")
             return
-        # Also resumes a send that was interrupted: only unsent recipients go out.
+        # Only unsent recipients go out: a send that was interrupted is finished.
         summary = actions.do_send_due(campaign.pk, now)
         if summary.busy:
             raise fail(f"campaign {campaign.pk} is being sent by another process")
