@@ -8,8 +8,7 @@ from datetime import datetime
 
 from clinicshield.lib.due import due_job
 
-from .actions import do_fold_hits, do_poll_report_mailbox, do_send_due
-from .actions.reports import answer_reporter
+from .actions import do_answer_reporter, do_fold_hits, do_poll_report_mailbox, do_send_due
 from .queries import campaigns_to_send, report_mailboxes, unanswered_reports
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def poll_report_mailboxes(now: datetime) -> str:
     # Answers that failed (mail server down) are retried for a day (queries.unanswered_reports).
     unanswered = unanswered_reports(now)
     for item_id in unanswered:
-        answer_reporter(item_id)
+        do_answer_reporter(item_id)
     return f"handled {handled} reports, retried {len(unanswered)} answers"
 
 

@@ -10,6 +10,7 @@ from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
 from .folding import FoldSummary, do_fold_hits, unfolded_bytes
 from .reports import (
+    do_answer_reporter,
     do_decide_triage,
     do_handle_report,
     do_poll_report_mailbox,
@@ -20,6 +21,7 @@ from .tracking import do_record_hit, token_is_known
 
 __all__ = [
     "FoldSummary",
+    "do_answer_reporter",
     "do_attribute_clickfix_detection",
     "do_create_campaign",
     "do_decide_triage",

@@ -17,17 +17,14 @@ from email.utils import parseaddr
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.models import Organisation, Person
-from clinicshield.lib import notify
 
 from ..core.analyser import OrgContext, analyse_message
 from ..core.mailparse import parse_bytes, unwrap_reported
 from ..core.tokens import find_tokens
+from ..mail import send_report_answer
 from ..models import Recipient, ReportedMessage, ReportMailbox, TrackingEvent
-from ..queries import campaign_template
-from ..words import explain_analysis, red_flags
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +79,7 @@ def do_handle_report(
             else:
                 item = _record_triage_item(org, uid, raw, now, context, reporter_email, reporter)
             item_id = item.pk
-            transaction.on_commit(lambda: answer_reporter(item_id))
+            transaction.on_commit(lambda: do_answer_reporter(item_id))
     except IntegrityError:  # a concurrent poll stored the same UID first
         return None
     return item
@@ -151,25 +148,14 @@ def _record_triage_item(
     )
 
 
-def answer_reporter(item_id: int) -> None:
-    """Email the reporter, in their language, what we found. Marks the item answered."""
+def do_answer_reporter(item_id: int) -> None:
+    """Answer the reporter (mail.py) once; marks the item answered when the email went out.
+    A failure is logged and the item left unanswered: the due job tries again for a day."""
     item = ReportedMessage.objects.select_related("reporter", "recipient__campaign").get(pk=item_id)
     if item.answered_at or not item.reporter_email:
         return
-    language = item.reporter.language if item.reporter else "en"
-    context: dict[str, object] = {"item": item, "subject": item.subject}
-    if item.recipient is not None:
-        template = campaign_template(item.recipient.campaign)
-        context["red_flags"] = red_flags(template, language)
-        name, subject = "simulations/email/report_simulation", _("Well spotted: it was a drill")
-    else:
-        from django.utils import translation
-
-        with translation.override(language):
-            context["explained"] = explain_analysis(item.analysis)
-        name, subject = "simulations/email/report_analysis", _("About the email you reported")
     try:
-        notify.send_email([item.reporter_email], subject, name, context, language=language)
+        send_report_answer(item)
     except (OSError, ConnectionError) as error:
         log.warning("could not answer reporter %s: %s", item.reporter_email, error)
         return

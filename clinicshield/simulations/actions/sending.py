@@ -12,11 +12,13 @@ was pending is skipped.
 
 A campaign is sent by one process at a time: a short lease on the campaign row,
 renewed while sending, keeps the scheduler and a manual `launch --now` apart.
+
+The messages themselves are built in mail.py; they go out here, through the campaign's
+own relay, because each send is wrapped in its recipient's marks.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import smtplib
 import threading
@@ -25,13 +27,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..core import mime
-from ..core.library import PreparedEmail, prepare_email, render_email
+from ..core.library import PreparedEmail, prepare_email
+from ..mail import drill_message
 from ..models import Campaign, Recipient
 from ..queries import campaign_template
 
@@ -50,67 +52,6 @@ class SendSummary:
     resent_after_crash: int = 0
     errors: list[str] = field(default_factory=list)
     busy: bool = False  # another process holds the campaign's sending lease
-
-
-def message_id(token: str, from_address: str) -> str:
-    domain = from_address.rpartition("@")[2].strip(">") or "localhost"
-    return f"<{hashlib.sha256(token.encode()).hexdigest()[:32]}@{domain}>"
-
-
-def tracking_urls(base_url: str, token: str) -> dict[str, str]:
-    return {"link": f"{base_url}/t/{token}", "pixel": f"{base_url}/t/{token}/px.gif"}
-
-
-class _Prebuilt:
-    """What Django's SMTP backend asks a message for: its bytes."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-
-    def as_bytes(self, linesep: str = "\r\n") -> bytes:
-        return self.raw
-
-
-class SimulationEmail(EmailMessage):
-    """An EmailMessage whose MIME bytes were built by core.mime (see there for why)."""
-
-    def __init__(self, raw: bytes, from_address: str, to_address: str) -> None:
-        super().__init__(from_email=from_address, to=[to_address])
-        self.raw = raw
-
-    def message(self, *, policy: Any = None) -> Any:
-        return _Prebuilt(self.raw)
-
-
-def recipient_values(campaign: Campaign, recipient: Recipient, today: str) -> dict[str, str]:
-    """What the placeholders of a template become for one recipient."""
-    return {
-        "first_name": recipient.name.split()[0] if recipient.name else "",
-        "full_name": recipient.name,
-        "clinic_name": campaign.organisation.name,
-        "site_name": recipient.site_name or campaign.organisation.name,
-        "link": tracking_urls(campaign.base_url, recipient.token)["link"],
-        "date": today,
-    }
-
-
-def build_message(
-    campaign: Campaign, prepared: PreparedEmail, recipient: Recipient, today: str
-) -> SimulationEmail:
-    urls = tracking_urls(campaign.base_url, recipient.token)
-    values = recipient_values(campaign, recipient, today)
-    rendered = render_email(prepared, recipient.language, values, pixel_url=urls["pixel"])
-    profile = campaign.sending_profile
-    raw = mime.build_message(
-        from_name=rendered.from_name,
-        from_address=profile.from_address,
-        to_address=recipient.email,
-        subject=rendered.subject,
-        message_id=message_id(recipient.token, profile.from_address),
-        text=rendered.text,
-        html=rendered.html,
-    )
-    return SimulationEmail(raw, profile.from_address, recipient.email)
 
 
 def _open_connection(campaign: Campaign) -> Any:
@@ -206,7 +147,7 @@ def _send_one(
         return  # sent meanwhile by a previous run
     if recipient.send_state == "sending":
         summary.resent_after_crash += 1
-    message = build_message(campaign, prepared, recipient, today)
+    message = drill_message(campaign, prepared, recipient, today)
     try:
         smtp.send_messages([message])
     except (

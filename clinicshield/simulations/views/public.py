@@ -17,10 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ..actions import do_record_hit
-from ..actions.sending import recipient_values
 from ..core.hits import Hit
 from ..core.landing import clipboard_payload, landing_content, lesson
 from ..core.library import render_email
+from ..mail import recipient_values
 from ..models import Recipient
 from ..queries import campaign_template, find_recipient
 from ..words import red_flags
