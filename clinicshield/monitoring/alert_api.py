@@ -12,15 +12,13 @@ from clinicshield.accounts.core.roles import role_at_least
 from clinicshield.lib.errors import UserError
 
 from .actions import (
-    alert_payload,
     do_acknowledge_alert,
     do_escalate_alert,
     do_mark_false_positive,
     do_reopen_alert,
     do_resolve_alert,
-    people_names,
 )
-from .models import Alert
+from .queries import alert_payload, alerts_of, people_names
 
 router = Router(tags=["monitoring"])
 
@@ -48,11 +46,7 @@ def _org(request: HttpRequest) -> Any:
 def list_alerts(
     request: HttpRequest, status: str = "", kind: str = "", language: str = "en"
 ) -> list[dict[str, Any]]:
-    alerts = Alert.objects.filter(organisation=_org(request))
-    if status:
-        alerts = alerts.filter(status=status)
-    if kind:
-        alerts = alerts.filter(kind=kind)
+    alerts = alerts_of(_org(request), statuses=(status,) if status else None, kind=kind)
     chosen = list(alerts[:500])
     names = people_names(_org(request), {alert.user for alert in chosen})
     return [alert_payload(alert, language, names) for alert in chosen]
@@ -60,7 +54,7 @@ def list_alerts(
 
 @router.get("/{alert_id}", response=AlertOut)
 def get_alert(request: HttpRequest, alert_id: int, language: str = "en") -> dict[str, Any]:
-    alert = get_object_or_404(Alert, organisation=_org(request), pk=alert_id)
+    alert = get_object_or_404(alerts_of(_org(request)), pk=alert_id)
     return alert_payload(alert, language)
 
 
@@ -78,7 +72,7 @@ def triage_alert(
     token = request.auth  # type: ignore[attr-defined]
     if not role_at_least(token.role, "it"):
         raise UserError("forbidden", _("This token's role may not triage alerts."), status=403)
-    alert = get_object_or_404(Alert, organisation=_org(request), pk=alert_id)
+    alert = get_object_or_404(alerts_of(_org(request)), pk=alert_id)
     actor = f"api:{token.name}"
     if action == "incident":
         do_escalate_alert(alert, actor)

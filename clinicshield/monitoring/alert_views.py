@@ -3,8 +3,6 @@
 from datetime import timedelta
 from typing import Any
 
-import ibis
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clinicshield.accounts.tenancy import current_org, org_view
+from clinicshield.accounts.tenancy import current_membership, current_org, org_view
 from clinicshield.lib.errors import UserError
 
 from .actions import (
@@ -24,13 +22,17 @@ from .actions import (
     do_reopen_alert,
     do_resolve_alert,
     do_unmark_service_account,
-    people_names,
 )
 from .core.detectors import DetectionContext
-from .core.detectors.events import event_table
-from .core.detectors.evidence import alert_events
-from .core.detectors.profile import user_profile
-from .models import SEVERITY_CHOICES, SEVERITY_RANK, STATUS_CHOICES, Alert, ServiceAccount
+from .models import ACTIVE_STATUSES, SEVERITY_CHOICES, STATUS_CHOICES
+from .queries import (
+    access_profile,
+    alert_kinds,
+    alerts_of,
+    events_behind,
+    is_service_account,
+    people_names,
+)
 from .words import (
     STATUS_LABELS,
     column_label,
@@ -49,34 +51,22 @@ PAGE_SIZE = 100
 @org_view("viewer")
 def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    alerts = Alert.objects.filter(organisation=org)
     status = request.GET.get("status", "active")
+    statuses: tuple[str, ...] | None = None  # an unknown status: every alert
     if status == "active":
-        alerts = alerts.filter(status__in=("open", "acknowledged"))
+        statuses = ACTIVE_STATUSES
     elif status in dict(STATUS_CHOICES):
-        alerts = alerts.filter(status=status)
+        statuses = (status,)
     kind = request.GET.get("kind", "")
-    if kind:
-        alerts = alerts.filter(kind=kind)
     person = request.GET.get("user", "").strip().lower()
-    if person:
-        alerts = alerts.filter(user=person)
-    floor = SEVERITY_RANK.get(request.GET.get("severity", "low"), 0)
-    allowed = [code for code, rank in SEVERITY_RANK.items() if rank >= floor]
-    shown = list(alerts.filter(severity__in=allowed)[:PAGE_SIZE])
+    severity = request.GET.get("severity", "low")
+    alerts = alerts_of(org, statuses=statuses, kind=kind, user=person, min_severity=severity)
+    shown = list(alerts[:PAGE_SIZE])
     names = people_names(org, {a.user for a in shown})
     rows = [
         (a, kind_title(a.kind), explain(a.code, a.params, names), status_label(a.status))
         for a in shown
     ]
-    # order_by() first: the model's default ordering (-last_seen) would otherwise join the
-    # SELECT DISTINCT and return a kind once per distinct time.
-    kinds = (
-        Alert.objects.filter(organisation=org)
-        .order_by("kind")
-        .values_list("kind", flat=True)
-        .distinct()
-    )
     context = {
         "section": "monitoring",
         "rows": rows,
@@ -84,9 +74,9 @@ def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             "status": status,
             "kind": kind,
             "user": person,
-            "severity": request.GET.get("severity", "low"),
+            "severity": severity,
         },
-        "kinds": [(k, kind_title(k)) for k in kinds],
+        "kinds": [(k, kind_title(k)) for k in alert_kinds(org)],
         "statuses": [(code, STATUS_LABELS[code]) for code, _label in STATUS_CHOICES],
         "severities": SEVERITY_CHOICES,
     }
@@ -96,18 +86,8 @@ def alert_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @org_view("viewer")
 def alert_detail(request: HttpRequest, org_slug: str, alert_id: int) -> HttpResponse:
     org = current_org(request)
-    alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
-    event_kind, events = alert_events(
-        ibis.duckdb.connect(),
-        settings.DATA_DIR,
-        org.slug,
-        alert_kind=alert.kind,
-        first_seen=alert.first_seen,
-        last_seen=alert.last_seen,
-        record_refs=[str(r) for r in alert.evidence.get("record_refs", [])],
-        user=alert.user,
-        src_ip=alert.src_ip,
-    )
+    alert = get_object_or_404(alerts_of(org), pk=alert_id)
+    event_kind, events = events_behind(org, alert)
     columns = list(events[0].keys()) if events else []
     context = {
         "section": "monitoring",
@@ -122,7 +102,7 @@ def alert_detail(request: HttpRequest, org_slug: str, alert_id: int) -> HttpResp
             {**rule, "level": rule_level_label(str(rule.get("level", "")))}
             for rule in alert.evidence.get("rules", [])
         ],
-        "can_triage": request.membership.role in ("it", "owner"),  # type: ignore[attr-defined]
+        "can_triage": current_membership(request).role in ("it", "owner"),
     }
     return render(request, "monitoring/alert.html", context)
 
@@ -138,7 +118,7 @@ TRIAGE = {
 @require_POST
 def alert_triage(request: HttpRequest, org_slug: str, alert_id: int, action: str) -> HttpResponse:
     org = current_org(request)
-    alert = get_object_or_404(Alert, organisation=org, pk=alert_id)
+    alert = get_object_or_404(alerts_of(org), pk=alert_id)
     try:
         if action == "incident":
             incident = do_escalate_alert(alert, request.user)
@@ -189,10 +169,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
         user_timezones=base.user_timezones,
         settings=base.settings,
     )
-    con = ibis.duckdb.connect()
-    profile = user_profile(
-        con, event_table(con, settings.DATA_DIR, org.slug, "auth"), account.lower(), ctx
-    )
+    profile = access_profile(org, account, ctx)
     context = {
         "section": "monitoring",
         "account": account.lower(),
@@ -203,13 +180,10 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
             {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
         ],
         "alerts": [
-            (alert, kind_title(alert.kind))
-            for alert in Alert.objects.filter(organisation=org, user=account.lower())[:20]
+            (alert, kind_title(alert.kind)) for alert in alerts_of(org, user=account.lower())[:20]
         ],
         "timezone": base.user_timezones.get(account.lower(), base.timezone),
-        "is_service_account": ServiceAccount.objects.filter(
-            organisation=org, name=account.lower()
-        ).exists(),
+        "is_service_account": is_service_account(org, account),
     }
     return render(request, "monitoring/person.html", context)
 
@@ -218,7 +192,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
 @require_POST
 def service_account_toggle(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
     org = current_org(request)
-    if ServiceAccount.objects.filter(organisation=org, name=account.lower()).exists():
+    if is_service_account(org, account):
         do_unmark_service_account(org, account, request.user)
     else:
         do_mark_service_account(org, account, request.user)

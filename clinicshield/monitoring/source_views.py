@@ -2,18 +2,16 @@
 records with the reason, and a search over the stored events."""
 
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
-from .core import event_search, quarantine
-from .models import LogSource
+from . import queries
+from .core import event_search
 from .words import (
     EVENT_KINDS,
     column_label,
@@ -22,10 +20,6 @@ from .words import (
     position_label,
     quarantine_reason,
 )
-
-
-def _data_dir() -> Path:
-    return Path(settings.DATA_DIR)
 
 
 def _daily_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,17 +37,17 @@ def _daily_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @org_view("viewer")
 def sources(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    rows = event_search.events_per_day(_data_dir(), org.slug, today=timezone.now().date())
-    bad = quarantine.read(_data_dir(), org.slug, limit=100).to_pylist()
+    rows = queries.events_per_day(org, timezone.now().date())
+    bad = queries.quarantined(org, limit=100)
     for record in bad:
         record["sentence"] = quarantine_reason(record["reason"])
         record["position"] = position_label(record["record_ref"])
     context = {
         "section": "monitoring",
-        "sources": LogSource.objects.filter(organisation=org),
+        "sources": queries.log_sources(org),
         "days": _daily_bars(rows),
         "quarantined": bad,
-        "quarantined_total": quarantine.count(_data_dir(), org.slug),
+        "quarantined_total": queries.quarantined_count(org),
     }
     return render(request, "monitoring/sources.html", context)
 
@@ -76,7 +70,7 @@ def events(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
     # A date that cannot be read would otherwise widen the search to every day: say so and
     # search nothing rather than show events the reader did not ask for.
-    found = [] if errors else event_search.search(_data_dir(), org.slug, query)
+    found = [] if errors else queries.search_events(org, query)
     columns = event_search.COLUMNS[query.kind]
     context = {
         "section": "monitoring",

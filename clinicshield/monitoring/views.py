@@ -5,15 +5,11 @@ from django.shortcuts import render
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
-from .models import Alert, LogSource
+from .queries import overview
 
 
 @org_view("viewer")
 def index(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    context = {
-        "section": "monitoring",
-        "sources": LogSource.objects.filter(organisation=org).count(),
-        "open_alerts": Alert.objects.filter(organisation=org, status="open").count(),
-    }
+    context = {"section": "monitoring", **overview(org)}
     return render(request, "monitoring/index.html", context)

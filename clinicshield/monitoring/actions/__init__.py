@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .alerts import (
-        alert_payload,
         do_acknowledge_alert,
         do_mark_false_positive,
         do_raise_alert,
         do_reopen_alert,
         do_resolve_alert,
         is_suppressed,
-        people_names,
     )
     from .detection import (
         detection_context,
@@ -31,14 +29,12 @@ if TYPE_CHECKING:
     from .ingestion import do_ingest_files, do_ingest_messages, geo_lookup, log_source
 
 _MODULE_OF = {
-    "alert_payload": "alerts",
     "do_acknowledge_alert": "alerts",
     "do_mark_false_positive": "alerts",
     "do_raise_alert": "alerts",
     "do_reopen_alert": "alerts",
     "do_resolve_alert": "alerts",
     "is_suppressed": "alerts",
-    "people_names": "alerts",
     "detection_context": "detection",
     "do_mark_service_account": "detection",
     "do_run_detection": "detection",
@@ -51,7 +47,6 @@ _MODULE_OF = {
 }
 
 __all__ = [
-    "alert_payload",
     "detection_context",
     "do_acknowledge_alert",
     "do_escalate_alert",
@@ -67,7 +62,6 @@ __all__ = [
     "geo_lookup",
     "is_suppressed",
     "log_source",
-    "people_names",
 ]
 
 

@@ -19,6 +19,7 @@ from clinicshield.lib.errors import UserError
 
 from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
 from ..models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
+from ..queries import alert_payload, people_names
 from ..words import kind_label, render
 
 log = logging.getLogger(__name__)
@@ -234,45 +235,6 @@ def _grow(
     if save:
         alert.save(update_fields=fields)
     return fields
-
-
-def people_names(org: Organisation, accounts: set[str]) -> dict[str, str]:
-    """Account names to people's names, matched on the local part of the staff email
-    ("ana" is ana@clinic.example). Accounts nobody matches keep their login name."""
-    wanted = {a.lower() for a in accounts if a}
-    if not wanted:
-        return {}
-    names: dict[str, str] = {}
-    for name, email in Person.objects.filter(organisation=org).values_list("name", "email"):
-        local = email.split("@", 1)[0].lower()
-        if local in wanted:
-            names.setdefault(local, name)
-    return names
-
-
-def alert_payload(
-    alert: Alert, language: str = "en", names: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """The alert as plain data (CLI JSON, webhook, API), explained in ``language``."""
-    if names is None:
-        names = people_names(alert.organisation, {alert.user})
-    with translation.override(language):
-        explanation = render(alert.code, alert.params, names)
-        label = kind_label(alert.kind)
-    return {
-        "id": alert.pk,
-        "kind": alert.kind,
-        "title": label,
-        "severity": alert.severity,
-        "status": alert.status,
-        "user": alert.user,
-        "src_ip": alert.src_ip,
-        "host": alert.host,
-        "first_seen": alert.first_seen.isoformat(),
-        "last_seen": alert.last_seen.isoformat(),
-        "count": alert.count,
-        "explanation": explanation,
-    }
 
 
 def alert_url(alert: Alert) -> str:

@@ -9,8 +9,8 @@ from django.utils import translation
 from clinicshield.readiness.actions import do_open_incident
 
 from ..models import Alert
+from ..queries import people_names
 from ..words import kind_label, render
-from .alerts import people_names
 
 # Which incident playbook fits which kind of alert.
 PLAYBOOKS = {

@@ -12,7 +12,6 @@ from django.utils import translation
 
 from clinicshield.lib.notify import SIGNATURE_HEADER, verify_signature
 from clinicshield.monitoring.actions import (
-    alert_payload,
     do_acknowledge_alert,
     do_mark_false_positive,
     do_mark_service_account,
@@ -22,6 +21,7 @@ from clinicshield.monitoring.actions import (
     do_run_detection,
 )
 from clinicshield.monitoring.models import Alert, DetectionRun
+from clinicshield.monitoring.queries import alert_payload
 from clinicshield.monitoring.words import render
 
 from .conftest import at, daily, signin, write_events

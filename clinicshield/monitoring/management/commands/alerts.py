@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import add_format_argument, add_org_argument, emit_rows
-from clinicshield.monitoring.actions import alert_payload, people_names
-from clinicshield.monitoring.models import SEVERITY_RANK, STATUS_CHOICES, Alert
+from clinicshield.monitoring.models import SEVERITY_RANK, STATUS_CHOICES
+from clinicshield.monitoring.queries import alert_payload, alerts_of, people_names
 
 TABLE_COLUMNS = ["id", "severity", "kind", "user", "src_ip", "host", "last_seen", "count", "status"]
 
@@ -28,17 +28,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = get_org(options["org"])
-        alerts = Alert.objects.filter(organisation=org)
-        if options["status"] != "all":
-            alerts = alerts.filter(status=options["status"])
-        if options["kind"]:
-            alerts = alerts.filter(kind=options["kind"])
-        floor = SEVERITY_RANK[options["min_severity"]]
-        chosen = [
-            alert
-            for alert in alerts.order_by("-last_seen", "-pk")
-            if SEVERITY_RANK.get(alert.severity, 0) >= floor
-        ]
+        status = options["status"]
+        chosen = list(
+            alerts_of(
+                org,
+                statuses=None if status == "all" else (status,),
+                kind=options["kind"] or "",
+                min_severity=options["min_severity"],
+            )
+        )
         names = people_names(org, {alert.user for alert in chosen})
         rows = [alert_payload(alert, options["language"], names) for alert in chosen]
         if options["format"] == "table":
