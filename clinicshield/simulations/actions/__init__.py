@@ -1,11 +1,6 @@
 """Writes of the simulations app. Other apps call these; they never write our models."""
 
-from .campaigns import (
-    do_create_campaign,
-    do_launch_campaign,
-    do_save_org_template,
-    select_targets,
-)
+from .campaigns import do_create_campaign, do_launch_campaign, do_save_org_template
 from .detection import do_attribute_clickfix_detection
 from .enrolment import enrol_after_failure
 from .folding import FoldSummary, do_fold_hits, unfolded_bytes
@@ -34,7 +29,6 @@ __all__ = [
     "do_send_due",
     "do_set_report_mailbox",
     "enrol_after_failure",
-    "select_targets",
     "token_is_known",
     "unfolded_bytes",
 ]
