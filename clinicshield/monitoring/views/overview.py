@@ -1,11 +1,11 @@
-"""Pages of the monitoring app."""
+"""The monitoring landing page: how many log sources, how many alerts still open."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
-from .queries import overview
+from ..queries import overview
 
 
 @org_view("viewer")

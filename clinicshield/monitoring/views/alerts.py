@@ -1,48 +1,31 @@
-"""Alert pages: the list with filters, one alert with its events, a person's access profile."""
-
-from datetime import timedelta
-from typing import Any
+"""Alert pages: the list with filters, one alert with its events and rules, triage."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_membership, current_org, org_view
 from clinicshield.lib.errors import UserError
 
-from .actions import (
-    detection_context,
+from ..actions import (
     do_acknowledge_alert,
     do_escalate_alert,
     do_mark_false_positive,
-    do_mark_service_account,
     do_reopen_alert,
     do_resolve_alert,
-    do_unmark_service_account,
 )
-from .core.detectors import DetectionContext
-from .models import ACTIVE_STATUSES, SEVERITY_CHOICES, STATUS_CHOICES
-from .queries import (
-    access_profile,
-    alert_kinds,
-    alerts_of,
-    events_behind,
-    is_service_account,
-    people_names,
-)
-from .words import (
+from ..models import ACTIVE_STATUSES, SEVERITY_CHOICES, STATUS_CHOICES
+from ..queries import alert_kinds, alerts_of, events_behind, people_names
+from ..words import (
     STATUS_LABELS,
     column_label,
     event_rows,
     explain,
     kind_title,
     rule_level_label,
-    sign_ins_at,
     status_label,
-    weekday_abbreviation,
 )
 
 PAGE_SIZE = 100
@@ -138,62 +121,3 @@ def alert_triage(request: HttpRequest, org_slug: str, alert_id: int, action: str
     except UserError as error:
         messages.error(request, str(error.message))
     return redirect("monitoring:alert", org_slug, alert.pk)
-
-
-def heat_cells(hours: list[list[int]]) -> list[dict[str, Any]]:
-    """The 7x24 heat map as SVG rectangles (drawn by the template, no JavaScript)."""
-    peak = max((max(day) for day in hours), default=0) or 1
-    cells = []
-    for day, counts in enumerate(hours):
-        for hour, count in enumerate(counts):
-            cells.append(
-                {
-                    "x": 40 + hour * 18,
-                    "y": 4 + day * 18,
-                    "opacity": round(0.08 + 0.92 * count / peak, 2) if count else 0.04,
-                    "title": sign_ins_at(day, hour, count),
-                }
-            )
-    return cells
-
-
-@org_view("viewer")
-def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
-    org = current_org(request)
-    now = timezone.now()
-    base = detection_context(org, now - timedelta(minutes=1), now)
-    ctx = DetectionContext(
-        start=base.start,
-        end=base.end,
-        timezone=base.timezone,
-        user_timezones=base.user_timezones,
-        settings=base.settings,
-    )
-    profile = access_profile(org, account, ctx)
-    context = {
-        "section": "monitoring",
-        "account": account.lower(),
-        "profile": profile,
-        "cells": heat_cells(profile["hours"]),
-        "day_labels": [{"y": 17 + day * 18, "name": weekday_abbreviation(day)} for day in range(7)],
-        "hour_labels": [
-            {"x": 40 + hour * 18 + 9, "hour": f"{hour:02d}"} for hour in range(0, 24, 3)
-        ],
-        "alerts": [
-            (alert, kind_title(alert.kind)) for alert in alerts_of(org, user=account.lower())[:20]
-        ],
-        "timezone": base.user_timezones.get(account.lower(), base.timezone),
-        "is_service_account": is_service_account(org, account),
-    }
-    return render(request, "monitoring/person.html", context)
-
-
-@org_view("it")
-@require_POST
-def service_account_toggle(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
-    org = current_org(request)
-    if is_service_account(org, account):
-        do_unmark_service_account(org, account, request.user)
-    else:
-        do_mark_service_account(org, account, request.user)
-    return redirect("monitoring:person", org_slug, account.lower())
