@@ -38,7 +38,14 @@ def test_only_it_tokens_triage(org_a):
         HTTP_AUTHORIZATION=f"Bearer {do_create_api_token(org_a, 'v', 'viewer', 'test')}"
     )
     it = Client(HTTP_AUTHORIZATION=f"Bearer {do_create_api_token(org_a, 'it', 'it', 'test')}")
-    assert viewer.post(f"/api/monitoring/alerts/{alert.pk}/resolve").status_code == 403
+    refused = viewer.post(f"/api/monitoring/alerts/{alert.pk}/resolve")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "code": "forbidden",
+        "message": "This token's role may not triage alerts.",
+    }
+    alert.refresh_from_db()
+    assert alert.status == "open"
     response = it.post(f"/api/monitoring/alerts/{alert.pk}/resolve")
     assert response.status_code == 200 and response.json()["status"] == "resolved"
     assert it.post(f"/api/monitoring/alerts/{alert.pk}/resolve").status_code == 409

@@ -1,4 +1,8 @@
-"""REST endpoints for alerts, mounted at /api/monitoring/alerts (see api.py)."""
+"""REST endpoints for alerts, mounted at /api/monitoring/alerts.
+
+The operation ids are those of the published schema, named when these endpoints lived in
+monitoring/alert_api.py: integrators' generated clients call them by these names.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -8,17 +12,17 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from clinicshield.accounts.core.roles import role_at_least
+from clinicshield.lib.api import api_org, api_token
 from clinicshield.lib.errors import UserError
 
-from .actions import (
+from ..actions import (
     do_acknowledge_alert,
     do_escalate_alert,
     do_mark_false_positive,
     do_reopen_alert,
     do_resolve_alert,
 )
-from .queries import alert_payload, alerts_of, people_names
+from ..queries import alert_payload, alerts_of, people_names
 
 router = Router(tags=["monitoring"])
 
@@ -38,23 +42,23 @@ class AlertOut(Schema):
     explanation: str
 
 
-def _org(request: HttpRequest) -> Any:
-    return request.auth.organisation  # type: ignore[attr-defined]
+OPERATION_PREFIX = "clinicshield_monitoring_alert_api_"
 
 
-@router.get("", response=list[AlertOut])
+@router.get("", response=list[AlertOut], operation_id=f"{OPERATION_PREFIX}list_alerts")
 def list_alerts(
     request: HttpRequest, status: str = "", kind: str = "", language: str = "en"
 ) -> list[dict[str, Any]]:
-    alerts = alerts_of(_org(request), statuses=(status,) if status else None, kind=kind)
+    org = api_org(request)
+    alerts = alerts_of(org, statuses=(status,) if status else None, kind=kind)
     chosen = list(alerts[:500])
-    names = people_names(_org(request), {alert.user for alert in chosen})
+    names = people_names(org, {alert.user for alert in chosen})
     return [alert_payload(alert, language, names) for alert in chosen]
 
 
-@router.get("/{alert_id}", response=AlertOut)
+@router.get("/{alert_id}", response=AlertOut, operation_id=f"{OPERATION_PREFIX}get_alert")
 def get_alert(request: HttpRequest, alert_id: int, language: str = "en") -> dict[str, Any]:
-    alert = get_object_or_404(alerts_of(_org(request)), pk=alert_id)
+    alert = get_object_or_404(alerts_of(api_org(request)), pk=alert_id)
     return alert_payload(alert, language)
 
 
@@ -65,14 +69,14 @@ TRIAGE = {
 }
 
 
-@router.post("/{alert_id}/{action}", response=AlertOut)
+@router.post(
+    "/{alert_id}/{action}", response=AlertOut, operation_id=f"{OPERATION_PREFIX}triage_alert"
+)
 def triage_alert(
     request: HttpRequest, alert_id: int, action: str, reason: str = ""
 ) -> dict[str, Any]:
-    token = request.auth  # type: ignore[attr-defined]
-    if not role_at_least(token.role, "it"):
-        raise UserError("forbidden", _("This token's role may not triage alerts."), status=403)
-    alert = get_object_or_404(alerts_of(_org(request)), pk=alert_id)
+    token = api_token(request, "it", refusal=_("This token's role may not triage alerts."))
+    alert = get_object_or_404(alerts_of(token.organisation), pk=alert_id)
     actor = f"api:{token.name}"
     if action == "incident":
         do_escalate_alert(alert, actor)
