@@ -57,6 +57,9 @@ class Scan(models.Model):
         ("nmap", _("nmap run")),
         ("nmap-xml", _("nmap XML import")),
     ]
+    # Who runs a queued scan: a central worker, or the sensor of the network's site (a
+    # network whose site has a live site token; docs/exposure.md, "Scans run by a site").
+    RUNNER_CHOICES = [("worker", _("Central worker")), ("sensor", _("Site sensor"))]
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="scans")
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="scans")
@@ -67,6 +70,8 @@ class Scan(models.Model):
     status = models.CharField(max_length=10, choices=STATUS_CHOICES, default="queued")
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     requested_by = models.CharField(max_length=200, blank=True)
+    runner = models.CharField(max_length=10, choices=RUNNER_CHOICES, default="worker")
+    sensor = models.CharField(max_length=100, blank=True)  # the site sensor that took it
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@ writes.
 
 - networks: the registered networks, and those whose scheduled scan is due;
 - scans: recent scans, the latest finished scan of each network, the one before a scan;
+- site scans: which sites' sensors scan their networks, and what a site's sensor should run;
 - findings and changes: what a set of scans found, a host's history, the drift timeline;
 - segmentation: the stored policy, the latest verdicts, what a probe in a zone must test.
 """
@@ -12,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.models import Organisation, Site
+from clinicshield.accounts.queries import live_site_tokens
 from clinicshield.lib.errors import UserError
 
 from .core.scope import OutOfScope, check_scope
@@ -69,6 +71,32 @@ def previous_scan(scan: Scan) -> Scan | None:
         Scan.objects.filter(network=scan.network, status="done", id__lt=scan.id)
         .order_by("-id")
         .first()
+    )
+
+
+# --- scans run by site sensors --------------------------------------------------------------
+
+# A scan a sensor took and has not reported on within this time is handed out again (its
+# sensor died mid-scan, or the report never arrived). Longer than any scan a site runs:
+# a /24 on the clinic ports takes minutes.
+SITE_SCAN_LEASE = timedelta(hours=6)
+
+
+def sensor_site_ids(org: Organisation) -> set[int]:
+    """Sites whose networks are scanned by their own sensor: those with a live site token."""
+    return set(live_site_tokens(org).values_list("site_id", flat=True))
+
+
+def site_scans_waiting(site: Site, now: datetime) -> QuerySet[Scan]:
+    """Scans of the site's networks that its sensor should run now: queued for it, or taken
+    by a sensor more than SITE_SCAN_LEASE ago and never reported."""
+    stale = now - SITE_SCAN_LEASE
+    waiting = Q(status="queued") | Q(status="running", started_at__lt=stale)
+    return (
+        Scan.objects.filter(organisation_id=site.organisation_id, network__site=site)
+        .filter(runner="sensor")
+        .filter(waiting)
+        .order_by("id")
     )
 
 

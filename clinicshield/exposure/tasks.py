@@ -8,6 +8,7 @@ from .models import Scan
 
 @db_task()
 def run_scan(scan_id: int) -> None:
-    scan = Scan.objects.filter(pk=scan_id, status="queued").first()
-    if scan is not None:  # a scan already run (or deleted) is not run twice
+    # A scan already run (or deleted) is not run twice; a site sensor's scan is not ours.
+    scan = Scan.objects.filter(pk=scan_id, status="queued", runner="worker").first()
+    if scan is not None:
         do_run_scan(scan)

@@ -17,14 +17,13 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
 from ..core import drift
-from ..core.identify import ServiceInfo, identify_port
 from ..core.knowledge import HIGH_RISK, assess
 from ..core.observations import Observation, OpenPort
-from ..core.scanner import ScanOptions, scan_async
+from ..core.observe import observe
+from ..core.scanner import ScanOptions
 from ..core.scope import network_of
-from ..core.snmp import SnmpSession, answer_wait
 from ..models import Change, Finding, Network, Scan
-from ..queries import previous_scan
+from ..queries import previous_scan, sensor_site_ids
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
 
@@ -42,7 +41,8 @@ def do_start_scan(
     in_background: bool = True,
 ) -> list[Scan]:
     """Check scope and ports, create one scan per registered network touched, and queue each
-    for a worker once the transaction commits.
+    for a worker once the transaction commits; a network whose site has a live site token
+    is left to that site's sensor instead (``runner="sensor"``, no job: see site_scans).
 
     `requested_at` dates the request (the scheduler's `now`, so that running its job again
     for the same moment finds the scans made). `in_background=False` queues nothing: for
@@ -51,6 +51,9 @@ def do_start_scan(
     """
     check_port_spec(ports)
     grouped = resolve_targets(org, targets)
+    # A site's own sensor is the only one that can reach its networks (the CLI runs its
+    # scans where it stands, so it keeps them).
+    by_sensor = sensor_site_ids(org) if in_background else set()
     with transaction.atomic():
         scans = [
             Scan.objects.create(
@@ -60,6 +63,7 @@ def do_start_scan(
                 ports=ports,
                 from_zone=from_zone,
                 requested_by=str(actor),
+                runner="sensor" if network.site_id in by_sensor else "worker",
             )
             for network, addresses in grouped.items()
         ]
@@ -67,8 +71,8 @@ def do_start_scan(
             Scan.objects.filter(pk__in=[s.pk for s in scans]).update(created_at=requested_at)
             for scan in scans:
                 scan.created_at = requested_at
-        if in_background:
-            for scan in scans:
+        for scan in scans:
+            if in_background and scan.runner == "worker":
                 transaction.on_commit(partial(_queue_scan, scan.pk))
     return scans
 
@@ -99,7 +103,7 @@ def _scan_with_progress(
 ) -> Observation:
     progress = _Progress()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(asyncio.run, _observe(addresses, options, progress))
+        running = pool.submit(asyncio.run, observe(addresses, options, progress))
         while True:
             try:
                 return running.result(timeout=1.0)
@@ -109,44 +113,6 @@ def _scan_with_progress(
                     Scan.objects.filter(pk=scan.pk).update(progress=percent)
                     if on_progress is not None:
                         on_progress(progress.done, progress.total)
-
-
-async def _observe(
-    addresses: list[str], options: ScanOptions, progress: ProgressCallback
-) -> Observation:
-    """Scan, identify and check SNMP, each stage starting as soon as it has work.
-
-    A port is identified the moment it is found open and a host is asked for SNMP the
-    moment it is found up, so those waits overlap the rest of the scan.
-    """
-    loop = asyncio.get_running_loop()
-    # Identification and SNMP get a little more patience than a SYN: they need a reply.
-    identify_timeout = max(1.0, 2 * options.timeout)
-    limit = asyncio.Semaphore(64)
-    snmp = SnmpSession(timeout=options.timeout)
-    pending: list[asyncio.Task[Any]] = []
-
-    async def identify(address: str, port: int) -> tuple[tuple[str, int], ServiceInfo]:
-        async with limit:
-            return (address, port), await identify_port(address, port, identify_timeout)
-
-    options.on_open = lambda a, p: pending.append(loop.create_task(identify(a, p)))
-    options.on_host_up = lambda a: pending.append(loop.create_task(snmp.ask(a)))
-    result = await scan_async(addresses, options, progress)
-    finished = await asyncio.gather(*pending)
-    services = dict(item for item in finished if item is not None)
-    observation = Observation(source="scanner", hosts_up=sorted(result.hosts))
-    observation.filtered = {a: sorted(h.filtered_ports) for a, h in result.hosts.items()}
-    for (address, port), info in sorted(services.items()):
-        observation.open_ports.append(
-            OpenPort(address, port, "tcp", info.service, info.product, info.details)
-        )
-    for finding in await snmp.results(answer_wait(result.round_trip, options.timeout)):
-        details = {"snmp_community": finding.community, "snmp_description": finding.description}
-        observation.open_ports.append(
-            OpenPort(finding.address, 161, "udp", "snmp", finding.description[:200], details)
-        )
-    return observation
 
 
 def do_run_scan(

@@ -9,8 +9,10 @@ The sensor's API room holds:
 
 Every request is signed with the site token: batches of log lines (stored by
 ``monitoring.actions.sensor_batches``), a health report (which also answers with the
-schedule the sensor keeps), and the segmentation probes of the sensor's zone, judged by
-the server as ``probe --server`` is.
+schedule the sensor keeps and how many scans wait for it), the segmentation probes of the
+sensor's zone, judged by the server as ``probe --server`` is, and the scheduled scans of
+the site's networks (``exposure.actions.site_scans``): handed out, run by the sensor,
+stored as a central scan's. A site token reaches its own site's scans only.
 
 ``POST /batches``: one batch (``monitoring/core/sensor_batch.py``), compressed
 (``Content-Encoding: zstd`` or ``gzip``). Answers 200 with what was stored (or
@@ -29,8 +31,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from clinicshield.accounts.actions import do_record_sensor_health
-from clinicshield.exposure.actions import do_record_probe
-from clinicshield.exposure.queries import plan_for_zone
+from clinicshield.exposure.actions import (
+    do_claim_site_scans,
+    do_record_probe,
+    do_record_site_scan,
+)
+from clinicshield.exposure.queries import plan_for_zone, site_scans_waiting
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions.sensor_batches import do_ingest_sensor_batch
 
@@ -50,6 +56,7 @@ class HealthIn(Schema):
 class ScheduleOut(Schema):
     site: str
     probe_every_minutes: int
+    scans_waiting: int
     server_time: str
 
 
@@ -61,6 +68,30 @@ class ProbePlanOut(Schema):
 class ProbeIn(Schema):
     zone: str
     states: list[tuple[str, int, str]]
+
+
+class ScanPlanIn(Schema):
+    sensor: str
+
+
+class ScanOrderOut(Schema):
+    scan: int
+    network: str
+    zone: str
+    from_zone: str
+    addresses: list[str]
+    ports: list[int]
+
+
+class ScanPlanOut(Schema):
+    scans: list[ScanOrderOut]
+
+
+class ScanResultsIn(Schema):
+    scan: int
+    hosts_up: list[Any] = []
+    open_ports: list[Any] = []
+    error: str = ""
 
 
 @router.post("/batches")
@@ -79,6 +110,7 @@ def post_health(request: HttpRequest, payload: HealthIn) -> ScheduleOut:
     return ScheduleOut(
         site=token.site.name,
         probe_every_minutes=settings.SENSOR_PROBE_MINUTES,
+        scans_waiting=site_scans_waiting(token.site, now).count(),
         server_time=now.isoformat(),
     )
 
@@ -101,3 +133,30 @@ def probe_results(request: HttpRequest, payload: ProbeIn) -> Status[dict[str, An
     states = {(address, port): state for address, port, state in payload.states}
     run = do_record_probe(org, payload.zone, policy, plan, states)
     return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})
+
+
+@router.post("/scan-plan", response=ScanPlanOut)
+def scan_plan(request: HttpRequest, payload: ScanPlanIn) -> dict[str, Any]:
+    """Hand the sensor the scans waiting for its site (each then runs for this sensor)."""
+    token = site_token(request)
+    orders = do_claim_site_scans(token.site, payload.sensor, timezone.now())
+    return {"scans": [order.as_dict() for order in orders]}
+
+
+@router.post("/scan-results")
+def scan_results(request: HttpRequest, payload: ScanResultsIn) -> dict[str, Any]:
+    """What the sensor saw in one scan of its site, stored as a central scan's would be."""
+    scan, stored = do_record_site_scan(
+        site_token(request).site,
+        payload.scan,
+        hosts_up=payload.hosts_up,
+        open_ports=payload.open_ports,
+        error=payload.error,
+    )
+    return {
+        "scan": scan.pk,
+        "status": "stored" if stored else "duplicate",
+        "scan_status": scan.status,
+        "findings": scan.findings.count(),
+        "changes": scan.changes.count(),
+    }

@@ -9,6 +9,7 @@ the clocks disagree).
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
 import time
 import urllib.error
@@ -98,6 +99,10 @@ class CentralServer:
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             reason = getattr(error, "reason", error)
             return Answer("retry", 0, {}, f"cannot reach {self.url}: {reason}")
+        except http.client.HTTPException as error:
+            # The server died while answering (a cut body, a garbled status line): the
+            # batch may or may not be stored; sending it again is safe (it is numbered).
+            return Answer("retry", 0, {}, f"{self.url} broke off its answer: {error!r}")
 
 
 def _json(raw: bytes) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""The sensor's regular duties: a health report, and the probes the server schedules.
+"""The sensor's regular duties: a health report, and the probes and scans the server
+schedules.
 
 The health report goes every ``heartbeat`` seconds; the server keeps it on the site (the
 dashboard lists sites whose sensor went silent) and answers with the schedule: how often
-to run the segmentation probes of the zones this sensor was told it sits in.
+to run the segmentation probes of the zones this sensor was told it sits in, and how many
+scans of the site's networks wait for it (run in a thread of their own: ``site_scans``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from clinicshield.exposure.core.probe import probe
 
 from .client import CentralServer
+from .site_scans import SiteScans
 from .status import Status
 
 HEALTH_PATH = "/api/sensor/health"
@@ -41,23 +44,28 @@ class Duties(threading.Thread):
         self.sensor, self.version, self.heartbeat = sensor, version, heartbeat
         self.zones, self.probe_timeout = zones, probe_timeout
         self.last_probe: float | None = None
+        self.scans: SiteScans | None = None
 
     def run(self) -> None:
         while not self.status.stop.is_set():
-            every = self.report_health()
+            schedule = self.report_health()
+            every = int(schedule.get("probe_every_minutes") or 0)
             if every and self.zones and self._probe_due(every):
                 self.run_probes()
+            if schedule.get("scans_waiting") and not (self.scans and self.scans.is_alive()):
+                self.scans = SiteScans(self.server, self.status, sensor=self.sensor)
+                self.scans.start()
             self.status.stop.wait(self.heartbeat)
 
-    def report_health(self) -> int:
-        """Send the report; return the probe period in minutes the server asked for."""
+    def report_health(self) -> dict[str, Any]:
+        """Send the report; return the schedule the server answered with ({} on failure)."""
         payload = {"sensor": self.sensor, "version": self.version, "report": self.report()}
         answer = self.server.post_json(HEALTH_PATH, payload)
         if answer.kind == "fatal":
             self.status.give_up(answer.message)
         elif answer.kind != "ok":
             self.status.error(f"health report: {answer.message}")
-        return int(answer.body.get("probe_every_minutes") or 0) if answer.kind == "ok" else 0
+        return answer.body if answer.kind == "ok" else {}
 
     def _probe_due(self, every_minutes: int) -> bool:
         return self.last_probe is None or time.time() - self.last_probe >= every_minutes * 60

@@ -1,5 +1,5 @@
 """A site sensor: follows log files and receives syslog into its spool, sends the spool to
-the central server, reports its health and runs the probes the server schedules.
+the central server, reports its health and runs the probes and scans the server schedules.
 
 Reading stops while the spool is full (backpressure: files simply wait on disk, TCP
 syslog senders are not read, UDP datagrams are counted as dropped) and resumes when the
@@ -186,6 +186,7 @@ class Sensor:
                 for t in self.tails
             ],
             "probes": dict(self.status.probes),
+            "scans": dict(list(self.status.scans.items())[-10:]),
         }
 
     def _finish(self) -> int:

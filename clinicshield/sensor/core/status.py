@@ -27,6 +27,7 @@ class Status:
     sent_lines: int = 0
     held_batches: int = 0
     probes: dict[str, Any] = field(default_factory=dict)
+    scans: dict[str, Any] = field(default_factory=dict)  # by scan id: the latest scans run
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def say(self, line: str) -> None:
