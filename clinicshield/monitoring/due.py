@@ -6,7 +6,7 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.due import due_job
 
 from .actions import do_run_detection
-from .actions.alerts import retry_alert_emails, retry_alert_webhooks
+from .actions.notices import retry_alert_emails, retry_alert_webhooks
 
 
 @due_job("monitoring.detect", minute="*/15")

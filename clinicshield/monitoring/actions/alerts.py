@@ -1,30 +1,22 @@
 """Raising alerts (deduplicated, suppressible) and changing their status."""
 
-import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.actions import audit
-from clinicshield.accounts.models import Organisation, Person
-from clinicshield.lib import notify
+from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
 from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
 from ..models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
-from ..queries import alert_payload, people_names
-from ..words import kind_label, render
+from .notices import notify_new_alert
 
-log = logging.getLogger(__name__)
 MAX_RECORD_REFS = 50
-NOTIFY_ROLES = ("owner", "it")
 
 
 def _explanation_parts(explanation: Any) -> tuple[str, dict[str, Any]]:
@@ -235,147 +227,6 @@ def _grow(
     if save:
         alert.save(update_fields=fields)
     return fields
-
-
-def alert_url(alert: Alert) -> str:
-    """The alert's page, absolute (SITE_URL), for emails and webhooks."""
-    path = reverse("monitoring:alert", args=[alert.organisation.slug, alert.pk])
-    return settings.SITE_URL + path
-
-
-def email_languages() -> list[str]:
-    """Every language the product speaks, English first: what an alert email carries for a
-    recipient whose language is not known (owners and IT who are not on the staff roster)."""
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def notify_new_alert(alert_id: int) -> None:
-    """Email owners and IT of the organisation, then call its webhook. Best effort."""
-    alert = Alert.objects.select_related("organisation").get(pk=alert_id)
-    org = alert.organisation
-    recipients = _recipients(org)
-    url = alert_url(alert)
-    names = people_names(org, {alert.user})
-    payload = {**alert_payload(alert, "en", names), "url": url}
-    if recipients and not _try_alert_email(alert, recipients, url, names):
-        Alert.objects.filter(pk=alert.pk).update(email_pending=True)
-    if org.webhook_url and not notify.send_webhook(org, "monitoring.alert_raised", payload):
-        Alert.objects.filter(pk=alert.pk).update(webhook_pending=True)
-
-
-def _recipients(org: Organisation) -> list[str]:
-    memberships = org.memberships.select_related("user").filter(role__in=NOTIFY_ROLES)
-    return sorted({m.user.email for m in memberships if m.user.email})
-
-
-def _try_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> bool:
-    try:
-        _send_alert_email(alert, recipients, url, names)
-    except OSError as error:
-        log.warning("alert %s email failed (sent again later): %s", alert.pk, error)
-        return False
-    return True
-
-
-def retry_alert_emails() -> tuple[int, int]:
-    """Send the new-alert emails that failed, for alerts still open or acknowledged.
-
-    Returns (sent, still failing). An alert closed meanwhile needs no email any more."""
-
-    def attempt(alert: Alert) -> bool | None:
-        recipients = _recipients(alert.organisation)
-        if not recipients:
-            return None
-        names = people_names(alert.organisation, {alert.user})
-        return _try_alert_email(alert, recipients, alert_url(alert), names)
-
-    return _retry_pending("email_pending", attempt)
-
-
-def retry_alert_webhooks() -> tuple[int, int]:
-    """Call the webhook again for new alerts whose call failed, while they are open or
-    acknowledged and the organisation still has a webhook. Returns (sent, still failing)."""
-
-    def attempt(alert: Alert) -> bool | None:
-        org = alert.organisation
-        if not org.webhook_url:
-            return None
-        names = people_names(org, {alert.user})
-        payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
-        return notify.send_webhook(org, "monitoring.alert_raised", payload)
-
-    return _retry_pending("webhook_pending", attempt)
-
-
-def _retry_pending(flag: str, attempt: Callable[[Alert], bool | None]) -> tuple[int, int]:
-    """Try again each alert marked ``flag``; ``attempt`` says sent (True), failed again
-    (False) or nothing to send any more (None). Closed alerts need nothing."""
-    sent = failing = 0
-    pending = Alert.objects.filter(**{flag: True}).select_related("organisation")
-    for alert in pending.order_by("pk"):
-        outcome = attempt(alert) if alert.is_active else None
-        if outcome is False:
-            failing += 1
-            continue
-        if outcome:
-            sent += 1
-        Alert.objects.filter(pk=alert.pk).update(**{flag: False})
-    return sent, failing
-
-
-def _send_alert_email(alert: Alert, recipients: list[str], url: str, names: dict[str, str]) -> None:
-    """The alert by email, times on the clinic's clock: to each recipient in the language of
-    their staff record, and to those without one in every language (``email_languages``)."""
-    for language, group in _recipient_languages(alert.organisation, recipients).items():
-        languages = [language] if language else email_languages()
-        _send_alert_email_in(alert, group, url, names, languages)
-
-
-def _recipient_languages(org: Organisation, recipients: list[str]) -> dict[str, list[str]]:
-    """{language: recipients}; "" for recipients who are not on the staff roster."""
-    known = {
-        email.lower(): language
-        for email, language in Person.objects.filter(
-            organisation=org, email__in=recipients
-        ).values_list("email", "language")
-    }
-    groups: dict[str, list[str]] = {}
-    for email in recipients:
-        language = known.get(email.lower(), "")
-        groups.setdefault(language if language in email_languages() else "", []).append(email)
-    return groups
-
-
-def _send_alert_email_in(
-    alert: Alert, recipients: list[str], url: str, names: dict[str, str], languages: list[str]
-) -> None:
-    """One email in ``languages``; the subject in the first only (a header in two languages
-    is too long to read in a mail list, and the body that follows it carries both)."""
-    org = alert.organisation
-    parts = []
-    for language in languages:
-        with translation.override(language):
-            parts.append(
-                {
-                    "language": language,
-                    "title": kind_label(alert.kind),
-                    "explanation": render(alert.code, alert.params, names),
-                }
-            )
-    with translation.override(languages[0]):
-        subject = _("[ClinicShield] %(severity)s alert: %(title)s") % {
-            "severity": alert.get_severity_display(),
-            "title": kind_label(alert.kind),
-        }
-    zone = org.timezone or "UTC"
-    with timezone.override(ZoneInfo(zone)):
-        notify.send_email(
-            recipients,
-            subject,
-            "monitoring/email/new_alert",
-            {"alert": alert, "org": org, "parts": parts, "url": url, "zone": zone},
-            language=languages[0],
-        )
 
 
 def _set_status(alert: Alert, status: str, actor: Any) -> Alert:
