@@ -4,7 +4,7 @@ Generates realistic synthetic logs of a clinic chain (200 sites): an sshd auth.l
 Entra ID sign-ins as JSON lines (1,000,000 each); Windows events as JSON lines built from
 the shared sample's records (250,000); a dense Security.evtx (500,000 records, 100-odd
 per 64 KiB chunk as real ones hold) built from the real .evtx samples' own records by
-``synthetic_evtx``. For each format it prints one JSON line with
+``tests/monitoring/synthetic_evtx.py``. For each format it prints one JSON line with
 
 - ``seconds``: ``clinicshield ingest FILE --org bench`` in a fresh data directory, the
   whole command (Python, Django, the migrations check, reading, parsing, enrichment,
@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from ingest_floors import run_floor, same_rows  # noqa: E402
 
-from clinicshield.monitoring.core import synthetic, synthetic_evtx  # noqa: E402
+from clinicshield.monitoring.core import synthetic  # noqa: E402
 from clinicshield.monitoring.core.geo import GeoLookup  # noqa: E402
+from tests.monitoring import synthetic_evtx  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 # The real samples that come from a Security log: a dense Security.evtx is built of them.

@@ -18,13 +18,13 @@ import pytest
 
 from clinicshield.monitoring.core import ingest
 from clinicshield.monitoring.core.parsers import Context, readers
-from clinicshield.monitoring.core.synthetic_evtx import (
+from tests.cli import clinicshield
+from tests.monitoring.ingest.helpers import ORG, stored
+from tests.monitoring.synthetic_evtx import (
     CHUNK_SIZE,
     FILE_HEADER_SIZE,
     write_dense_evtx,
 )
-from tests.cli import clinicshield
-from tests.monitoring.ingest.helpers import ORG, stored
 
 SECURITY = [
     "CA_4624_4625_LogonType2_LogonProc_chrome.evtx",
