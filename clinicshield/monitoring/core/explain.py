@@ -1,6 +1,6 @@
 """Explanations as plain data: a code and its parameters, never a sentence.
 
-Core says *what* is unusual and gives the numbers; ``clinicshield/monitoring/explanations.py``
+Core says *what* is unusual and gives the numbers; ``monitoring/words/explanations.py``
 turns a code and its parameters into one sentence through gettext, in the reader's language.
 Parameters are JSON-friendly (strings, numbers, lists) because they are stored on the alert.
 
