@@ -81,6 +81,7 @@ class Sensor:
                 receiver.stop()
             self._spool_syslog()  # what was received is kept, not lost with the process
             self.status.stop.set()
+            self.sender.wake.set()  # an idle sender waits for work: it sees the stop at once
             self.sender.join(self.server.timeout + 5)
         return self._finish()
 
