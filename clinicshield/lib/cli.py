@@ -3,6 +3,7 @@
 Exit codes: 0 done, 1 failed, 2 refused or bad usage (with a one-line reason on stderr).
 """
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -44,6 +45,25 @@ def parse_moment(text: str, option: str = "--now") -> datetime:
     except ValueError:
         raise refuse(f"{option} {text!r}: expected an ISO time such as 2027-05-01T09:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (a bad one exits 2 naming it)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP/UDP port, 1 to 65535."""
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return value
 
 
 def add_org_argument(parser: CommandParser, required: bool = True) -> None:

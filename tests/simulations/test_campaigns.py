@@ -136,3 +136,22 @@ def test_the_cli_refuses_to_launch_a_finished_campaign(org_a, staff, smtp_server
     assert refused.value.returncode == 2
     assert "already launched" in str(refused.value)
     assert len(smtp_server.messages) == len(staff)  # nobody was sent the drill twice
+
+
+def test_the_cli_refuses_numbers_that_make_no_sense_before_writing_anything(tmp_path):
+    from tests.cli import clinicshield
+
+    assert clinicshield(tmp_path, "createorg", "--name", "Sol", "--slug", "sol").code == 0
+    common = ["campaign", "create", "--org", "sol", "--name", "Drill", "--template", "payslip"]
+    common += ["--smtp-host", "127.0.0.1", "--from", "it@sol.example", "--base-url", "https://x"]
+    for option, value, reason in (
+        ("--rate", "-1", "'-1' must be 1 or more"),
+        ("--days", "0", "'0' must be 1 or more"),
+        ("--connections", "two", "'two' is not a whole number"),
+        ("--smtp-port", "70000", "'70000' is not a port number (1-65535)"),
+    ):
+        refused = clinicshield(tmp_path, *common, option, value)
+        assert refused.code == 2, refused.err
+        assert reason in refused.err
+    listed = clinicshield(tmp_path, "campaign", "list", "--org", "sol", "--format", "json")
+    assert listed.out.strip() in ("", "[]")

@@ -16,6 +16,8 @@ from clinicshield.lib.cli import (
     emit_rows,
     fail,
     from_user_error,
+    port_number,
+    positive_int,
     refuse,
 )
 from clinicshield.lib.errors import UserError
@@ -39,12 +41,18 @@ class Command(BaseCommand):
         create.add_argument("--template", required=True, help="template key (see `templates`)")
         create.add_argument("--targets", default="all", help="all | site:NAME | dept:NAME")
         create.add_argument("--smtp-host", required=True)
-        create.add_argument("--smtp-port", type=int, default=25)
+        create.add_argument("--smtp-port", type=port_number, default=25)
         create.add_argument("--from", dest="from_address", required=True, help="From address")
         create.add_argument("--base-url", required=True, help="where recipients reach us")
-        create.add_argument("--days", type=int, default=1, help="spread sending over N days")
-        create.add_argument("--rate", type=int, default=60, help="at most N emails a minute")
-        create.add_argument("--connections", type=int, default=2, help="parallel SMTP sessions")
+        create.add_argument(
+            "--days", type=positive_int, default=1, help="spread sending over N days"
+        )
+        create.add_argument(
+            "--rate", type=positive_int, default=60, help="at most N emails a minute"
+        )
+        create.add_argument(
+            "--connections", type=positive_int, default=2, help="parallel SMTP sessions"
+        )
         launch = verbs.add_parser("launch", help="send now (--now) or on the schedule")
         launch.add_argument("id", type=int)
         launch.add_argument("--now", action="store_true", help="send everything at once")
@@ -56,7 +64,7 @@ class Command(BaseCommand):
         mailbox = verbs.add_parser("mailbox", help="set the report mailbox (IMAP)")
         mailbox.add_argument("--org", required=True)
         mailbox.add_argument("--host", required=True)
-        mailbox.add_argument("--port", type=int, default=993)
+        mailbox.add_argument("--port", type=port_number, default=993)
         mailbox.add_argument("--no-ssl", action="store_true", help="plain IMAP (loopback only)")
         mailbox.add_argument("--user", required=True)
         mailbox.add_argument(
