@@ -51,7 +51,9 @@ def minutes_of_day(clock: str) -> int:
 
 
 def opening_ranges(opening_hours: OpeningHours) -> list[tuple[int, int]]:
-    """Opening hours as [start, end) ranges of minutes since Monday 00:00 local time."""
+    """Opening hours as [start, end) ranges of minutes since Monday 00:00 local time;
+    ranges of one weekday that overlap or touch are one (a chain's sites mostly keep the
+    same hours: 2,600 equal ranges a day would be 13,000 terms in every off-hours query)."""
     ranges = []
     for weekday, spans in sorted(opening_hours.items()):
         day = int(weekday)
@@ -64,4 +66,10 @@ def opening_ranges(opening_hours: OpeningHours) -> list[tuple[int, int]]:
                     f"opening hours {begin}-{finish} on weekday {day} end before start"
                 )
             ranges.append((day * 1440 + start, day * 1440 + end))
-    return ranges
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start // 1440 == merged[-1][0] // 1440 and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
