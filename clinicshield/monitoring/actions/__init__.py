@@ -20,7 +20,6 @@ if TYPE_CHECKING:
         is_suppressed,
     )
     from .detection import (
-        detection_context,
         do_mark_service_account,
         do_run_detection,
         do_unmark_service_account,
@@ -35,7 +34,6 @@ _MODULE_OF = {
     "do_reopen_alert": "alerts",
     "do_resolve_alert": "alerts",
     "is_suppressed": "alerts",
-    "detection_context": "detection",
     "do_mark_service_account": "detection",
     "do_run_detection": "detection",
     "do_unmark_service_account": "detection",
@@ -47,7 +45,6 @@ _MODULE_OF = {
 }
 
 __all__ = [
-    "detection_context",
     "do_acknowledge_alert",
     "do_escalate_alert",
     "do_ingest_files",

@@ -24,12 +24,12 @@ from django.utils import translation
 
 from clinicshield.accounts.models import Organisation, Person
 
-from .models import SEVERITY_RANK, Alert, LogSource, ServiceAccount
-from .words import kind_label, render
+from ..models import SEVERITY_RANK, Alert, LogSource, ServiceAccount
+from ..words import kind_label, render
 
 if TYPE_CHECKING:
-    from .core.detectors import DetectionContext
-    from .core.event_search import Query
+    from ..core.detectors import DetectionContext
+    from ..core.event_search import Query
 
 
 def alerts_of(
@@ -128,7 +128,7 @@ def events_behind(org: Organisation, alert: Alert) -> tuple[str, list[dict[str, 
     """The kind of events an alert rests on and those events, read back from the store."""
     import ibis
 
-    from .core.detectors.evidence import alert_events
+    from ..core.detectors.evidence import alert_events
 
     return alert_events(
         ibis.duckdb.connect(),
@@ -148,8 +148,8 @@ def access_profile(org: Organisation, account: str, ctx: DetectionContext) -> di
     the clock and over the window of ``ctx``."""
     import ibis
 
-    from .core.detectors.events import event_table
-    from .core.detectors.profile import user_profile
+    from ..core.detectors.events import event_table
+    from ..core.detectors.profile import user_profile
 
     con = ibis.duckdb.connect()
     table = event_table(con, settings.DATA_DIR, org.slug, "auth")
@@ -158,26 +158,26 @@ def access_profile(org: Organisation, account: str, ctx: DetectionContext) -> di
 
 def events_per_day(org: Organisation, today: date) -> list[dict[str, Any]]:
     """Stored events per day and source, up to ``today``."""
-    from .core import event_search
+    from ..core import event_search
 
     return event_search.events_per_day(_data_dir(), org.slug, today=today)
 
 
 def quarantined(org: Organisation, limit: int = 100) -> list[dict[str, Any]]:
     """The latest quarantined records, with their reason codes."""
-    from .core import quarantine
+    from ..core import quarantine
 
     return quarantine.read(_data_dir(), org.slug, limit=limit).to_pylist()
 
 
 def quarantined_count(org: Organisation) -> int:
-    from .core import quarantine
+    from ..core import quarantine
 
     return quarantine.count(_data_dir(), org.slug)
 
 
 def search_events(org: Organisation, query: Query) -> list[dict[str, Any]]:
     """The newest stored events matching ``query``."""
-    from .core import event_search
+    from ..core import event_search
 
     return event_search.search(_data_dir(), org.slug, query)

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
-from ..actions import detection_context, do_mark_service_account, do_unmark_service_account
+from ..actions import do_mark_service_account, do_unmark_service_account
 from ..core.detectors import DetectionContext
 from ..queries import access_profile, alerts_of, is_service_account
+from ..queries.detection import detection_context
 from ..words import kind_title, sign_ins_at, weekday_abbreviation
 
 

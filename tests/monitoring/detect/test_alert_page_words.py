@@ -12,9 +12,9 @@ from django.test import Client
 from clinicshield.accounts.models import Organisation, Site
 from clinicshield.exposure.actions.alerts import raise_new_port_alert
 from clinicshield.monitoring.actions import do_raise_alert
-from clinicshield.monitoring.actions.detection import opening_hours
 from clinicshield.monitoring.core.detectors.context import opening_ranges
 from clinicshield.monitoring.core.explain import summarize_opening_hours
+from clinicshield.monitoring.queries.detection import opening_hours
 
 from .conftest import at, signin, write_events
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from clinicshield.monitoring.actions.detection import _spark_connection, detection_connection
 from clinicshield.monitoring.core.detectors import DetectionContext
 from clinicshield.monitoring.core.detectors.registry import DETECTORS, run_detectors
 from clinicshield.monitoring.core.engines import connect
 from clinicshield.monitoring.core.sigma_rules import load_rules
+from clinicshield.monitoring.queries.detection import _spark_connection, detection_connection
 from tests.system import need
 
 from .conftest import ORG, at, daily, signin, write_events
