@@ -227,3 +227,17 @@ def test_the_scheduler_leaves_a_sensor_sites_networks_to_the_sensor(
     assert runners == {"Madrid": "sensor", "Norte": "sensor", "Sur": "worker"}
     assert len(queued) == 1  # a job for Sur only; org B's Madrid waits for its own sensor
     assert Scan.objects.get(organisation=org_a, network__site__name="Madrid").created_at == NOON
+
+
+def test_the_scan_page_says_the_sites_sensor_runs_it(
+    client: Client,
+    client_alice: Client,
+    chain: dict[str, Any],
+    org_a: Organisation,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    scan, _ = start(org_a, "10.213.20.0/29", django_capture_on_commit_callbacks)
+    page = f"/o/{org_a.slug}/exposure/scans/{scan.pk}/"
+    assert "waiting for the site's sensor" in client_alice.get(page).content.decode()
+    claim(client, chain["a"])
+    assert "run by the site's sensor pc1" in client_alice.get(page).content.decode()
