@@ -34,3 +34,30 @@ def call_pending_alert_webhooks(now: datetime) -> str:
 
 def _retried(sent: int, failing: int) -> str:
     return f"{sent} sent, {failing} still failing" if sent or failing else "nothing pending"
+
+
+@due_job("monitoring.store_compact", hour="2", minute="30")
+def compact_event_store(now: datetime) -> str:
+    """Nightly: each organisation's closed days, merged into one file per kind and day.
+    Idempotent: a compacted day has one file and is left alone."""
+    from .actions.store_upkeep import do_compact_events
+
+    done = []
+    for org in Organisation.objects.order_by("slug"):
+        result = do_compact_events(org, now)
+        if result.days:
+            done.append(f"{org.slug}: {result.files_before} files into {result.files_after}")
+    return "; ".join(done) or "nothing to compact"
+
+
+@due_job("monitoring.store_retention", hour="3", minute="30")
+def expire_old_events(now: datetime) -> str:
+    """Nightly: the event days older than each organisation's retention, removed."""
+    from .actions.store_upkeep import do_expire_events
+
+    done = []
+    for org in Organisation.objects.exclude(events_retention_days=None).order_by("slug"):
+        result = do_expire_events(org, now)
+        if result and (result.days or result.quarantine_files):
+            done.append(f"{org.slug}: {len(result.days)} days removed")
+    return "; ".join(done) or "nothing past retention"
