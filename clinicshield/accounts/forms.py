@@ -77,6 +77,15 @@ class OrganisationForm(forms.Form):
         assume_scheme="https",
         help_text=_("New alerts, incidents and simulation events are posted here, signed."),
     )
+    events_retention_days = forms.IntegerField(
+        label=_("Keep security events (days)"),
+        required=False,
+        min_value=90,
+        help_text=_(
+            "Empty keeps every event. Days older than this are removed from the event store "
+            "every night, with their quarantined records. 90 days at least."
+        ),
+    )
 
 
 class SiteTokenForm(forms.Form):

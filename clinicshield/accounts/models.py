@@ -25,6 +25,11 @@ class Organisation(models.Model):
     )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(max_length=64, default=new_webhook_secret)
+    # Days of security events kept in the event store; empty keeps everything (the
+    # organisation decides how long its logs are kept: docs/decisions/0017).
+    events_retention_days = models.PositiveIntegerField(
+        _("keep security events (days)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

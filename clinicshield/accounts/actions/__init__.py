@@ -16,6 +16,7 @@ from .organisations import (
     do_set_password,
     do_update_organisation,
 )
+from .retention import MIN_EVENTS_RETENTION_DAYS, do_set_events_retention
 from .security import (
     do_clear_login_failures,
     do_confirm_totp,
@@ -39,6 +40,8 @@ from .site_tokens import (
 from .staff import ImportResult, do_import_staff, do_mark_left
 
 __all__ = [
+    "MIN_EVENTS_RETENTION_DAYS",
+    "do_set_events_retention",
     "ImportResult",
     "SignedRequest",
     "authenticate_site_request",

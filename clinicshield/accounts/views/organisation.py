@@ -66,6 +66,7 @@ def organisation_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         "timezone": org.timezone,
         "training_refresh_months": org.training_refresh_months,
         "webhook_url": org.webhook_url,
+        "events_retention_days": org.events_retention_days,
     }
     form = OrganisationForm(request.POST or None, initial=initial)
     secret = None
@@ -74,7 +75,10 @@ def organisation_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         form = OrganisationForm(initial=initial)
     elif request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_organisation(org, request.user, **form.cleaned_data)
+            wanted = dict(form.cleaned_data)
+            retention = wanted.pop("events_retention_days")
+            actions.do_update_organisation(org, request.user, **wanted)
+            actions.do_set_events_retention(org, request.user, retention)
         except UserError as error:
             form.add_error(None, str(error.message))
         else:
