@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -139,13 +140,36 @@ def main() -> None:
     try:
         log = work / "auth.log"
         expected = synthetic.write_sshd_auth_log(log, args.lines, seed=1)
+        rounds = []
         for _round in range(args.rounds):
             load = os.getloadavg()[0]
             theirs = run_fail2ban(log)
             ours = run_ours(log, work)
-            print(json.dumps(compared(args.lines, expected, theirs, ours, load)), flush=True)
+            rounds.append(compared(args.lines, expected, theirs, ours, load))
+            print(json.dumps(rounds[-1]), flush=True)
+        if len(rounds) > 1:
+            print(json.dumps(best_of(rounds)), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def best_of(rounds: list[dict]) -> dict:
+    """The best time of each (the least disturbed by other work on a shared machine),
+    their ratio, and the median of the rounds' ratios."""
+    theirs = min(r["fail2ban_seconds"] for r in rounds)
+    ours = min(r["ours_seconds"] for r in rounds)
+    agree = all(r["agree"] for r in rounds)
+    return {
+        "bench": "fail2ban_compare",
+        "summary": f"best of {len(rounds)} rounds",
+        "fail2ban_seconds": theirs,
+        "ours_seconds": ours,
+        "speedup": round(theirs / ours, 1),
+        "median_speedup": statistics.median(r["speedup"] for r in rounds),
+        "cpu_ratio_median": statistics.median(r["cpu_ratio"] for r in rounds),
+        "agree": agree,
+        "met": theirs / ours >= SPEEDUP_TARGET and agree,
+    }
 
 
 def compared(lines: int, expected: int, theirs: dict, ours: dict, load: float) -> dict:
