@@ -28,7 +28,7 @@ _RUN = (
     "import duckdb, json, sys\n"
     "con = duckdb.connect()\n"
     "con.execute(\"SET TimeZone = 'UTC'\")\n"
-    "con.execute(\"SET enable_progress_bar = false\")\n"
+    'con.execute("SET enable_progress_bar = false")\n'
     "for sql, params in json.loads(sys.argv[1]):\n"
     "    con.execute(sql, params)\n"
 )

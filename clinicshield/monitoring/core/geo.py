@@ -57,6 +57,7 @@ GEO_SCHEMA = pa.schema(
     ]
 )
 
+
 @dataclass
 class Place:
     country: str | None = None
