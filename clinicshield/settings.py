@@ -137,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", False)
 # How long a worker that stopped answering keeps its jobs before another one takes them back
-# (Redis only; docs/decisions/0016-workers-on-redis.md).
+# (Redis only; docs/decisions/0018-workers-on-redis.md).
 WORKER_LEASE_SECONDS = envint("WORKER_LEASE_SECONDS", 30)
 if REDIS_URL:
     HUEY = {

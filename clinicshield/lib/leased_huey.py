@@ -11,7 +11,7 @@ minute across all consumers, not once per consumer.
 
 The guarantee is at least once: a job whose worker died after its work was done but before
 its acknowledgement runs again, so every job must be safe to repeat (ours take ids and call
-idempotent actions). docs/decisions/0016-workers-on-redis.md says why and what is tested.
+idempotent actions). docs/decisions/0018-workers-on-redis.md says why and what is tested.
 """
 
 import logging

@@ -1,5 +1,5 @@
 """Two real worker processes on one real Redis: a worker killed with SIGKILL mid-job loses
-nothing, and no job that finished runs again (docs/decisions/0016-workers-on-redis.md)."""
+nothing, and no job that finished runs again (docs/decisions/0018-workers-on-redis.md)."""
 
 import os
 import signal
