@@ -31,6 +31,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def pytest_configure(config: Any) -> None:
+    _one_request_at_a_time_in_the_live_server()
     config.addinivalue_line(
         "markers",
         "real_clock(reason): cannot run with the clock moved by libfaketime (the reason says "
@@ -202,6 +203,22 @@ def smtp_server(settings: Any) -> Iterator[SmtpSink]:
         yield sink
     finally:
         controller.stop()
+
+
+def _one_request_at_a_time_in_the_live_server() -> None:
+    """The SQLite test database lives in memory, and the live server's threads share its one
+    connection: a page and its poll arriving together collided on it ("cannot commit
+    transaction - SQL statements in progress"), and a browser test failed now and then. A
+    server without threads answers one request at a time and closes each connection."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        # The server thread itself already uses the shared connection: nothing to hand on.
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATime
 
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
