@@ -20,6 +20,9 @@ def notify_new_alert(alert_id: int) -> None:
     alert = Alert.objects.select_related("organisation").get(pk=alert_id)
     org = alert.organisation
     to = recipients(org)
+    if not to and not org.webhook_url:
+        # Nobody to tell: building the link alone loads every URL of the product.
+        return
     url = alert_url(alert)
     names = people_names(org, {alert.user})
     payload = {**alert_payload(alert, "en", names), "url": url}
