@@ -13,7 +13,6 @@ from clinicshield.accounts.models import Organisation
 
 from .actions import do_record_scores
 from .models import ScoreSnapshot
-from .queries import local_day
 
 DAYS = 90
 
@@ -31,7 +30,9 @@ def seed(org: Organisation, now: datetime) -> str:
     rows = []
     for days_ago in range(DAYS - 1, 0, -1):
         share = progress(days_ago)
-        day = local_day(org, now - timedelta(days=days_ago))
+        # Calendar days back from the local today: the local day of "now minus n times 24
+        # hours" repeats a day across a daylight-saving change (late evening in winter).
+        day = today.day - timedelta(days=days_ago)
         for snapshot in current:
             points = {k: round(v * share, 1) for k, v in snapshot.points.items()}
             rows.append(

@@ -65,3 +65,18 @@ def test_the_demo_history_climbs_to_todays_real_score(org_a: Any) -> None:
     assert len(history) == demo.DAYS
     assert "90 days" in summary
     assert ScoreSnapshot.objects.filter(organisation=org_a, site__isnull=False).count() == 90
+
+
+def test_the_demo_history_has_one_score_a_day_across_a_clock_change(org_a: Any) -> None:
+    # 22:30 UTC in December is 23:30 in Madrid; the same hour before 25 October was 00:30 of
+    # the next day there: a day counted back in 24-hour steps came out twice.
+    org_a.timezone = "Europe/Madrid"
+    org_a.save(update_fields=["timezone"])
+    demo.seed(org_a, datetime.fromisoformat("2026-12-06T22:30:00+00:00"))
+    days = list(
+        ScoreSnapshot.objects.filter(organisation=org_a, site__isnull=True)
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+    assert len(days) == demo.DAYS == len(set(days))
+    assert (str(days[0]), str(days[-1])) == ("2026-09-08", "2026-12-06")
