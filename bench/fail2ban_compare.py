@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,43 +32,20 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from measure import measured  # noqa: E402
+
 from clinicshield.monitoring.core import synthetic  # noqa: E402
 from clinicshield.monitoring.core.geo import GeoLookup  # noqa: E402
 
 NOT_COUNTED_BY_FAIL2BAN = ("sshd:failed_publickey", "pam:auth_failure")
 SPEEDUP_TARGET = 25
-# Runs a command and reports its wall time and peak resident memory (its own children).
-_MEASURE = (
-    "import json, resource, subprocess, sys, time\n"
-    "began = time.perf_counter()\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(json.dumps({'seconds': time.perf_counter() - began, 'code': done.returncode,\n"
-    "  'peak_kib': usage.ru_maxrss, 'cpu_seconds': usage.ru_utime + usage.ru_stime,\n"
-    "  'out': done.stdout[-20000:], 'err': done.stderr[-4000:]}))\n"
-)
-
-
-def measured(command: list[str], env: dict[str, str] | None = None) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    result = json.loads(done.stdout)
-    if result["code"] != 0:
-        raise SystemExit(f"{command[0]} failed: {result['err']}")
-    return result
 
 
 def run_fail2ban(log: Path) -> dict:
     program = shutil.which("fail2ban-regex")
     if not program:
         raise SystemExit("fail2ban-regex is not installed (Debian package fail2ban)")
-    result = measured([program, str(log), "/etc/fail2ban/filter.d/sshd.conf"])
+    result = measured([program, str(log), "/etc/fail2ban/filter.d/sshd.conf"], cwd=ROOT)
     match = re.search(r"^Lines: (\d+) lines, \d+ ignored, (\d+) matched", result["out"], re.M)
     if not match:
         raise SystemExit("could not read fail2ban-regex's summary:\n" + result["out"][-2000:])
@@ -96,7 +72,7 @@ def run_ours(log: Path, work: Path) -> dict:
     env["CLINICSHIELD_CACHE_DIR"] = str(work / "cache")
     assert GeoLookup(cache_dir=work / "cache").shipped is not None
     cli = [sys.executable, "-m", "clinicshield.cli"]
-    measured([*cli, "createorg", "--name", "Bench", "--slug", "bench"], env)
+    measured([*cli, "createorg", "--name", "Bench", "--slug", "bench"], env, ROOT)
     result = measured(
         [
             *cli,
@@ -114,6 +90,7 @@ def run_ours(log: Path, work: Path) -> dict:
             "json",
         ],
         env,
+        ROOT,
     )
     row = json.loads(result["out"].splitlines()[0])
     glob = str(data_dir / "events" / "org=bench" / "kind=auth" / "day=*" / "*.parquet")

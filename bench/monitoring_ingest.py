@@ -31,7 +31,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest_floors import run_floor, same_rows  # noqa: E402
+from measure import measured  # noqa: E402
 
 from clinicshield.monitoring.core import synthetic  # noqa: E402
 from clinicshield.monitoring.core.geo import GeoLookup  # noqa: E402
@@ -63,20 +63,6 @@ NOT_COMPARED = {"record_ref", "source", "source_file", "src_asn", "src_asn_org"}
 NOT_COMPARED |= {"src_country", "src_city", "src_lat", "src_lon", "dst_country", "dst_asn"}
 
 
-# Runs a command and reports its wall time, CPU time and peak memory (itself and its
-# children). A small process of its own: a child's peak counts the memory of the process
-# it was forked from, which here would be this bench's.
-_MEASURE = (
-    "import json, resource, subprocess, sys, time\n"
-    "began = time.perf_counter()\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(json.dumps({'seconds': time.perf_counter() - began, 'code': done.returncode,\n"
-    "  'peak_kib': usage.ru_maxrss, 'cpu': usage.ru_utime + usage.ru_stime,\n"
-    "  'out': done.stdout, 'err': done.stderr[-4000:]}))\n"
-)
-
-
 def clinicshield(data_dir: Path, *args: str) -> tuple[float, str, dict]:
     """Run the real entry point; its wall time, output, and its CPU time and peak memory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
@@ -86,19 +72,8 @@ def clinicshield(data_dir: Path, *args: str) -> tuple[float, str, dict]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
     env["CLINICSHIELD_CACHE_DIR"] = str(data_dir.parent / "cache")
-    command = [sys.executable, "-m", "clinicshield.cli", *args]
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    measured = json.loads(done.stdout)
-    if measured["code"] != 0:
-        raise SystemExit(f"clinicshield {' '.join(args)} failed: {measured['err'][-2000:]}")
-    return measured["seconds"], measured["out"], measured
+    result = measured([sys.executable, "-m", "clinicshield.cli", *args], env, ROOT)
+    return result["seconds"], result["out"], result
 
 
 def windows_json(path: Path, lines: int) -> int:
@@ -241,7 +216,7 @@ def measure(name: str, files: list[Path], extra: list[str], records: int, work: 
         "startup_met": startup <= STARTUP_TARGET,
         # The command with its children (the .evtx decoder): CPU summed, peak of the largest.
         "peak_rss_mib": round(own["peak_kib"] / 1024),
-        "cpu_seconds": round(own["cpu"], 2),
+        "cpu_seconds": round(own["cpu_seconds"], 2),
         "expected_records": records,
     }
 
