@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from clinicshield.accounts.tenancy import current_org, org_view
 
 from ..actions import do_mark_service_account, do_unmark_service_account
-from ..core.detectors import DetectionContext
 from ..queries import access_profile, alerts_of, is_service_account
 from ..queries.detection import detection_context
 from ..words import kind_title, sign_ins_at, weekday_abbreviation
@@ -39,14 +38,7 @@ def heat_cells(hours: list[list[int]]) -> list[dict[str, Any]]:
 def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpResponse:
     org = current_org(request)
     now = timezone.now()
-    base = detection_context(org, now - timedelta(minutes=1), now)
-    ctx = DetectionContext(
-        start=base.start,
-        end=base.end,
-        timezone=base.timezone,
-        user_timezones=base.user_timezones,
-        settings=base.settings,
-    )
+    ctx = detection_context(org, now - timedelta(minutes=1), now)
     profile = access_profile(org, account, ctx)
     context = {
         "section": "monitoring",
@@ -60,7 +52,7 @@ def person_profile(request: HttpRequest, org_slug: str, account: str) -> HttpRes
         "alerts": [
             (alert, kind_title(alert.kind)) for alert in alerts_of(org, user=account.lower())[:20]
         ],
-        "timezone": base.user_timezones.get(account.lower(), base.timezone),
+        "timezone": ctx.user_timezones.get(account.lower(), ctx.timezone),
         "is_service_account": is_service_account(org, account),
     }
     return render(request, "monitoring/person.html", context)
