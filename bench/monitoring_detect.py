@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from clinicshield.monitoring.core.schema import AUTH  # noqa: E402
 
 ORG = "bench-chain"
+START = datetime(2025, 3, 1, tzinfo=UTC)  # the first generated day
 WAZUH_EVENTS_PER_CORE = 8000
 COUNTRIES = np.array(["ES", "ES", "ES", "ES", "PT", "FR", "NG", "US"])
 COORDS = {
@@ -49,7 +50,7 @@ COORDS = {
 
 def generate(folder: Path, events: int, days: int, seed: int = 7) -> float:
     rng = np.random.default_rng(seed)
-    start = datetime(2025, 3, 1, tzinfo=UTC)
+    start = START
     users = np.array([f"user{n:05d}" for n in range(5000)])
     per_day = events // days
     began = time.perf_counter()
@@ -129,15 +130,16 @@ def _with_spray(columns: dict, base_us: int, users: np.ndarray) -> dict:
     }
 
 
-def detect(folder: Path, days: int) -> None:
-    """Child process: one detection pass, prints its own timing as JSON."""
+def auth_pass(folder: Path, days: int) -> tuple[list, float]:
+    """The auth detectors over the last of ``days`` generated days, with the days before as
+    baseline (every stored event is read): the findings and the seconds the pass took."""
     import ibis
 
     from clinicshield.monitoring.core.detectors import DetectionContext
     from clinicshield.monitoring.core.detectors.registry import DETECTORS, run_detectors
     from clinicshield.monitoring.core.detectors.settings import DetectionSettings
 
-    end = datetime(2025, 3, 1, tzinfo=UTC) + timedelta(days=days)
+    end = START + timedelta(days=days)
     ctx = DetectionContext(
         start=end - timedelta(days=1),
         end=end,
@@ -150,7 +152,12 @@ def detect(folder: Path, days: int) -> None:
     auth_detectors = [name for name, (kind, _) in DETECTORS.items() if kind == "auth"]
     began = time.perf_counter()
     findings = run_detectors(con, folder, ORG, ctx, only=auth_detectors)
-    elapsed = time.perf_counter() - began
+    return findings, time.perf_counter() - began
+
+
+def detect(folder: Path, days: int) -> None:
+    """Child process: one detection pass, prints its own timing as JSON."""
+    findings, elapsed = auth_pass(folder, days)
     kinds: dict[str, int] = {}
     for finding in findings:
         kinds[finding.kind] = kinds.get(finding.kind, 0) + 1

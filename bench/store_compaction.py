@@ -32,12 +32,10 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from monitoring_detect import ORG, generate  # noqa: E402
+from monitoring_detect import ORG, START, auth_pass, generate  # noqa: E402
 
 from clinicshield.monitoring.core import checkpoint  # noqa: E402
 from clinicshield.monitoring.core.store_layout import BatchName  # noqa: E402
-
-START = datetime(2025, 3, 1, tzinfo=UTC)
 
 
 def site_key(site: int) -> str:
@@ -81,32 +79,14 @@ def split_days(folder: Path, files: int, sites: int) -> None:
 
 def measure(folder: Path, days: int) -> None:
     """Child process: the detection pass and the searches, timed; prints JSON."""
-    import ibis
-
     from clinicshield.monitoring.core import event_search
-    from clinicshield.monitoring.core.detectors import DetectionContext
-    from clinicshield.monitoring.core.detectors.registry import DETECTORS, run_detectors
-    from clinicshield.monitoring.core.detectors.settings import DetectionSettings
 
-    end = START + timedelta(days=days)
-    ctx = DetectionContext(
-        start=end - timedelta(days=1),
-        end=end,
-        timezone="Europe/Madrid",
-        opening_hours={d: [("08:00", "15:00")] for d in range(5)},
-        service_accounts=frozenset({"user00001"}),
-        settings=DetectionSettings(baseline_days=days - 1),
-    )
-    con = ibis.duckdb.connect(threads=2, memory_limit="1500MB")
-    auth = [name for name, (kind, _) in DETECTORS.items() if kind == "auth"]
-    began = time.perf_counter()
-    findings = run_detectors(con, folder, ORG, ctx, only=auth)
-    detect_s = time.perf_counter() - began
+    findings, detect_s = auth_pass(folder, days)
     found = sorted(
         (f.kind, f.key, f.first_seen.isoformat(), f.last_seen.isoformat(), f.count)
         for f in findings
     )
-    last = (end - timedelta(days=1)).date()
+    last = (START + timedelta(days=days - 1)).date()
     queries = {
         "user_all_days": event_search.Query(user="user00042", limit=1000),
         "site_last_day": event_search.Query(
