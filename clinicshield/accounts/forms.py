@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .actions.retention import MIN_EVENTS_RETENTION_DAYS
 from .models import Membership
 
 
@@ -80,7 +81,7 @@ class OrganisationForm(forms.Form):
     events_retention_days = forms.IntegerField(
         label=_("Keep security events (days)"),
         required=False,
-        min_value=90,
+        min_value=MIN_EVENTS_RETENTION_DAYS,
         help_text=_(
             "Empty keeps every event. Days older than this are removed from the event store "
             "every night, with their quarantined records. 90 days at least."
