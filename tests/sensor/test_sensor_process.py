@@ -131,6 +131,16 @@ def test_bad_usage_is_refused_with_a_reason(live_server: Any, token: str, tmp_pa
     assert wrong.returncode == 2 and "not a site token" in wrong.stderr
     far = run_sensor(tmp_path, "http://sensor.example", tokens, *spool, "--follow", "x.log")
     assert far.returncode == 2 and "use https" in far.stderr
+    no_port = run_sensor(tmp_path, live_server.url, tokens, *spool, "--syslog-port", "70000")
+    assert no_port.returncode == 2 and "is not a port number" in no_port.stderr
+    not_ours = ("--syslog-port", "5514", "--syslog-bind", "192.0.2.1")
+    deaf = run_sensor(tmp_path, live_server.url, tokens, *spool, *not_ours)
+    assert deaf.returncode == 2 and "cannot receive syslog on 192.0.2.1:5514" in deaf.stderr
+    assert "Traceback" not in deaf.stderr
+    no_spool = ["--spool", str(tmp_path / "missing" / "spool"), "--follow", "x.log"]
+    (tmp_path / "missing").write_text("a file, not a directory")
+    lost = run_sensor(tmp_path, live_server.url, tokens, *no_spool)
+    assert lost.returncode == 2 and "--spool" in lost.stderr and "Traceback" not in lost.stderr
 
 
 def test_the_sensor_runs_its_zones_probes_on_the_servers_schedule(

@@ -29,6 +29,10 @@ from .tail import FileTail
 SYSLOG_SOURCE = "syslog"
 
 
+class CannotListen(Exception):
+    """The syslog port cannot be opened (taken, privileged, or an address not ours)."""
+
+
 @dataclass
 class SensorConfig:
     name: str
@@ -70,7 +74,12 @@ class Sensor:
         receiver = None
         if self.config.syslog:
             receiver = SyslogReceiver(self.inbox, *self.config.syslog)
-            receiver.start()
+            try:
+                receiver.start()
+            except OSError as error:
+                bind, port = self.config.syslog
+                why = error.strerror or error
+                raise CannotListen(f"cannot receive syslog on {bind}:{port}: {why}") from None
         self.sender.start()
         if not self.config.once:
             self.duties.start()

@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.accounts.core.site_signing import BadToken, SiteCredential
 from clinicshield.exposure.core.sensor_client import SensorError
-from clinicshield.lib.cli import refuse
+from clinicshield.lib.cli import port_number, refuse
 from clinicshield.monitoring.core.sensor_batch import ENCODINGS, LINE_FORMATS
 from clinicshield.sensor.core.client import CentralServer
-from clinicshield.sensor.core.runner import Sensor, SensorConfig
+from clinicshield.sensor.core.runner import CannotListen, Sensor, SensorConfig
 from clinicshield.sensor.core.spool import Spool
 from clinicshield.sensor.core.status import Status
 
@@ -44,7 +44,9 @@ class Command(BaseCommand):
             metavar="[FORMAT:]PATH[,...]",
             help=f"log files to follow (formats: {', '.join(LINE_FORMATS)}; default: recognised)",
         )
-        parser.add_argument("--syslog-port", type=int, help="receive syslog on this UDP/TCP port")
+        parser.add_argument(
+            "--syslog-port", type=port_number, help="receive syslog on this UDP/TCP port"
+        )
         parser.add_argument("--syslog-bind", default="127.0.0.1", help="address to receive on")
         parser.add_argument("--name", default="", help="this sensor's name (default: host name)")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between looks")
@@ -73,7 +75,10 @@ class Command(BaseCommand):
             server = CentralServer(options["server"], credential)
         except SensorError as error:
             raise refuse(str(error)) from None
-        spool = Spool(Path(options["spool"]), int(options["spool_limit_mb"] * 1024 * 1024))
+        try:
+            spool = Spool(Path(options["spool"]), int(options["spool_limit_mb"] * 1024 * 1024))
+        except OSError as error:
+            raise refuse(f"--spool {options['spool']}: {error.strerror or error}") from None
         status = Status(self.stdout, self.stderr)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: status.stop.set())
@@ -82,7 +87,10 @@ class Command(BaseCommand):
         for path, _fmt in config.follows:
             if not path.is_file() or path.stat().st_size == 0:
                 status.complain(f"{path}: no data yet; it will be read when it has some")
-        code = sensor.run()
+        try:
+            code = sensor.run()
+        except CannotListen as error:
+            raise refuse(str(error)) from None
         if code:
             sys.exit(code)
 
