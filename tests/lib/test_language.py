@@ -15,6 +15,6 @@ def test_it_names_the_active_language_with_one_of_our_codes(active: str, expecte
         assert current_language() == expected
 
 
-def test_it_falls_back_to_the_default_when_translations_are_off(settings: object) -> None:
+def test_it_falls_back_to_the_default_when_translations_are_off() -> None:
     with translation.override(None):  # deactivated: Django's get_language() is None
         assert current_language() == "en"

@@ -57,7 +57,7 @@ def test_a_hit_counts_once_folded_and_the_fold_judges_scanners(
 
 
 def test_a_click_is_judged_with_the_delivery_time_known_when_it_is_folded(
-    org_a, staff, smtp_server, settings
+    org_a, staff, smtp_server
 ):
     campaign = sent(org_a, smtp_server, targets="list:ben@clinic-a.example")
     ben = by_email(campaign, "ben@clinic-a.example")
