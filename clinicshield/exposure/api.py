@@ -5,14 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 
 from clinicshield.lib.api import api_org
-from clinicshield.lib.errors import UserError
 
-from .actions import do_import_nmap_xml, do_record_probe, do_start_scan
+from .actions import do_import_nmap_xml, do_record_reported_probe, do_start_scan
 from .models import Scan
 from .queries import findings_of, networks, plan_for_zone, probe_runs, recent_scans
 from .words import finding_row
@@ -74,7 +72,6 @@ class ProbeResultsIn(Schema):
     states: list[tuple[str, int, str]]
 
 
-PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
 # Scanning, importing and probing need the role it (or owner).
 IT_ONLY = gettext_lazy("This token's role may not start scans.")
 
@@ -167,12 +164,5 @@ def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
 def probe_results(request: HttpRequest, payload: ProbeResultsIn) -> Status[dict[str, Any]]:
     """A sensor reports what it saw; the server judges each rule and stores the run."""
     org = api_org(request, "it", IT_ONLY)
-    bad = sorted({state for _a, _p, state in payload.states} - PROBE_STATES)
-    if bad:
-        raise UserError(
-            "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
-        )
-    policy, plan = plan_for_zone(org, payload.zone)
-    states = {(address, port): state for address, port, state in payload.states}
-    run = do_record_probe(org, payload.zone, policy, plan, states)
+    run = do_record_reported_probe(org, payload.zone, payload.states)
     return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})

@@ -59,6 +59,23 @@ def do_record_probe(
     )
 
 
+PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
+
+
+def do_record_reported_probe(
+    org: Organisation, zone: str, reported: list[tuple[str, int, str]]
+) -> ProbeRun:
+    """Judge and store the (address, port, state) a sensor in ``zone`` reports."""
+    bad = sorted({state for _address, _port, state in reported} - PROBE_STATES)
+    if bad:
+        raise UserError(
+            "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
+        )
+    policy, plan = plan_for_zone(org, zone)
+    states = {(address, port): state for address, port, state in reported}
+    return do_record_probe(org, zone, policy, plan, states)
+
+
 def do_run_probe(org: Organisation, zone: str, timeout: float = DEFAULT_TIMEOUT) -> ProbeRun:
     """Test every rule from `zone` from this machine and store the verdicts."""
     policy, plan = plan_for_zone(org, zone)

@@ -27,24 +27,20 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from clinicshield.accounts.actions import do_record_sensor_health
 from clinicshield.exposure.actions import (
     do_claim_site_scans,
-    do_record_probe,
+    do_record_reported_probe,
     do_record_site_scan,
 )
 from clinicshield.exposure.queries import plan_for_zone, site_scans_waiting
-from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions.sensor_batches import do_ingest_sensor_batch
 
 from .auth import SiteSignatureAuth, request_body, site_token
 
 router = Router(tags=["sensor"], auth=SiteSignatureAuth())
-
-PROBE_STATES = frozenset({"open", "refused", "filtered", "unreachable"})
 
 
 class HealthIn(Schema):
@@ -123,15 +119,8 @@ def probe_plan(request: HttpRequest, zone: str) -> ProbePlanOut:
 
 @router.post("/probe-results", response={201: dict[str, Any]})
 def probe_results(request: HttpRequest, payload: ProbeIn) -> Status[dict[str, Any]]:
-    bad = sorted({state for _a, _p, state in payload.states} - PROBE_STATES)
-    if bad:
-        raise UserError(
-            "bad_state", _("Unknown probe states: %(states)s") % {"states": ", ".join(bad)}
-        )
     org = site_token(request).organisation
-    policy, plan = plan_for_zone(org, payload.zone)
-    states = {(address, port): state for address, port, state in payload.states}
-    run = do_record_probe(org, payload.zone, policy, plan, states)
+    run = do_record_reported_probe(org, payload.zone, payload.states)
     return Status(201, {"id": run.pk, "zone": run.zone, "verdicts": run.verdicts})
 
 
