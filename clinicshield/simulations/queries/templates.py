@@ -14,7 +14,6 @@ from ..core.library import (
     EmailTemplate,
     library_definitions,
     library_rows,
-    load_library,
     template_from_dict,
 )
 from ..models import Campaign, Template
@@ -26,9 +25,13 @@ def library() -> dict[str, dict[str, Any]]:
     return library_definitions()
 
 
+def _shipped_templates() -> dict[str, EmailTemplate]:
+    return {k: template_from_dict(v, k) for k, v in library().items()}
+
+
 def template_rows() -> list[dict[str, Any]]:
     """The library as rows (key, name, language, kind, landing, difficulty): API and CLI."""
-    return library_rows(load_library())
+    return library_rows(_shipped_templates())
 
 
 def template_definition(org: Organisation, key: str) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def template_definition(org: Organisation, key: str) -> dict[str, Any]:
 
 def template_library(org: Organisation) -> dict[str, EmailTemplate]:
     """Every template the organisation may send: the library's and its own, by key."""
-    templates = {k: template_from_dict(v, k) for k, v in library().items()}
+    templates = _shipped_templates()
     for own in Template.objects.filter(organisation=org):
         templates[own.key] = template_from_dict(own.definition, own.key)
     return templates
