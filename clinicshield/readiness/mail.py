@@ -31,8 +31,7 @@ def incident_url(incident: Incident) -> str:
 def recipients(incident: Incident) -> list[str]:
     """Owners and IT members of the organisation, and call-tree contacts who asked for it."""
     org = incident.organisation
-    members = Membership.objects.filter(organisation=org, role__in=["owner", "it"])
-    emails = [m.user.email for m in members.select_related("user") if m.user.email]
+    emails = owner_and_it_emails(org)
     emails += (
         CallTreeContact.objects.filter(organisation=org, notify_on_report=True)
         .exclude(email="")
