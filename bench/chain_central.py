@@ -91,30 +91,47 @@ class Central:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "clinicshield.cli", "serve", "--port", str(self.port)]
-        log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - the child keeps it
-        self.process = subprocess.Popen(
-            [*command, "--web-workers", str(workers)],
-            env=environment(data_dir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = start_central(data_dir, self.port, workers)
+        # /proc's CPU times are cumulative: sampling from here still counts the start-up.
         self.tree = ProcessTree(self.process.pid)
         self.tree.start()
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.5)
-        raise SystemExit("the central server did not answer in 3 minutes")
 
     def stop(self) -> None:
         self.tree.done.set()
         os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(60)
+
+
+def start_central(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``clinicshield serve`` of ``data_dir`` on a loopback port, once it answers."""
+    command = [sys.executable, "-m", "clinicshield.cli", "serve", "--port", str(port)]
+    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - the child keeps it
+    central = subprocess.Popen(
+        [*command, "--web-workers", str(workers)],
+        env=environment(data_dir),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return central
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the central server did not answer in 3 minutes")
+
+
+def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """A clinicshield command of ``data_dir`` (``env`` added); its output, or the bench stops."""
+    command = [sys.executable, "-m", "clinicshield.cli", *args]
+    done = subprocess.run(
+        command, env={**environment(data_dir), **(env or {})}, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"clinicshield {' '.join(args[:2])} failed: {done.stderr[-3000:]}")
+    return done.stdout
 
 
 def measured(command: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:

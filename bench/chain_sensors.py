@@ -28,9 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def environment(data_dir: Path) -> dict[str, str]:
+    """A clinicshield process of ``data_dir``, with the IP ranges cache beside it (built once
+    and shared by every data dir of a bench, as on a box where it is built on first use)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
+    env["CLINICSHIELD_CACHE_DIR"] = str(data_dir.parent / "cache")
     return env
 
 

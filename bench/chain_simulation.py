@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chain_central import Central, measured  # noqa: E402
+from chain_central import Central, cli, measured  # noqa: E402
 from chain_sensors import environment, job, run_cli, run_workers  # noqa: E402
 from chain_world import DAY, Chain, expected, site_name, write_day, write_history  # noqa: E402
 
@@ -67,16 +66,6 @@ with transaction.atomic():
     DetectionRun.objects.create(organisation=org, window_start=datetime.fromisoformat({start!r}),
                                 window_end=datetime(2100, 1, 1, tzinfo=UTC))
 """
-
-
-def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    command = [sys.executable, "-m", "clinicshield.cli", *args]
-    done = subprocess.run(
-        command, env={**environment(data_dir), **(env or {})}, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"clinicshield {' '.join(args[:2])} failed: {done.stderr[-3000:]}")
-    return done.stdout
 
 
 def prepare(args: argparse.Namespace, chain: Chain, folder: Path, central: Path) -> dict[str, Any]:

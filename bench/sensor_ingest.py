@@ -29,13 +29,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from chain_central import cli, start_central  # noqa: E402
+from chain_sensors import environment  # noqa: E402
 
 from clinicshield.monitoring.core import synthetic  # noqa: E402
 
@@ -50,42 +52,6 @@ for slug in {slugs!r}:
         site = do_create_site(org, f"site{{n:02d}}", "bench", timezone="UTC")
         print(slug, do_create_site_token(site, "pc", "bench"))
 """
-
-
-def environment(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
-    env["CLINICSHIELD_CACHE_DIR"] = str(data_dir.parent / "cache")
-    return env
-
-
-def cli(data_dir: Path, *args: str) -> str:
-    command = [sys.executable, "-m", "clinicshield.cli", *args]
-    done = subprocess.run(command, env=environment(data_dir), capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"clinicshield {' '.join(args[:2])} failed: {done.stderr[-2000:]}")
-    return done.stdout
-
-
-def start_central(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "clinicshield.cli", "serve", "--port", str(port)]
-    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - the child keeps it
-    central = subprocess.Popen(
-        [*command, "--web-workers", str(workers)],
-        env=environment(data_dir),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return central
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("the central server did not answer in 3 minutes")
 
 
 def split(source: Path, parts: int, folder: Path) -> list[Path]:
