@@ -90,7 +90,7 @@ def template_from_dict(data: Any, where: str) -> EmailTemplate:
     if landing not in LANDINGS:
         raise TemplateError(f"{where}: landing {landing!r} is not one of {sorted(LANDINGS)}")
     difficulty = _require(data, "difficulty", where)
-    if difficulty not in DIFFICULTIES:
+    if not isinstance(difficulty, int) or difficulty not in DIFFICULTIES:
         raise TemplateError(f"{where}: difficulty must be 1, 2 or 3, got {difficulty!r}")
     versions: dict[str, LanguageVersion] = {}
     for language in LANGUAGES:
@@ -108,8 +108,13 @@ def template_from_dict(data: Any, where: str) -> EmailTemplate:
     if "en" not in versions:
         raise TemplateError(f"{where}: needs at least an 'en' version")
     flags = []
-    for index, flag in enumerate(data.get("red_flags") or []):
+    raw_flags = data.get("red_flags") or []
+    if not isinstance(raw_flags, list):
+        raise TemplateError(f"{where}: red_flags must be a list")
+    for index, flag in enumerate(raw_flags):
         flag_where = f"{where} red_flags[{index}]"
+        if not isinstance(flag, dict):
+            raise TemplateError(f"{flag_where}: expected a mapping with a code and sentences")
         code = str(_require(flag, "code", flag_where))
         texts = {lang: str(flag[lang]) for lang in LANGUAGES if flag.get(lang)}
         if "en" not in texts:

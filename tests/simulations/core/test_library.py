@@ -58,20 +58,23 @@ def test_it_falls_back_to_english_for_a_language_it_lacks():
     assert "payslip" in email.subject
 
 
+OWN_TEMPLATE = {
+    "key": "own",
+    "landing": "credential",
+    "difficulty": 2,
+    "en": {
+        "name": "n",
+        "from_name": "f",
+        "subject": "s",
+        "body": "Go [here]({{link}})",
+        "landing_title": "t",
+        "landing_intro": "i",
+    },
+}
+
+
 def test_it_names_the_field_that_is_wrong_in_an_org_template():
-    good = {
-        "key": "own",
-        "landing": "credential",
-        "difficulty": 2,
-        "en": {
-            "name": "n",
-            "from_name": "f",
-            "subject": "s",
-            "body": "Go [here]({{link}})",
-            "landing_title": "t",
-            "landing_intro": "i",
-        },
-    }
+    good = OWN_TEMPLATE
     assert template_from_dict(good, "org template 'own'").kind == "phishing"
     bad_placeholder = {**good, "en": {**good["en"], "subject": "Hi {{password}}"}}
     with pytest.raises(
@@ -85,6 +88,21 @@ def test_it_names_the_field_that_is_wrong_in_an_org_template():
         template_from_dict({**good, "landing": "exe"}, "x")
     with pytest.raises(TemplateError, match="missing field 'difficulty'"):
         template_from_dict({k: v for k, v in good.items() if k != "difficulty"}, "x")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("difficulty", [2], "difficulty must be 1, 2 or 3"),
+        ("red_flags", 5, "red_flags must be a list"),
+        ("red_flags", ["code"], r"red_flags\[0\]: expected a mapping"),
+    ],
+)
+def test_a_template_of_the_wrong_shape_is_a_template_error_not_a_crash(field, value, message):
+    # Organisations write templates as YAML on a page: a wrong shape must come back as the
+    # page's error message, not a TypeError (a 500).
+    with pytest.raises(TemplateError, match=message):
+        template_from_dict({**OWN_TEMPLATE, field: value}, "x")
 
 
 def test_the_clipboard_holds_only_an_inert_link_to_our_server():
