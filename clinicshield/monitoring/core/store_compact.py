@@ -33,7 +33,7 @@ from pathlib import Path
 
 from . import checkpoint
 from .schema import SCHEMAS
-from .store_layout import _BATCH_NAME, events_root, writer_lock
+from .store_layout import _BATCH_NAME, events_root, folder_day, writer_lock
 
 COMPACTED_PREFIX = "compacted-"
 # Rows per row group: DuckDB's default; a site's rows of a day fall in one or two.
@@ -89,11 +89,8 @@ def _uncommitted(files: list[Path], positions: dict[str, int]) -> list[Path]:
 
 def closed_days(kind_dir: Path, before: date) -> Iterator[tuple[date, Path]]:
     for day_dir in sorted(kind_dir.glob("day=*")):
-        try:
-            day = date.fromisoformat(day_dir.name.removeprefix("day="))
-        except ValueError:
-            continue
-        if day < before:
+        day = folder_day(day_dir)
+        if day is not None and day < before:
             yield day, day_dir
 
 

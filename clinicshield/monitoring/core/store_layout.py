@@ -46,6 +46,14 @@ def quarantine_root(data_dir: Path, org: str) -> Path:
     return Path(data_dir) / "quarantine" / f"org={check_slug(org)}"
 
 
+def folder_day(day_dir: Path) -> date | None:
+    """The day of a ``day=YYYY-MM-DD`` folder; None when the name is not one of ours."""
+    try:
+        return date.fromisoformat(day_dir.name.removeprefix("day="))
+    except ValueError:
+        return None
+
+
 def earliest_day_changed_since(data_dir: Path, org: str, moment: datetime) -> date | None:
     """The earliest UTC day whose events changed since ``moment``: where a late file (a
     daily export, a copied log) added events older than what detection already examined.
@@ -56,12 +64,12 @@ def earliest_day_changed_since(data_dir: Path, org: str, moment: datetime) -> da
     earliest: date | None = None
     root = events_root(data_dir, org)
     for day_dir in root.glob("kind=*/day=*") if root.exists() else ():
+        day = folder_day(day_dir)
         try:
             changed = day_dir.stat().st_mtime >= cutoff
-            day = date.fromisoformat(day_dir.name.removeprefix("day="))
-        except (OSError, ValueError):  # removed meanwhile, or not one of our day folders
+        except OSError:  # removed meanwhile
             continue
-        if changed and (earliest is None or day < earliest):
+        if day is not None and changed and (earliest is None or day < earliest):
             earliest = day
     return earliest
 

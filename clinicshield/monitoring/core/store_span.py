@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from .store import events_root
+from .store_layout import events_root, folder_day
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,8 @@ def stored_days(data_dir: Path, org: str) -> list[date]:
     root = events_root(data_dir, org)
     days = set()
     for day_dir in root.glob("kind=*/day=*") if root.exists() else ():
-        try:
-            day = date.fromisoformat(day_dir.name.removeprefix("day="))
-        except ValueError:  # not one of our day folders
-            continue
-        if any(day_dir.glob("*.parquet")):
+        day = folder_day(day_dir)
+        if day is not None and any(day_dir.glob("*.parquet")):
             days.add(day)
     return sorted(days)
 
