@@ -114,7 +114,8 @@ def landing_preview(request: HttpRequest, org_slug: str, key: str) -> HttpRespon
     template = queries.template_library(current_org(request)).get(key)
     if template is None:
         raise Http404
-    language = request.GET.get("lang", "") if request.GET.get("lang") in LANGUAGES else "en"
+    asked = request.GET.get("lang", "")
+    language = asked if asked in LANGUAGES else "en"
     version = template.version(language)
     context: dict[str, Any] = {
         "token": "",
