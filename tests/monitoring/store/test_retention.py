@@ -138,3 +138,21 @@ def test_the_cli_shows_sets_and_applies_the_retention(tmp_path: Path) -> None:
     assert expired.code == 0
     assert '"auth/2025-03-01"' in expired.out
     assert not day_dir(data, "2025-03-01").exists()
+
+
+def test_the_cli_keeps_everything_again_and_then_expires_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "cli-data"
+    data.mkdir()
+    assert clinicshield(data, "createorg", "--name", "A", "--slug", ORG).code == 0
+    fill(data)
+    now = ["--now", NOW.isoformat(), "--format", "json"]
+    assert clinicshield(data, "store", "retention", "--org", ORG, "--days", "90", *now).code == 0
+
+    kept = clinicshield(data, "store", "retention", "--org", ORG, "--keep-everything", *now)
+    expired = clinicshield(data, "store", "expire", "--org", ORG, *now)
+
+    assert '"events_retention_days": null' in kept.out
+    assert '"keeps_from": "everything"' in kept.out
+    assert expired.code == 0
+    assert '"days_removed": []' in expired.out
+    assert day_dir(data, "2025-03-01").exists()
