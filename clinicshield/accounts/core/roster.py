@@ -71,6 +71,15 @@ def normalise_department(value: str) -> str | None:
     return DEPARTMENT_ALIASES.get(key)
 
 
+def decode_roster(raw: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a BOM), else Latin-1, which is how Excel on
+    Windows still saves CSV."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def parse_roster(text: str) -> Roster:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from clinicshield.accounts.tenancy import current_org, org_view
 
 from .. import actions, queries, words
-from ..core.roster import REQUIRED_COLUMNS
+from ..core.roster import REQUIRED_COLUMNS, decode_roster
 from ..forms import ImportForm
 from ..models import Person
 
@@ -28,11 +28,7 @@ def staff_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        raw = form.cleaned_data["file"].read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # Excel on Windows still saves CSV this way
+        text = decode_roster(form.cleaned_data["file"].read())
         result = actions.do_import_staff(current_org(request), text, request.user)
     problems = [
         (p.line, p.reason, words.roster_problem(p.reason), p.value)

@@ -1,4 +1,4 @@
-from clinicshield.accounts.core.roster import parse_roster, roster_csv
+from clinicshield.accounts.core.roster import decode_roster, parse_roster, roster_csv
 
 GOOD_AND_BAD = """name,email,department,site,language,phone
 Ana García,ana@a.example,reception,Madrid,es,600000000
@@ -46,3 +46,10 @@ def test_it_reads_a_byte_order_mark_and_upper_case_headers() -> None:
 def test_export_reads_back_the_same_rows() -> None:
     text = roster_csv([("Ana", "ana@a.example", "lab", "Madrid", "en")])
     assert parse_roster(text).rows[0].site == "Madrid"
+
+
+def test_it_reads_utf8_with_or_without_a_bom_and_excels_latin1() -> None:
+    line = "Ana García,ana@a.example\n"
+    assert decode_roster(line.encode()) == line
+    assert decode_roster(b"\xef\xbb\xbf" + line.encode()) == line
+    assert decode_roster(line.encode("latin-1")) == line

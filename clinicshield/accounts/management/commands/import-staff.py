@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from clinicshield.accounts.actions import do_import_staff
 from clinicshield.accounts.cli import get_org
+from clinicshield.accounts.core.roster import decode_roster
 from clinicshield.lib.cli import add_format_argument, emit_document, refuse
 
 
@@ -23,11 +24,7 @@ class Command(BaseCommand):
             raw = path.read_bytes()
         except OSError as error:
             raise refuse(f"cannot read {path}: {error.strerror}") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-        result = do_import_staff(org, text, "cli")
+        result = do_import_staff(org, decode_roster(raw), "cli")
         if result.missing_columns:
             raise refuse(f"{path}: missing columns: {', '.join(result.missing_columns)}")
         for problem in result.problems:
