@@ -25,18 +25,16 @@ from .events import (
     position_label,
     quarantine_reason,
 )
-from .explanations import WEEKDAYS, kind_label, logon_type_label, render
+from .explanations import kind_label, render
 
 __all__ = [
     "EVENT_KINDS",
     "STATUS_LABELS",
-    "WEEKDAYS",
     "column_label",
     "event_rows",
     "explain",
     "kind_label",
     "kind_title",
-    "logon_type_label",
     "not_a_date",
     "position_label",
     "quarantine_reason",
