@@ -33,7 +33,7 @@ from pathlib import Path
 
 from . import checkpoint
 from .schema import SCHEMAS
-from .store_layout import _BATCH_NAME, events_root, folder_day, writer_lock
+from .store_layout import BATCH_NAME, events_root, folder_day, writer_lock
 
 COMPACTED_PREFIX = "compacted-"
 # Rows per row group: DuckDB's default; a site's rows of a day fall in one or two.
@@ -81,7 +81,7 @@ def _uncommitted(files: list[Path], positions: dict[str, int]) -> list[Path]:
     ingest's leftovers, which its next run removes and writes again."""
     found = []
     for path in files:
-        match = _BATCH_NAME.match(path.name)
+        match = BATCH_NAME.match(path.name)
         if match and int(match["start"]) >= positions.get(match["key"], 0):
             found.append(path)
     return found

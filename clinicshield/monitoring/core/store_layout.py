@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_BATCH_NAME = re.compile(r"^(?P<key>[0-9a-f]{16})-(?P<start>\d{15})-(?P<end>\d{15})")
+BATCH_NAME = re.compile(r"^(?P<key>[0-9a-f]{16})-(?P<start>\d{15})-(?P<end>\d{15})")
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def discard_uncommitted(data_dir: Path, org: str, source_key: str, committed: in
     removed = 0
     for path in _batch_files(data_dir, org):
         name = path.name.lstrip(".")
-        match = _BATCH_NAME.match(name)
+        match = BATCH_NAME.match(name)
         if not match or match["key"] != source_key:
             continue
         if int(match["start"]) >= committed or path.name.endswith(".tmp"):
