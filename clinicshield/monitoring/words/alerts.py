@@ -43,8 +43,7 @@ def kind_title(kind: str) -> str:
 
 
 def rule_level_label(level: str) -> str:
-    label = RULE_LEVELS.get(level)
-    return str(label) if label is not None else level
+    return str(RULE_LEVELS.get(level, level))
 
 
 def status_label(status: str) -> str:

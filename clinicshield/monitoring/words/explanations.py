@@ -277,8 +277,7 @@ LOGON_TYPES = {
 
 def logon_type_label(logon_type: str) -> str:
     """'remote_interactive' -> 'remote interactive' (translated); an unknown code as it is."""
-    label = LOGON_TYPES.get(logon_type)
-    return str(label) if label is not None else logon_type
+    return str(LOGON_TYPES.get(logon_type, logon_type))
 
 
 def readable(params: dict[str, Any]) -> dict[str, Any]:
