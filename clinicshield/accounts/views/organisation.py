@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -74,12 +75,15 @@ def organisation_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
         secret = actions.do_rotate_webhook_secret(org, request.user)
         form = OrganisationForm(initial=initial)
     elif request.method == "POST" and form.is_valid():
+        wanted = dict(form.cleaned_data)
+        retention = wanted.pop("events_retention_days")
         try:
-            wanted = dict(form.cleaned_data)
-            retention = wanted.pop("events_retention_days")
-            actions.do_update_organisation(org, request.user, **wanted)
-            actions.do_set_events_retention(org, request.user, retention)
+            # One save: a retention that fails leaves the other settings as they were.
+            with transaction.atomic():
+                actions.do_update_organisation(org, request.user, **wanted)
+                actions.do_set_events_retention(org, request.user, retention)
         except UserError as error:
+            org.refresh_from_db()  # the page shows the organisation as it is stored
             form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Saved."))
