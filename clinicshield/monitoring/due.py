@@ -58,6 +58,11 @@ def expire_old_events(now: datetime) -> str:
     done = []
     for org in Organisation.objects.exclude(events_retention_days=None).order_by("slug"):
         result = do_expire_events(org, now)
+        said = []
         if result and (result.days or result.quarantine_files):
-            done.append(f"{org.slug}: {len(result.days)} days removed")
+            said.append(f"{len(result.days)} days removed")
+        if result and result.quarantine_skipped:
+            said.append(f"{len(result.quarantine_skipped)} unreadable quarantine files kept")
+        if said:
+            done.append(f"{org.slug}: {', '.join(said)}")
     return "; ".join(done) or "nothing past retention"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from ..core.store_retention import RetentionResult, remove_before
 # A day is compacted once it is this many days old: a site sensor that was offline sends
 # its backlog late, and a day still receiving batches would be compacted again and again.
 COMPACT_GRACE_DAYS = 2
+
+log = logging.getLogger(__name__)
 
 
 def compact_before(now: datetime) -> date:
@@ -53,11 +56,14 @@ def do_expire_events(
     org: Organisation, now: datetime, *, actor: object = "system"
 ) -> RetentionResult | None:
     """Remove ``org``'s event days (and quarantined records) older than its retention;
-    None when it keeps everything. Each removal is audited with the days it removed."""
+    None when it keeps everything. Each removal is audited with the days it removed; a
+    quarantine file that cannot be read is kept, logged and listed in ``quarantine_skipped``."""
     cut = retention_cut(org, now)
     if cut is None:
         return None
     result = remove_before(settings.DATA_DIR, org.slug, cut)
+    for skipped in result.quarantine_skipped:
+        log.warning("%s: unreadable quarantine file kept, %s", org.slug, skipped)
     if result.days or result.quarantine_files:
         audit(
             org,

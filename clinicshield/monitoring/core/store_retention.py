@@ -23,12 +23,24 @@ from .store_layout import events_root, quarantine_root, writer_lock
 class RetentionResult:
     days: list[str] = field(default_factory=list)  # "kind/YYYY-MM-DD" removed
     quarantine_files: int = 0
+    # "path: why" of each quarantine file that could not be read: kept, never removed
+    quarantine_skipped: list[str] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    """A quarantine file whose statistics cannot be read (corrupt, truncated, not Parquet)."""
 
 
 def _newest_received(path: Path) -> datetime | None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    metadata = pq.read_metadata(path)
+    try:
+        metadata = pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as error:  # ArrowInvalid for a broken footer
+        raise UnreadableFile(str(error)) from error
+    if "received" not in metadata.schema.names:
+        raise UnreadableFile("it has no 'received' column")
     index = metadata.schema.names.index("received")
     newest: datetime | None = None
     for group in range(metadata.num_row_groups):
@@ -58,7 +70,11 @@ def remove_before(data_dir: Path, org: str, cut: date) -> RetentionResult:
         cut_moment = datetime.combine(cut, datetime.min.time(), tzinfo=UTC)
         quarantine = quarantine_root(data_dir, org)
         for path in sorted(quarantine.glob("*.parquet")) if quarantine.exists() else []:
-            newest = _newest_received(path)
+            try:
+                newest = _newest_received(path)
+            except UnreadableFile as unreadable:
+                result.quarantine_skipped.append(f"{path}: {unreadable}")
+                continue
             if newest is not None and newest < cut_moment:
                 path.unlink()
                 result.quarantine_files += 1

@@ -1,6 +1,7 @@
 """Retention: whole days older than an organisation's setting removed, with its quarantined
 records, by the nightly job and the CLI; audited; nothing removed when it keeps everything."""
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,35 @@ def test_it_removes_whole_days_and_quarantine_before_the_cut(tmp_path: Path) -> 
     assert not list(day_dir(data, "x").parent.glob(".day=*"))
 
 
+def _corrupt(data: Path, start: int) -> Path:
+    """A real quarantine file cut short, as a disk that filled up mid-write leaves it."""
+    path = _quarantine(data, datetime(2025, 3, 1, 8, tzinfo=UTC), start)
+    path.write_bytes(path.read_bytes()[:-20])
+    return path
+
+
+def test_an_unreadable_quarantine_file_is_kept_named_and_the_rest_done(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    fill(data)
+    first = _quarantine(data, datetime(2025, 3, 1, 8, tzinfo=UTC), 0)
+    truncated = _corrupt(data, 1)
+    garbage = quarantine_root(data, ORG) / "zz-not-parquet.parquet"
+    garbage.write_bytes(b"not a parquet file at all")
+    last = _quarantine(data, datetime(2025, 3, 1, 9, tzinfo=UTC), 2)
+
+    result = remove_before(data, ORG, date(2025, 3, 3))
+
+    assert result.days == ["auth/2025-03-01"]
+    assert result.quarantine_files == 2
+    assert (first.exists(), last.exists()) == (False, False)
+    assert (truncated.exists(), garbage.exists()) == (True, True)  # never deleted unread
+    assert [line.split(": ", 1)[0] for line in result.quarantine_skipped] == [
+        str(truncated),
+        str(garbage),
+    ]
+    assert all("Parquet magic bytes not found" in line for line in result.quarantine_skipped)
+
+
 @pytest.fixture
 def stores(org_a: Organisation, org_b: Organisation) -> Path:
     data = Path(settings.DATA_DIR)
@@ -77,6 +107,15 @@ def test_the_nightly_job_keeps_each_organisations_days_and_audits(
     assert entry.details["days"] == ["auth/2025-03-01"]
     assert entry.details["before"] == "2025-03-03"
     assert expire_old_events(NOW) == "nothing past retention"
+
+
+def test_the_nightly_job_says_it_kept_an_unreadable_quarantine_file(stores: Path) -> None:
+    truncated = _corrupt(stores, 0)
+
+    summary = expire_old_events(NOW)
+
+    assert summary == "clinic-a: 1 days removed, 1 unreadable quarantine files kept"
+    assert truncated.exists()
 
 
 def test_alice_sets_the_retention_on_the_settings_page(
@@ -156,3 +195,25 @@ def test_the_cli_keeps_everything_again_and_then_expires_nothing(tmp_path: Path)
     assert expired.code == 0
     assert '"days_removed": []' in expired.out
     assert day_dir(data, "2025-03-01").exists()
+
+
+def test_the_cli_expire_names_an_unreadable_quarantine_file_and_keeps_it(tmp_path: Path) -> None:
+    data = tmp_path / "cli-data"
+    data.mkdir()
+    assert clinicshield(data, "createorg", "--name", "A", "--slug", ORG).code == 0
+    fill(data)
+    old = _quarantine(data, datetime(2025, 3, 1, 8, tzinfo=UTC), 0)
+    truncated = _corrupt(data, 1)
+    now = ["--now", NOW.isoformat(), "--format", "json"]
+    assert clinicshield(data, "store", "retention", "--org", ORG, "--days", "90", *now).code == 0
+
+    expired = clinicshield(data, "store", "expire", "--org", ORG, *now)
+
+    assert expired.code == 0, expired.err
+    assert "Traceback" not in expired.err
+    document = json.loads(expired.out)
+    assert document["days_removed"] == ["auth/2025-03-01"]
+    assert document["quarantine_files_removed"] == 1
+    [skipped] = document["quarantine_files_skipped"]
+    assert skipped.startswith(f"{truncated}: ") and "Parquet magic bytes" in skipped
+    assert (old.exists(), truncated.exists()) == (False, True)

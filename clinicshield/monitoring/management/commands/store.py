@@ -89,5 +89,6 @@ class Command(BaseCommand):
                 "keeps_from": cut.isoformat() if cut else "everything",
                 "days_removed": expired.days if expired else [],
                 "quarantine_files_removed": expired.quarantine_files if expired else 0,
+                "quarantine_files_skipped": expired.quarantine_skipped if expired else [],
             }
         emit_document(self.stdout, document, fmt)
