@@ -43,12 +43,12 @@ def send_new_alert(alert: Alert, to: list[str], url: str, names: dict[str, str])
     """The alert by email, times on the clinic's clock: to each recipient in the language of
     their staff record, and to those without one in every language (``email_languages``).
     A mail server that cannot be reached raises OSError."""
-    for language, group in _recipient_languages(alert.organisation, to).items():
+    for language, group in recipient_languages(alert.organisation, to).items():
         languages = [language] if language else email_languages()
         _send_in(alert, group, url, names, languages)
 
 
-def _recipient_languages(org: Organisation, to: list[str]) -> dict[str, list[str]]:
+def recipient_languages(org: Organisation, to: list[str]) -> dict[str, list[str]]:
     """{language: recipients}; "" for recipients who are not on the staff roster."""
     known = {
         email.lower(): language

@@ -14,7 +14,7 @@ from clinicshield.lib.errors import UserError
 
 from ..core.explain import EPISODE_GAP, EPISODIC_KINDS, grown_params, merge_counts, tally_counts
 from ..models import ACTIVE_STATUSES, SEVERITY_RANK, Alert, Suppression
-from .notices import notify_new_alert
+from .notices import notify_new_alert, notify_new_alerts
 
 MAX_RECORD_REFS = 50
 
@@ -52,8 +52,10 @@ def do_raise_alerts(org: Organisation, sightings: list[dict[str, Any]]) -> list[
     """``do_raise_alert`` for each sighting (its keyword arguments), in order, in one
     transaction: the same result, without a round of queries per sighting. Once a
     sighting has an open alert, the later sightings of that kind and key grow it in memory
-    and it is saved once (a pass over years of logs grows thousands of times)."""
+    and it is saved once (a pass over years of logs grows thousands of times). The new
+    alerts are told of together once the transaction commits (``notify_new_alerts``)."""
     results: list[Alert | None] = []
+    created: list[int] = []
     with transaction.atomic():
         suppressions = list(Suppression.objects.filter(organisation=org))
         held: dict[tuple[str, str], Alert] = {}
@@ -62,7 +64,9 @@ def do_raise_alerts(org: Organisation, sightings: list[dict[str, Any]]) -> list[
             kind, key = sighting["kind"], sighting["key"]
             alert = held.get((kind, key))
             if alert is None:
-                raised = do_raise_alert(org, **sighting)
+                raised, new = _raise_alert(org, **sighting)
+                if new and raised is not None:
+                    created.append(raised.pk)
                 # An episodic kind's alert depends on the moment: those go one by one.
                 growable = kind not in EPISODIC_KINDS
                 if raised is not None and raised.status in ACTIVE_STATUSES and growable:
@@ -80,6 +84,8 @@ def do_raise_alerts(org: Organisation, sightings: list[dict[str, Any]]) -> list[
         for alert in held.values():
             if changed.get(alert.pk):
                 alert.save(update_fields=sorted(changed[alert.pk]))
+        if created:
+            transaction.on_commit(lambda: notify_new_alerts(created))
     return results
 
 
@@ -112,17 +118,54 @@ def do_raise_alert(
     their evidence may carry a ``tally`` ([[epoch second, address or account, failures]]) so
     that a growing alert adds only the failures it has not counted yet.
     """
+    alert, new = _raise_alert(
+        org,
+        kind=kind,
+        severity=severity,
+        key=key,
+        explanation=explanation,
+        ts=ts,
+        user=user,
+        src_ip=src_ip,
+        host=host,
+        evidence=evidence,
+        last_seen=last_seen,
+        count=count,
+    )
+    if new and alert is not None:
+        alert_id = alert.pk
+        transaction.on_commit(lambda: notify_new_alert(alert_id))
+    return alert
+
+
+def _raise_alert(
+    org: Organisation,
+    *,
+    kind: str,
+    severity: str,
+    key: str,
+    explanation: Any,
+    ts: datetime,
+    user: str = "",
+    src_ip: str = "",
+    host: str = "",
+    evidence: dict[str, Any] | None = None,
+    last_seen: datetime | None = None,
+    count: int = 1,
+) -> tuple[Alert | None, bool]:
+    """What ``do_raise_alert`` does but telling of it; returns the alert and whether it
+    is new."""
     if severity not in SEVERITY_RANK:
         raise ValueError(f"unknown severity {severity!r} for alert {kind}")
     last_seen = last_seen or ts
     if is_suppressed(org, kind=kind, key=key, user=user, src_ip=src_ip):
-        return None
+        return None, False
     code, params = _explanation_parts(explanation)
     with transaction.atomic():
         alert = _active_alert(org, kind, key, ts, last_seen)
         if alert is not None:
             _grow(alert, severity, ts, last_seen, count, evidence, params)
-            return alert
+            return alert, False
         closed = (
             Alert.objects.filter(organisation=org, kind=kind, key=key)
             .exclude(status__in=ACTIVE_STATUSES)
@@ -132,7 +175,7 @@ def do_raise_alert(
         if closed is not None and closed.last_seen >= last_seen:
             # Detection windows overlap to catch late events: what a closed alert already
             # covered is not news.
-            return closed
+            return closed, False
         alert = Alert.objects.create(
             organisation=org,
             kind=kind,
@@ -148,9 +191,7 @@ def do_raise_alert(
             count=count,
             evidence=_stored_evidence(evidence),
         )
-        alert_id = alert.pk
-        transaction.on_commit(lambda: notify_new_alert(alert_id))
-    return alert
+    return alert, True
 
 
 def _active_alert(
