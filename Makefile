@@ -76,7 +76,7 @@ pytest-shifted: $(STAMP)
 # own (clinicshield/<app>/locale/es/); PYTHONSAFEPATH keeps an app's own modules from hiding
 # the standard library's. The compiled .mo files are committed so that a fresh
 # install has them without gettext installed.
-APPS := lib accounts training simulations readiness monitoring exposure dashboard
+APPS := lib accounts training simulations readiness monitoring exposure dashboard sensor
 messages: $(STAMP)
 	for app in $(APPS); do \
 		(cd clinicshield/$$app && mkdir -p locale && export PYTHONSAFEPATH=1 DJANGO_SETTINGS_MODULE=clinicshield.settings && \

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .actions.retention import MIN_EVENTS_RETENTION_DAYS
+from .actions.retention import MAX_EVENTS_RETENTION_DAYS, MIN_EVENTS_RETENTION_DAYS
 from .models import Membership
 
 
@@ -82,6 +82,7 @@ class OrganisationForm(forms.Form):
         label=_("Keep security events (days)"),
         required=False,
         min_value=MIN_EVENTS_RETENTION_DAYS,
+        max_value=MAX_EVENTS_RETENTION_DAYS,
         help_text=_(
             "Empty keeps every event. Days older than this are removed from the event store "
             "every night, with their quarantined records. 90 days at least."

@@ -13,6 +13,9 @@ from .audit import audit
 # The detectors judge each day against the 60 days before it (baselines) and show a
 # month of evidence: a shorter retention would blind them. docs/decisions/0017.
 MIN_EVENTS_RETENTION_DAYS = 90
+# A century: past it a number means "keep everything", which is said by leaving it empty
+# (and a larger number would not fit the column, nor a date).
+MAX_EVENTS_RETENTION_DAYS = 36_500
 
 
 def check_events_retention(days: int | None) -> int | None:
@@ -24,6 +27,15 @@ def check_events_retention(days: int | None) -> int | None:
                 "each day with the weeks before it. Leave it empty to keep everything."
             )
             % {"minimum": MIN_EVENTS_RETENTION_DAYS},
+        )
+    if days is not None and days > MAX_EVENTS_RETENTION_DAYS:
+        raise UserError(
+            "long_retention",
+            _(
+                "%(days)s days is more than a century (%(maximum)s days). Leave it empty to "
+                "keep everything."
+            )
+            % {"days": days, "maximum": MAX_EVENTS_RETENTION_DAYS},
         )
     return days
 

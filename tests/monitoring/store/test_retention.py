@@ -134,12 +134,14 @@ def test_alice_sets_the_retention_on_the_settings_page(
     assert org_a.events_retention_days == 365
     entry = AuditEntry.objects.get(action="organisation.events_retention")
     assert (entry.details["old"], entry.details["new"]) == (None, 365)
-    refused = client_alice.post(
-        "/o/clinic-a/people/settings/", {**form, "events_retention_days": "30"}
-    )
-    assert refused.status_code == 200
-    org_a.refresh_from_db()
-    assert org_a.events_retention_days == 365
+    for days in ("30", "100000000000000000000"):  # too short; past a century (was a 500)
+        refused = client_alice.post(
+            "/o/clinic-a/people/settings/", {**form, "events_retention_days": days}
+        )
+        assert refused.status_code == 200
+        assert 'name="events_retention_days"' in refused.content.decode()
+        org_a.refresh_from_db()
+        assert org_a.events_retention_days == 365
 
 
 def test_charlie_gets_404_on_alices_settings(client_charlie: Any, org_a: Organisation) -> None:
@@ -167,12 +169,15 @@ def test_the_cli_shows_sets_and_applies_the_retention(tmp_path: Path) -> None:
 
     shown = clinicshield(data, "store", "retention", "--org", ORG, *now)
     short = clinicshield(data, "store", "retention", "--org", ORG, "--days", "10", *now)
+    long = clinicshield(data, "store", "retention", "--org", ORG, "--days", "40000", *now)
     chosen = clinicshield(data, "store", "retention", "--org", ORG, "--days", "90", *now)
     expired = clinicshield(data, "store", "expire", "--org", ORG, *now)
 
     assert '"keeps_from": "everything"' in shown.out
     assert short.code == 2
     assert "90 days at least" in short.err
+    assert long.code == 2
+    assert "more than a century (36500 days)" in long.err
     assert '"keeps_from": "2025-03-03"' in chosen.out
     assert expired.code == 0
     assert '"auth/2025-03-01"' in expired.out
