@@ -57,5 +57,5 @@ def test_detect_then_alerts_prints_one_explained_json_object_per_alert_and_refus
     # Bad usage is refused with exit code 2 and a one-line reason.
     refused = clinicshield(tmp_path, "detect", "--org", "sol", "--now", "yesterday")
     assert refused.code == 2
-    assert "--now 'yesterday' is not an ISO 8601 date and time" in refused.err
+    assert "--now 'yesterday': expected an ISO time such as 2027-05-01T09:00" in refused.err
     assert clinicshield(tmp_path, "alerts", "--org", "nowhere").code == 2

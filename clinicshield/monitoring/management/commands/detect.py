@@ -1,4 +1,3 @@
-from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -9,6 +8,7 @@ from clinicshield.lib.cli import (
     add_format_argument,
     add_org_argument,
     emit_document,
+    parse_moment,
     progress_bar,
     refuse,
 )
@@ -28,8 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = get_org(options["org"])
-        now = _moment(options["now"], "--now") or timezone.now()
-        since = _moment(options["since"], "--since")
+        now = parse_moment(options["now"]) if options["now"] else timezone.now()
+        since = parse_moment(options["since"], "--since") if options["since"] else None
         if since and since >= now:
             raise refuse("--since must be before --now")
         # A long window takes a while: a bar on a terminal counts the detectors done.
@@ -59,16 +59,6 @@ class Command(BaseCommand):
             },
             options["format"],
         )
-
-
-def _moment(text: str | None, option: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise refuse(f"{option} {text!r} is not an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def unjudged_note(outside: Outside) -> str:
