@@ -169,6 +169,7 @@ def store_batch(
     finish: store.Finish = store.publish,
 ) -> Stored:
     done = Stored()
+    parts: list[store.Part] = []
     reject_tables = [parsed.rejects.select(["record_ref", "reason", "raw"])]
     if reader_rejects:
         reject_tables.append(pa.Table.from_pylist(reader_rejects, schema=empty_rejects().schema))
@@ -177,12 +178,17 @@ def store_batch(
             kind, table, geo, source=source, source_file=source_file, lines=lines
         )
         reject_tables.append(rejects.cast(empty_rejects().schema))
-        written = store.append_events(data_dir, org, kind, stored, batch_name, finish)
-        done.stored[kind] = done.stored.get(kind, 0) + written
+        parts += store.event_parts(data_dir, org, kind, stored, batch_name)
+        done.stored[kind] = done.stored.get(kind, 0) + stored.num_rows
         _note_times(done, stored)
     rejected = pa.concat_tables([t.cast(empty_rejects().schema) for t in reject_tables])
     stamped = quarantine.stamp(rejected, source=source, source_file=source_file)
-    done.quarantined = store.append_quarantine(data_dir, org, stamped, batch_name, finish)
+    quarantined = store.quarantine_parts(data_dir, org, stamped, batch_name)
+    done.quarantined = stamped.num_rows if quarantined else 0
+    parts += quarantined
+    if parts:  # written down before any of them is: a crash leaves nothing unlisted
+        store.note_pending(data_dir, org, batch_name.source_key, [path for path, _t in parts])
+    store.write_parts(parts, finish)
     return done
 
 

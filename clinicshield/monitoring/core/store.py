@@ -13,7 +13,9 @@ counts only once its source's checkpoint has moved past it: on restart,
 the batch is written again exactly once.
 
 One process writes an organisation's store at a time (:func:`writer_lock`), as in
-datasette's single-writer model; readers (DuckDB, Spark) never need the lock.
+datasette's single-writer model; readers (DuckDB, Spark) never need the lock. A batch
+writes down the files it is about to write (:func:`note_pending`) before writing them, so
+the clean-up after a crash looks at those only.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .store_layout import (
     earliest_day_changed_since,
     events_root,
     kind_glob,
+    note_pending,
     quarantine_root,
     writer_lock,
 )
@@ -42,15 +45,20 @@ __all__ = [
     "QUARANTINE_SCHEMA",
     "BatchName",
     "Finish",
+    "Part",
     "append_events",
     "append_quarantine",
     "check_slug",
     "discard_uncommitted",
     "earliest_day_changed_since",
+    "event_parts",
     "events_root",
     "kind_glob",
+    "note_pending",
     "publish",
+    "quarantine_parts",
     "quarantine_root",
+    "write_parts",
     "writer_lock",
 ]
 
@@ -102,6 +110,42 @@ def _write_atomically(table: pa.Table, path: Path, finish: Finish = publish) -> 
     finish(tmp, path)
 
 
+# A file to write: where, and what.
+Part = tuple[Path, pa.Table]
+
+
+def event_parts(
+    data_dir: Path, org: str, kind: str, table: pa.Table, batch: BatchName
+) -> list[Part]:
+    """``table`` (of the kind's schema) cut into one file per UTC day, not yet written."""
+    schema = SCHEMAS[kind]
+    if table.num_rows == 0:
+        return []
+    table = table.select(schema.names).cast(schema)
+    days = table["ts"].cast(pa.date32())  # the UTC day: ts is stored in UTC
+    root = events_root(data_dir, org) / f"kind={kind}"
+    parts = []
+    for day in pc.unique(days).to_pylist():
+        part = table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+        parts.append((root / f"day={day.isoformat()}" / f"{batch.stem()}.parquet", part))
+    return parts
+
+
+def quarantine_parts(data_dir: Path, org: str, table: pa.Table, batch: BatchName) -> list[Part]:
+    if table.num_rows == 0:
+        return []
+    table = table.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
+    return [(quarantine_root(data_dir, org) / f"{batch.stem()}.parquet", table)]
+
+
+def write_parts(parts: list[Part], finish: Finish = publish) -> int:
+    """Write each part atomically, handing it to ``finish`` once written (see
+    :func:`publish`); return rows written."""
+    for path, table in parts:
+        _write_atomically(table, path, finish)
+    return sum(table.num_rows for _path, table in parts)
+
+
 def append_events(
     data_dir: Path,
     org: str,
@@ -110,26 +154,11 @@ def append_events(
     batch: BatchName,
     finish: Finish = publish,
 ) -> int:
-    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written.
-    Each file is handed to ``finish`` once written (see :func:`publish`)."""
-    schema = SCHEMAS[kind]
-    if table.num_rows == 0:
-        return 0
-    table = table.select(schema.names).cast(schema)
-    days = table["ts"].cast(pa.date32())  # the UTC day: ts is stored in UTC
-    root = events_root(data_dir, org) / f"kind={kind}"
-    for day in pc.unique(days).to_pylist():
-        part = table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-        target = root / f"day={day.isoformat()}" / f"{batch.stem()}.parquet"
-        _write_atomically(part, target, finish)
-    return table.num_rows
+    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written."""
+    return write_parts(event_parts(data_dir, org, kind, table, batch), finish)
 
 
 def append_quarantine(
     data_dir: Path, org: str, table: pa.Table, batch: BatchName, finish: Finish = publish
 ) -> int:
-    if table.num_rows == 0:
-        return 0
-    table = table.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
-    _write_atomically(table, quarantine_root(data_dir, org) / f"{batch.stem()}.parquet", finish)
-    return table.num_rows
+    return write_parts(quarantine_parts(data_dir, org, table, batch), finish)

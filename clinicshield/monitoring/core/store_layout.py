@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,26 +93,66 @@ def writer_lock(data_dir: Path, org: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _batch_files(data_dir: Path, org: str) -> Iterator[Path]:
-    for root in (events_root(data_dir, org), quarantine_root(data_dir, org)):
-        if root.exists():
-            yield from root.rglob("*.parquet")
-            yield from root.rglob(".*.tmp")
+def _pending_list(data_dir: Path, org: str, source_key: str) -> Path:
+    return events_root(data_dir, org) / ".pending" / source_key
+
+
+def note_pending(data_dir: Path, org: str, source_key: str, targets: list[Path]) -> None:
+    """Write down, durably, the files a batch of ``source_key`` is about to write: the
+    clean-up after a crash removes them from this list instead of walking the store.
+
+    Called by the source's one writer before the batch writes anything. Its threads may
+    add batches side by side: each adds its lines in one ``write`` to a file opened for
+    appending, which the kernel never interleaves with another."""
+    path = _pending_list(data_dir, org, source_key)
+    created = not path.exists()
+    if created:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"{target.relative_to(Path(data_dir))}\n" for target in targets)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, lines.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:  # the list's own name must outlive a power cut too
+        _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def discard_uncommitted(data_dir: Path, org: str, source_key: str, committed: int) -> int:
-    """Remove the files of batches of ``source_key`` that start at or past ``committed``.
+    """Remove the files of batches of ``source_key`` that start at or past ``committed``,
+    and empty its pending list (call it holding :func:`writer_lock`).
 
     They were written by a run that died before moving the checkpoint; the restarted run
-    writes them again. Returns how many files were removed.
+    writes them again. Only the files on the source's pending list are looked at, so this
+    costs what the last run wrote, not what the store holds. Returns how many files were
+    removed.
     """
+    path = _pending_list(data_dir, org, source_key)
+    try:
+        listed = path.read_text().splitlines()
+    except FileNotFoundError:
+        return 0
     removed = 0
-    for path in _batch_files(data_dir, org):
-        name = path.name.lstrip(".")
-        match = BATCH_NAME.match(name)
+    for line in listed:
+        target = Path(data_dir) / line
+        match = BATCH_NAME.match(target.name)
         if not match or match["key"] != source_key:
             continue
-        if int(match["start"]) >= committed or path.name.endswith(".tmp"):
-            path.unlink(missing_ok=True)
+        target.with_name(f".{target.name}.tmp").unlink(missing_ok=True)
+        if int(match["start"]) >= committed:
+            try:
+                target.unlink()
+            except FileNotFoundError:  # not written yet when the run died
+                continue
             removed += 1
+    os.truncate(path, 0)  # all handled: removed, or committed
     return removed

@@ -27,14 +27,27 @@ def test_it_writes_one_file_per_day_under_the_hive_layout(tmp_path: Path) -> Non
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def _append_as_a_writer(tmp_path: Path, table: pa.Table, batch: store.BatchName) -> None:
+    parts = store.event_parts(tmp_path, "clinic-a", "auth", table, batch)
+    store.note_pending(tmp_path, "clinic-a", batch.source_key, [path for path, _t in parts])
+    store.write_parts(parts)
+
+
 def test_it_discards_only_batches_past_the_checkpoint_of_that_source(tmp_path: Path) -> None:
     key, other = "0123456789abcdef", "fedcba9876543210"
-    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 0, 100))
-    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 100, 200))
-    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(other, 100, 200))
+    _append_as_a_writer(tmp_path, _auth(1), store.BatchName(key, 0, 100))
+    _append_as_a_writer(tmp_path, _auth(1), store.BatchName(key, 100, 200))
+    _append_as_a_writer(tmp_path, _auth(1), store.BatchName(other, 100, 200))
     assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 1
     names = sorted(p.name[:20] for p in tmp_path.rglob("*.parquet"))
     assert names == ["0123456789abcdef-000", "fedcba9876543210-000"]
+
+
+def test_it_never_removes_a_batch_file_that_is_on_no_pending_list(tmp_path: Path) -> None:
+    key = "0123456789abcdef"
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 100, 200))
+    assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 0
+    assert len(list(tmp_path.rglob("*.parquet"))) == 1
 
 
 def test_it_refuses_a_slug_that_could_escape_the_store(tmp_path: Path) -> None:
