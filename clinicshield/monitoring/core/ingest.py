@@ -6,6 +6,9 @@ one for the quarantined records, then move the checkpoint past the batch. A cras
 the checkpoint moves leaves files that the next run removes and writes again
 (:func:`store.discard_uncommitted`), so a batch is stored exactly once.
 
+A stream (or a file source) has one writer at a time, and the writers of different streams
+of an organisation work side by side (:func:`store_layout.writer_lock`).
+
 This module decides what is new and keeps the checkpoints; it loads the batch work
 (:mod:`.ingest_batch`, the parsers, pyarrow, DuckDB) only once a file has something new,
 so a run that finds nothing new (a log polled by cron) costs no more than its start-up.
@@ -148,7 +151,7 @@ def ingest_file(
     if context.file_mtime is None:
         context.file_mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     result = IngestResult(str(path), name, source or name)
-    with store_layout.writer_lock(data_dir, org):
+    with store_layout.writer_lock(data_dir, org, store_layout.file_writer(result.source)):
         cp = checkpoint.for_file(data_dir, org, result.source, path)
         store_layout.discard_uncommitted(data_dir, org, cp.key, cp.position)
         if "position_kind" not in cp.state:
@@ -267,7 +270,7 @@ def ingest_lines(
     context.file_mtime = context.file_mtime or datetime.now(UTC)
     lookup = _built(geo)
     result = IngestResult(f"stream:{stream or source}", fmt, source)
-    with store_layout.writer_lock(data_dir, org):
+    with store_layout.writer_lock(data_dir, org, store_layout.stream_writer(stream or source)):
         cp = checkpoint.for_stream(data_dir, org, stream or source)
         store_layout.discard_uncommitted(data_dir, org, cp.key, cp.position)
         batch = ingest_batch.message_batch(lines, cp.position)

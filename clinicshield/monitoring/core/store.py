@@ -12,10 +12,12 @@ counts only once its source's checkpoint has moved past it: on restart,
 :func:`discard_uncommitted` removes files a crash left behind beyond the checkpoint, so
 the batch is written again exactly once.
 
-One process writes an organisation's store at a time (:func:`writer_lock`), as in
-datasette's single-writer model; readers (DuckDB, Spark) never need the lock. A batch
-writes down the files it is about to write (:func:`note_pending`) before writing them, so
-the clean-up after a crash looks at those only.
+Each stream or file source has one writer at a time (:func:`writer_lock`), as in
+datasette's single-writer model, but the writers of different sources of an organisation
+work side by side: a batch's files, its checkpoint and its pending list (what it is about
+to write, :func:`note_pending`) are named after its source's key, so they share nothing.
+Compaction and retention hold the whole store (:func:`store_lock`). Readers (DuckDB,
+Spark) never need a lock.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .store_layout import (
     kind_glob,
     note_pending,
     quarantine_root,
+    store_lock,
     writer_lock,
 )
 
@@ -58,6 +61,7 @@ __all__ = [
     "publish",
     "quarantine_parts",
     "quarantine_root",
+    "store_lock",
     "write_parts",
     "writer_lock",
 ]

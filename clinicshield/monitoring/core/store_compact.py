@@ -16,8 +16,9 @@ never doubled. :func:`recover` finishes or undoes a swap a crash interrupted; ev
 compaction starts with it. The new folder keeps the old one's modification time, so
 ``detect``'s late-file look-up (folder times) does not take a compaction for new events.
 
-Compacted names do not look like batch names (``<key>-<start>-<end>``), so the clean-up
-after a crashed ingest (:func:`store_layout.discard_uncommitted`) never removes them.
+Compacted names do not look like batch names (``<key>-<start>-<end>``) and are on no
+source's pending list, so the clean-up after a crashed ingest
+(:func:`store_layout.discard_uncommitted`) never removes them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from . import checkpoint
 from .schema import SCHEMAS
-from .store_layout import BATCH_NAME, events_root, folder_day, writer_lock
+from .store_layout import BATCH_NAME, events_root, folder_day, store_lock
 
 COMPACTED_PREFIX = "compacted-"
 # Rows per row group: DuckDB's default; a site's rows of a day fall in one or two.
@@ -152,18 +153,18 @@ def compact_day(day_dir: Path, kind: str, positions: dict[str, int]) -> tuple[in
 def compact_store(data_dir: Path, org: str, before: date) -> CompactionResult:
     """Compact every day folder of ``org`` before ``before`` whose batches are committed.
 
-    Holds the store's writer lock one day at a time, so ingestion waits a day's merge at
-    most; safe to stop at any moment and to run again."""
+    Holds the whole store (no writer at work, :func:`store_lock`) one day at a time, so
+    ingestion waits a day's merge at most; safe to stop at any moment and to run again."""
     result = CompactionResult()
     root = events_root(data_dir, org)
     for kind in SCHEMAS:
         kind_dir = root / f"kind={kind}"
         if not kind_dir.exists():
             continue
-        with writer_lock(data_dir, org):
+        with store_lock(data_dir, org):
             recover(kind_dir)
         for day, day_dir in list(closed_days(kind_dir, before)):
-            with writer_lock(data_dir, org):
+            with store_lock(data_dir, org):
                 positions = {cp.key: cp.position for cp in checkpoint.load_all(data_dir, org)}
                 done = compact_day(day_dir, kind, positions)
             if isinstance(done, str):

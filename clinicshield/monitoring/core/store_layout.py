@@ -1,15 +1,25 @@
 """Where the event store's files are, and who may write them: paths, batch names, the
-writer lock and the clean-up after a crash.
+locks and the clean-up after a crash.
 
 Plain files and names, no Parquet: ``ingest`` takes the lock and cleans up before it knows
 whether a file holds anything new, and does so without loading pyarrow. The writing is
 in :mod:`.store`, which also offers every name here.
+
+Locks (``flock``, so a process that dies lets go of its locks):
+
+- :func:`writer_lock`: one writer per stream or file source at a time, and writers of
+  different streams of an organisation at the same time. A writer's checkpoint, batch
+  files and pending list are its own (named after its key), so nothing else is shared.
+- :func:`store_lock`: the whole store of an organisation, for the work that rewrites or
+  removes whole days (compaction, retention). It waits for the writers at work, and
+  writers that arrive meanwhile wait for it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -81,16 +91,56 @@ def kind_glob(data_dir: Path, org: str, kind: str) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(data_dir: Path, org: str) -> Iterator[None]:
-    """Hold the single-writer lock of an organisation's store (blocks until free)."""
+def _locked(path: Path, mode: int) -> Iterator[None]:
+    with open(path, "a") as handle:
+        fcntl.flock(handle, mode)  # let go when the file is closed, or the process dies
+        yield
+
+
+def _lock_files(data_dir: Path, org: str) -> tuple[Path, Path]:
+    """The organisation's lock and its gate. ``flock`` lets a shared lock in while an
+    exclusive one waits, so with writers always at work a compaction would never get in:
+    writers pass the gate (exclusive, for an instant) to take the shared lock, and a
+    compaction holds the gate while it waits for the writers at work to finish."""
     root = events_root(data_dir, org)
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".writer.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return root / ".writer.lock", root / ".gate.lock"
+
+
+@contextlib.contextmanager
+def store_lock(data_dir: Path, org: str) -> Iterator[None]:
+    """Hold the whole store of an organisation, no writer at work (blocks until free)."""
+    lock, gate = _lock_files(data_dir, org)
+    with _locked(gate, fcntl.LOCK_EX), _locked(lock, fcntl.LOCK_EX):
+        yield
+
+
+def stream_writer(stream: str) -> str:
+    """Who writes a live stream's batches (``ingest_lines``), for :func:`writer_lock`."""
+    return f"stream:{stream}"
+
+
+def file_writer(source: str) -> str:
+    """Who writes the files of a source (``ingest_file``), for :func:`writer_lock`. Per
+    source, not per file: which checkpoint a file has (a short file that grew) is decided
+    by comparing it with the source's others."""
+    return f"file:{source}"
+
+
+@contextlib.contextmanager
+def writer_lock(data_dir: Path, org: str, writer: str) -> Iterator[None]:
+    """Be the one writer of ``writer`` (a stream, a file source) in an organisation's store,
+    beside the writers of others (blocks until free)."""
+    lock, gate = _lock_files(data_dir, org)
+    locks = lock.parent / ".locks"
+    locks.mkdir(exist_ok=True)
+    name = hashlib.sha256(writer.encode()).hexdigest()[:16]
+    # This writer's own lock first: a writer waiting for it holds nothing a compaction
+    # waits for.
+    with _locked(locks / f"{name}.lock", fcntl.LOCK_EX), open(lock, "a") as shared:
+        with _locked(gate, fcntl.LOCK_EX):
+            fcntl.flock(shared, fcntl.LOCK_SH)
+        yield
 
 
 def _pending_list(data_dir: Path, org: str, source_key: str) -> Path:
@@ -129,7 +179,7 @@ def _fsync_dir(path: Path) -> None:
 
 def discard_uncommitted(data_dir: Path, org: str, source_key: str, committed: int) -> int:
     """Remove the files of batches of ``source_key`` that start at or past ``committed``,
-    and empty its pending list (call it holding :func:`writer_lock`).
+    and empty its pending list (call it holding the source's :func:`writer_lock`).
 
     They were written by a run that died before moving the checkpoint; the restarted run
     writes them again. Only the files on the source's pending list are looked at, so this

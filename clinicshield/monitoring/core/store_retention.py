@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .schema import SCHEMAS
 from .store_compact import closed_days
-from .store_layout import events_root, quarantine_root, writer_lock
+from .store_layout import events_root, quarantine_root, store_lock
 
 
 @dataclass
@@ -57,7 +57,7 @@ def remove_before(data_dir: Path, org: str, cut: date) -> RetentionResult:
     """Remove ``org``'s event days before ``cut`` and quarantine files wholly before it."""
     result = RetentionResult()
     root = events_root(data_dir, org)
-    with writer_lock(data_dir, org):
+    with store_lock(data_dir, org):
         for kind in SCHEMAS:
             kind_dir = root / f"kind={kind}"
             for leftover in kind_dir.glob(".day=*.expired"):  # a run stopped half-way
