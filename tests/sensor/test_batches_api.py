@@ -12,6 +12,8 @@ from django.test import Client
 from clinicshield.accounts.actions import do_create_site_token, do_revoke_site_token
 from clinicshield.accounts.core.site_signing import SiteCredential
 from clinicshield.accounts.models import Organisation, SiteToken
+from clinicshield.monitoring.actions import sensor_batches
+from clinicshield.monitoring.core import store_layout
 from clinicshield.monitoring.core.sensor_batch import encode_batch
 from clinicshield.monitoring.models import LogSource
 from tests.sensor.signed import auth_lines, header, post_batch, signed_headers
@@ -189,3 +191,21 @@ def test_a_batch_cut_short_by_a_crash_is_stored_once_when_sent_again(
     assert again.json()["status"] == "stored"
     refs = stored_refs(data_dir, "clinic-a")
     assert len(refs) == len(set(refs)) == 40
+
+
+def test_a_batch_of_another_stream_is_stored_while_a_stream_is_being_stored(
+    client: Client, token: str, org_a: Organisation, data_dir: Path
+) -> None:
+    """Batches of one organisation's streams are stored side by side: with one stream's
+    batch in progress (both its locks held, as the request storing it holds them), a
+    batch of another stream of the same site goes through."""
+    busy = f"sensor/{org_a.sites.get().pk}/pc1/auth.log/0123456789abcdef"
+    with (
+        sensor_batches._sensor_lock(org_a, busy),
+        store_layout.writer_lock(data_dir, "clinic-a", store_layout.stream_writer(busy)),
+    ):
+        response = post_batch(
+            client, token, header(0, 5, stream="fedcba9876543210"), auth_lines(0, 5)
+        )
+    assert response.status_code == 200 and response.json()["stored"] == 5
+    assert len(stored_refs(data_dir, "clinic-a")) == 5

@@ -2,15 +2,17 @@
 ``ingest``, each stored once however often it is sent.
 
 A sensor's stream has its own checkpoint (``ingest.ingest_lines(stream=...)``), counting
-the stream's lines. Under one lock per organisation, a batch is compared with it: lines
-already stored are acknowledged and skipped, a batch that starts past it is refused (409:
-lines are missing in between), the rest is stored and the checkpoint moves.
+the stream's lines. Under one lock per stream, a batch is compared with it: lines already
+stored are acknowledged and skipped, a batch that starts past it is refused (409: lines
+are missing in between), the rest is stored and the checkpoint moves. Batches of
+different streams of an organisation are stored side by side.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -78,17 +80,16 @@ def _geo(org: Organisation) -> GeoLookup:
 
 
 @contextlib.contextmanager
-def _sensor_lock(org: Organisation) -> Iterator[None]:
-    """One batch of an organisation at a time between reading a stream's checkpoint and
-    moving it (the store has one writer per organisation anyway)."""
-    folder = Path(data_dir()) / "sensor-locks"
+def _sensor_lock(org: Organisation, stream: str) -> Iterator[None]:
+    """One batch of a stream at a time between reading its checkpoint and moving it, so
+    that two copies of a batch (a sensor that sent again) are not both stored. The
+    store's own lock of the stream is taken inside, by ``ingest_lines``."""
+    folder = Path(data_dir()) / "sensor-locks" / f"org={store.check_slug(org.slug)}"
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"org={store.check_slug(org.slug)}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    name = hashlib.sha256(stream.encode()).hexdigest()[:16]
+    with open(folder / f"{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # let go when the file is closed
+        yield
 
 
 def _decode(body: bytes, encoding: str) -> tuple[BatchHeader, bytes]:
@@ -132,7 +133,7 @@ def do_ingest_sensor_batch(site: Site, body: bytes, encoding: str) -> BatchOutco
     stream = f"sensor/{site.pk}/{header.sensor}/{header.source}/{header.stream}"
     name = f"{site_label(site)}/{header.sensor}/{header.source}"[:100]
     source = log_source(org, name, header.format)
-    with _sensor_lock(org):
+    with _sensor_lock(org, stream):
         position = checkpoint.for_stream(data_dir(), org.slug, stream).position
         if header.end <= position:
             do_note_sensor_seen(site, timezone.now())
