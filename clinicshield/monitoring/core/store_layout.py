@@ -177,20 +177,41 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _walked(data_dir: Path, org: str, source_key: str) -> list[str]:
+    """Every batch file of ``source_key`` in the store, as a pending list names them."""
+    found = []
+    for root, pattern in (
+        (events_root(data_dir, org), f"kind=*/day=*/{source_key}-*.parquet"),
+        (quarantine_root(data_dir, org), f"{source_key}-*.parquet"),
+    ):
+        if root.exists():
+            found += [str(p.relative_to(Path(data_dir))) for p in root.glob(pattern)]
+            tmp_pattern = pattern.replace(f"{source_key}-", f".{source_key}-") + ".tmp"
+            found += [
+                str(p.with_name(p.name[1:-4]).relative_to(Path(data_dir)))
+                for p in root.glob(tmp_pattern)
+            ]
+    return found
+
+
 def discard_uncommitted(data_dir: Path, org: str, source_key: str, committed: int) -> int:
     """Remove the files of batches of ``source_key`` that start at or past ``committed``,
     and empty its pending list (call it holding the source's :func:`writer_lock`).
 
     They were written by a run that died before moving the checkpoint; the restarted run
     writes them again. Only the files on the source's pending list are looked at, so this
-    costs what the last run wrote, not what the store holds. Returns how many files were
-    removed.
+    costs what the last run wrote, not what the store holds. A source without a list yet
+    (new, or written before stores kept lists) has its files found once by walking the
+    store, as before lists: a crash's leftovers from before an upgrade are not stored twice.
+    Returns how many files were removed.
     """
     path = _pending_list(data_dir, org, source_key)
     try:
         listed = path.read_text().splitlines()
     except FileNotFoundError:
-        return 0
+        listed = _walked(data_dir, org, source_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
     removed = 0
     for line in listed:
         target = Path(data_dir) / line

@@ -43,11 +43,32 @@ def test_it_discards_only_batches_past_the_checkpoint_of_that_source(tmp_path: P
     assert names == ["0123456789abcdef-000", "fedcba9876543210-000"]
 
 
-def test_it_never_removes_a_batch_file_that_is_on_no_pending_list(tmp_path: Path) -> None:
+def test_once_a_source_has_a_list_a_file_on_no_list_is_never_removed(tmp_path: Path) -> None:
     key = "0123456789abcdef"
+    assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=0) == 0  # its list
     store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 100, 200))
     assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 0
     assert len(list(tmp_path.rglob("*.parquet"))) == 1
+
+
+def test_a_crash_left_over_from_before_pending_lists_is_removed_once(tmp_path: Path) -> None:
+    """A store written before batches kept lists: its first run walks the store for the
+    source's files past the checkpoint (and their temporary copies), then keeps a list."""
+    key, other = "0123456789abcdef", "fedcba9876543210"
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(1), store.BatchName(key, 0, 100))
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(2), store.BatchName(key, 100, 200))
+    store.append_events(tmp_path, "clinic-a", "auth", _auth(2), store.BatchName(other, 100, 200))
+    day = tmp_path / "events/org=clinic-a/kind=auth/day=2026-03-03"
+    day.mkdir(parents=True)
+    half_written = day / f".{key}-000000000000200-000000000000300.parquet.tmp"
+    half_written.write_bytes(b"PAR1")
+
+    assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 1
+
+    names = sorted(p.name[:20] for p in tmp_path.rglob("*.parquet"))
+    assert names == ["0123456789abcdef-000", "fedcba9876543210-000"]
+    assert not half_written.exists()
+    assert store.discard_uncommitted(tmp_path, "clinic-a", key, committed=100) == 0
 
 
 def test_it_refuses_a_slug_that_could_escape_the_store(tmp_path: Path) -> None:
