@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from clinicshield.monitoring.core import store
@@ -25,6 +26,26 @@ def test_it_writes_one_file_per_day_under_the_hive_layout(tmp_path: Path) -> Non
         "events/org=clinic-a/kind=auth/day=2026-03-02/0123456789abcdef-000000000000000-000000000000100.parquet",
     ]
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_rows_out_of_time_order_reach_their_days_in_their_own_order(tmp_path: Path) -> None:
+    days = [2, 1, 2, 1, 3, 2]
+    rows = [
+        {"ts": datetime(2026, 3, d, 12, tzinfo=UTC), "user": f"u{n}"} for n, d in enumerate(days)
+    ]
+    batch = store.BatchName("0123456789abcdef", 0, 6)
+    table = pa.Table.from_pylist(rows, schema=AUTH)
+    assert store.append_events(tmp_path, "clinic-a", "auth", table, batch) == 6
+    root = tmp_path / "events/org=clinic-a/kind=auth"
+    users = {
+        folder.name: pq.read_table(next(folder.glob("*.parquet")))["user"].to_pylist()
+        for folder in sorted(root.glob("day=*"))
+    }
+    assert users == {
+        "day=2026-03-01": ["u1", "u3"],
+        "day=2026-03-02": ["u0", "u2", "u5"],
+        "day=2026-03-03": ["u4"],
+    }
 
 
 def _append_as_a_writer(tmp_path: Path, table: pa.Table, batch: store.BatchName) -> None:
