@@ -22,6 +22,10 @@ from tests.monitoring.store.helpers import ORG, day_dir, events, fill
 LINE = "Mar  1 09:{m:02d}:{s:02d} web1 sshd[4{s}]: Failed password for {user} from 203.0.113.{s} port {m}{s} ssh2"  # noqa: E501
 WAIT = 60  # seconds: generous bound for work that must finish, never a proof by sleeping
 
+pytestmark = pytest.mark.real_clock(
+    reason="Thread.join(timeout) and Popen.wait(timeout) never return under libfaketime"
+)
+
 
 def lines(user: str, count: int, minute: int = 0) -> list[str]:
     return [LINE.format(m=minute, s=s, user=user) for s in range(count)]
