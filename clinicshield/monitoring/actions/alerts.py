@@ -1,6 +1,6 @@
 """Raising alerts (deduplicated, suppressible) and changing their status."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -64,9 +64,7 @@ def do_raise_alerts(org: Organisation, sightings: list[dict[str, Any]]) -> list[
             kind, key = sighting["kind"], sighting["key"]
             alert = held.get((kind, key))
             if alert is None:
-                raised, new = _raise_alert(org, **sighting)
-                if new and raised is not None:
-                    created.append(raised.pk)
+                raised = do_raise_alert(org, **sighting, on_new=lambda a: created.append(a.pk))
                 # An episodic kind's alert depends on the moment: those go one by one.
                 growable = kind not in EPISODIC_KINDS
                 if raised is not None and raised.status in ACTIVE_STATUSES and growable:
@@ -109,63 +107,29 @@ def do_raise_alert(
     evidence: dict[str, Any] | None = None,
     last_seen: datetime | None = None,
     count: int = 1,
+    on_new: Callable[[Alert], None] | None = None,
 ) -> Alert | None:
     """Raise an alert, or grow the open one with the same (kind, key).
 
     ``explanation`` is a sentence or {"code": ..., "params": ...}. Returns None when a false
-    positive suppression covers it. New alerts notify owners and IT by email and webhook.
+    positive suppression covers it. New alerts notify owners and IT by email and webhook
+    once the transaction commits, or are handed to ``on_new`` instead (``do_raise_alerts``
+    tells of a pass's new alerts together).
     Kinds in ``EPISODIC_KINDS`` grow only across quiet spells shorter than ``EPISODE_GAP``;
     their evidence may carry a ``tally`` ([[epoch second, address or account, failures]]) so
     that a growing alert adds only the failures it has not counted yet.
     """
-    alert, new = _raise_alert(
-        org,
-        kind=kind,
-        severity=severity,
-        key=key,
-        explanation=explanation,
-        ts=ts,
-        user=user,
-        src_ip=src_ip,
-        host=host,
-        evidence=evidence,
-        last_seen=last_seen,
-        count=count,
-    )
-    if new and alert is not None:
-        alert_id = alert.pk
-        transaction.on_commit(lambda: notify_new_alert(alert_id))
-    return alert
-
-
-def _raise_alert(
-    org: Organisation,
-    *,
-    kind: str,
-    severity: str,
-    key: str,
-    explanation: Any,
-    ts: datetime,
-    user: str = "",
-    src_ip: str = "",
-    host: str = "",
-    evidence: dict[str, Any] | None = None,
-    last_seen: datetime | None = None,
-    count: int = 1,
-) -> tuple[Alert | None, bool]:
-    """What ``do_raise_alert`` does but telling of it; returns the alert and whether it
-    is new."""
     if severity not in SEVERITY_RANK:
         raise ValueError(f"unknown severity {severity!r} for alert {kind}")
     last_seen = last_seen or ts
     if is_suppressed(org, kind=kind, key=key, user=user, src_ip=src_ip):
-        return None, False
+        return None
     code, params = _explanation_parts(explanation)
     with transaction.atomic():
         alert = _active_alert(org, kind, key, ts, last_seen)
         if alert is not None:
             _grow(alert, severity, ts, last_seen, count, evidence, params)
-            return alert, False
+            return alert
         closed = (
             Alert.objects.filter(organisation=org, kind=kind, key=key)
             .exclude(status__in=ACTIVE_STATUSES)
@@ -175,7 +139,7 @@ def _raise_alert(
         if closed is not None and closed.last_seen >= last_seen:
             # Detection windows overlap to catch late events: what a closed alert already
             # covered is not news.
-            return closed, False
+            return closed
         alert = Alert.objects.create(
             organisation=org,
             kind=kind,
@@ -191,7 +155,12 @@ def _raise_alert(
             count=count,
             evidence=_stored_evidence(evidence),
         )
-    return alert, True
+    if on_new is not None:
+        on_new(alert)
+    else:
+        alert_id = alert.pk
+        transaction.on_commit(lambda: notify_new_alert(alert_id))
+    return alert
 
 
 def _active_alert(
