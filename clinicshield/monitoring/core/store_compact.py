@@ -34,7 +34,7 @@ from pathlib import Path
 
 from . import checkpoint
 from .schema import SCHEMAS
-from .store_layout import BATCH_NAME, events_root, folder_day, store_lock
+from .store_layout import BATCH_NAME, events_root, folder_day, fsync_dir, store_lock
 
 COMPACTED_PREFIX = "compacted-"
 # Rows per row group: DuckDB's default; a site's rows of a day fall in one or two.
@@ -55,14 +55,6 @@ class CompactionResult:
 def _kill_point(step: str) -> None:
     if os.environ.get(KILL_AT_ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def recover(kind_dir: Path) -> None:
@@ -136,7 +128,7 @@ def compact_day(day_dir: Path, kind: str, positions: dict[str, int]) -> tuple[in
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir()
     rows = _merge(files, kind, new / f"{COMPACTED_PREFIX}{digest}.parquet")
-    _fsync_dir(new)
+    fsync_dir(new)
     stat = day_dir.stat()
     _kill_point("written")
     os.replace(day_dir, old)
@@ -144,7 +136,7 @@ def compact_day(day_dir: Path, kind: str, positions: dict[str, int]) -> tuple[in
     os.replace(new, day_dir)
     # The day's time as it was: a compaction adds no events for detect to look at again.
     os.utime(day_dir, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    _fsync_dir(kind_dir)
+    fsync_dir(kind_dir)
     _kill_point("swapped")
     shutil.rmtree(old)
     return len(files), rows

@@ -166,10 +166,11 @@ def note_pending(data_dir: Path, org: str, source_key: str, targets: list[Path])
     finally:
         os.close(fd)
     if created:  # the list's own name must outlive a power cut too
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (files created, renamed or removed in it) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
