@@ -4,7 +4,8 @@ nothing here writes.
 - people: the staff roster (pages, API) and its CSV (page, CLI);
 - sensors: live site tokens (site page, CLI) and sites whose sensor fell silent (dashboard);
 - sign-in: lock-outs and second factors (login pages);
-- directories: those due for a sync (due job).
+- directories: those due for a sync (due job);
+- who is told: the owners' and IT members' addresses (alert and incident emails).
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .core.roster import roster_csv
-from .models import DirectorySource, LoginFailure, Organisation, Person, Site, SiteToken
+from .models import (
+    DirectorySource,
+    LoginFailure,
+    Membership,
+    Organisation,
+    Person,
+    Site,
+    SiteToken,
+)
 
 
 def people(org: Organisation, *, active: bool | None = None, search: str = "") -> QuerySet[Person]:
@@ -92,3 +101,9 @@ def directories_due(now: datetime) -> list[DirectorySource]:
         if source.last_sync_at is None
         or now - source.last_sync_at >= timedelta(minutes=source.sync_every_minutes)
     ]
+
+
+def owner_and_it_emails(org: Organisation) -> list[str]:
+    """The addresses of the organisation's owners and IT members, sorted, each once."""
+    members = Membership.objects.filter(organisation=org, role__in=["owner", "it"])
+    return sorted({m.user.email for m in members.select_related("user") if m.user.email})

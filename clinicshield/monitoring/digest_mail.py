@@ -8,6 +8,7 @@ severity, the most severe first, and the alerts page. The webhook still gets eac
 machines read volumes that people do not.
 """
 
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -52,9 +53,7 @@ def send_alert_digest(
 
 def _counts(alerts: list[Alert]) -> list[tuple[str, int]]:
     """(severity as the active language says it, how many), most severe first."""
-    counted: dict[str, int] = {}
-    for alert in alerts:
-        counted[alert.severity] = counted.get(alert.severity, 0) + 1
+    counted = Counter(alert.severity for alert in alerts)
     display = dict(SEVERITY_CHOICES)
     ranked = sorted(counted, key=lambda severity: -SEVERITY_RANK[severity])
     return [(str(display.get(severity, severity)), counted[severity]) for severity in ranked]

@@ -18,8 +18,6 @@ from clinicshield.lib import notify
 from .models import Alert
 from .words import kind_label, render
 
-NOTIFY_ROLES = ("owner", "it")
-
 
 def alert_url(alert: Alert) -> str:
     """The alert's page, absolute (SITE_URL), for emails and webhooks."""
@@ -31,12 +29,6 @@ def email_languages() -> list[str]:
     """Every language the product speaks, English first: what an alert email carries for a
     recipient whose language is not known (owners and IT who are not on the staff roster)."""
     return [code for code, _name in settings.LANGUAGES]
-
-
-def recipients(org: Organisation) -> list[str]:
-    """The addresses of the organisation's owners and IT members."""
-    memberships = org.memberships.select_related("user").filter(role__in=NOTIFY_ROLES)
-    return sorted({m.user.email for m in memberships if m.user.email})
 
 
 def send_new_alert(alert: Alert, to: list[str], url: str, names: dict[str, str]) -> None:

@@ -3,10 +3,11 @@
 from datetime import datetime, timedelta
 
 from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.queries import owner_and_it_emails
 from clinicshield.lib.due import due_job
 
 from .actions import profile_for
-from .mail import owner_and_it_emails, send_drill_reminder
+from .mail import send_drill_reminder
 from .queries import drill_due_since
 
 REMIND_AGAIN_AFTER = timedelta(days=30)  # until someone does

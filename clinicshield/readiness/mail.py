@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from clinicshield.accounts.models import Membership, Organisation
+from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.queries import owner_and_it_emails
 from clinicshield.lib.notify import send_email
 
 from .models import CallTreeContact, Incident
@@ -66,11 +67,6 @@ def send_incident_opened(
             log.warning("incident email to %s failed: %s", address, error)
             failed.append((address, error))
     return sent, failed
-
-
-def owner_and_it_emails(org: Organisation) -> list[str]:
-    members = Membership.objects.filter(organisation=org, role__in=["owner", "it"])
-    return sorted({m.user.email for m in members.select_related("user") if m.user.email})
 
 
 def send_drill_reminder(org: Organisation, emails: list[str], due_since: datetime) -> None:

@@ -7,10 +7,11 @@ monitoring.alert_webhooks try again until it goes or the alert is closed."""
 import logging
 from collections.abc import Callable, Iterable
 
+from clinicshield.accounts.queries import owner_and_it_emails
 from clinicshield.lib import notify
 
 from ..digest_mail import DIGEST_FROM, send_alert_digest
-from ..mail import alert_url, recipients, send_new_alert
+from ..mail import alert_url, send_new_alert
 from ..models import Alert
 from ..queries import alert_payload, people_names
 
@@ -21,7 +22,7 @@ def notify_new_alert(alert_id: int) -> None:
     """Email owners and IT of the organisation, then call its webhook. Best effort."""
     alert = Alert.objects.select_related("organisation").get(pk=alert_id)
     org = alert.organisation
-    to = recipients(org)
+    to = owner_and_it_emails(org)
     if not to and not org.webhook_url:
         # Nobody to tell: building the link alone loads every URL of the product.
         return
@@ -41,7 +42,7 @@ def notify_new_alerts(alert_ids: list[int]) -> None:
                 notify_new_alert(alert.pk)
             continue
         org = org_alerts[0].organisation
-        to = recipients(org)
+        to = owner_and_it_emails(org)
         if to and not _try_digest_email(org_alerts, to):
             Alert.objects.filter(pk__in=[a.pk for a in org_alerts]).update(email_pending=True)
         if org.webhook_url:
@@ -68,11 +69,15 @@ def _try_digest_email(alerts: list[Alert], to: list[str]) -> bool:
 
 
 def _call_webhook(alert: Alert) -> None:
-    org = alert.organisation
-    names = people_names(org, {alert.user})
-    payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
-    if not notify.send_webhook(org, "monitoring.alert_raised", payload):
+    if not _webhook_sent(alert):
         Alert.objects.filter(pk=alert.pk).update(webhook_pending=True)
+
+
+def _webhook_sent(alert: Alert) -> bool:
+    """Post the alert to its organisation's webhook; whether the receiver took it."""
+    names = people_names(alert.organisation, {alert.user})
+    payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
+    return notify.send_webhook(alert.organisation, "monitoring.alert_raised", payload)
 
 
 def _try_alert_email(alert: Alert, to: list[str], url: str, names: dict[str, str]) -> bool:
@@ -93,7 +98,7 @@ def retry_alert_emails() -> tuple[int, int]:
     digest_sent, digest_failing, digested = _retry_digests()
 
     def attempt(alert: Alert) -> bool | None:
-        to = recipients(alert.organisation)
+        to = owner_and_it_emails(alert.organisation)
         if not to:
             return None
         names = people_names(alert.organisation, {alert.user})
@@ -111,7 +116,7 @@ def _retry_digests() -> tuple[int, int, set[int]]:
     pending = Alert.objects.filter(email_pending=True).select_related("organisation")
     active = [alert for alert in pending if alert.is_active]
     for org_alerts in _per_organisation(active).values():
-        to = recipients(org_alerts[0].organisation)
+        to = owner_and_it_emails(org_alerts[0].organisation)
         if len(org_alerts) < DIGEST_FROM or not to:
             continue  # one by one below (or nothing to send: cleared there)
         digested.update(alert.pk for alert in org_alerts)
@@ -128,12 +133,7 @@ def retry_alert_webhooks() -> tuple[int, int]:
     acknowledged and the organisation still has a webhook. Returns (sent, still failing)."""
 
     def attempt(alert: Alert) -> bool | None:
-        org = alert.organisation
-        if not org.webhook_url:
-            return None
-        names = people_names(org, {alert.user})
-        payload = {**alert_payload(alert, "en", names), "url": alert_url(alert)}
-        return notify.send_webhook(org, "monitoring.alert_raised", payload)
+        return _webhook_sent(alert) if alert.organisation.webhook_url else None
 
     return _retry_pending("webhook_pending", attempt)
 

@@ -176,7 +176,9 @@ def append_events(
     batch: BatchName,
     finish: Finish = publish,
 ) -> int:
-    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written."""
+    """Write ``table`` (of the kind's schema) as one file per UTC day; return rows written.
+    Keeps no pending list: for tests and benchmarks that build a store directly. Ingestion
+    notes its files first (``ingest_batch.store_batch``), so a crash leaves none unlisted."""
     return write_parts(event_parts(data_dir, org, kind, table, batch), finish)
 
 
