@@ -209,8 +209,12 @@ class ConnectEngine:
             self.serial += 1
             slot.serial = self.serial
             return slot
-        # Answered at once (no route) or not started (out of local ports).
-        self._finish(slot, STATE_OF_ERRNO.get(code, FILTERED), now, answered=False)
+        # Answered at once (no route, or connected to itself) or not started (out of
+        # local ports).
+        if code == 0 and self._connected_to_itself(slot):
+            self._finish(slot, CLOSED, now, answered=False, reset=False)
+        else:
+            self._finish(slot, STATE_OF_ERRNO.get(code, FILTERED), now, answered=False)
         return None
 
     def _new_slot(self, host: Host) -> Slot | None:
@@ -244,7 +248,9 @@ class ConnectEngine:
                 continue
             # Asking again returns the attempt's outcome (and resets a refused socket).
             code = slot.sock.connect_ex((slot.host.address, slot.port))
-            if code != errno.EALREADY:
+            if code == 0 and self._connected_to_itself(slot):
+                finish(slot, CLOSED, now, answered=True, reset=False)
+            elif code != errno.EALREADY:
                 finish(slot, STATE_OF_ERRNO.get(code, FILTERED), now, answered=True)
             elif mask & select.EPOLLERR:
                 # Still waiting for a SYN-ACK, yet with an error: an ICMP refusal (a
@@ -255,6 +261,16 @@ class ConnectEngine:
                     state = STATE_OF_ERRNO.get(code, FILTERED)
                     finish(slot, state, now, answered=True, reset=False)
         return len(events)
+
+    @staticmethod
+    def _connected_to_itself(slot: Slot) -> bool:
+        """True when the kernel chose, as the socket's own port, the very port it was to
+        reach on this machine's own address: TCP's simultaneous open then connects the
+        socket to itself, though nothing listens there (nmap does not call these open
+        either). A scan of the box's own network meets it on the box's address, at random
+        ports of the ephemeral range. Asked of connected sockets only: open ports are few."""
+        assert slot.host is not None
+        return bool(slot.sock.getsockname()[:2] == (slot.host.address, slot.port))
 
     def expire(self, now: float) -> None:
         """End the attempts whose wait is over: their ports are silent for now."""
@@ -282,7 +298,9 @@ class ConnectEngine:
         if reset and state in (CLOSED, UNREACHABLE):
             self.spare[slot.family].append(slot)  # reset by the refusal: reusable
         else:
-            if state == OPEN:
+            # A connected socket (an open port's, or one connected to itself) is reset,
+            # leaving no TIME_WAIT behind.
+            if state == OPEN or (state == CLOSED and not reset):
                 slot.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
             slot.sock.close()
         if state == RETRY_LATER:  # out of local ports: ask again after others end

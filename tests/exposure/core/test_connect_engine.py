@@ -6,10 +6,13 @@ Hosts on 10.213.11.0/24 (only inside the lab's namespaces):
        refusals); every other port is closed (the kernel's RST)
   .11  drops every TCP packet
   .12  drops the first SYN to each port and lets the next ones through: a lossy link
+  .13  (one test) scans its own loopback with only two ephemeral ports
 """
 
 import os
 import select
+import socket
+import struct
 import subprocess
 import time
 from collections.abc import Iterator
@@ -191,3 +194,20 @@ def test_no_socket_is_left_open_when_a_callback_fails(lab: Lab) -> None:
     with inside(lab.switch), pytest.raises(RuntimeError, match="stage after the scan broke"):
         scan([RICH], ScanOptions(ports=range(1, 2000), discovery=False, on_open=explode))
     assert open_descriptors() == before
+
+
+def test_a_socket_connected_to_itself_is_not_an_open_port(lab: Lab) -> None:
+    # With two ephemeral ports, the kernel gives a connect to the first of them that very
+    # port as its own: the socket meets itself (TCP's simultaneous open), though nothing
+    # listens. A scan of the box's own address meets this at random; here it is certain.
+    host = lab.add_host(13)
+    host.run("sysctl", "-w", "net.ipv4.ip_local_port_range=45000 45001")
+    with inside(host.name):
+        plain = socket.socket()
+        plain.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert plain.connect_ex(("127.0.0.1", 45000)) == 0  # what the scan will meet
+        assert plain.getsockname() == plain.getpeername()
+        plain.close()
+        result = scan(["127.0.0.1"], ScanOptions(ports=[45000, 45001], discovery=False))
+    assert result.hosts["127.0.0.1"].open_ports == set()
+    assert result.hosts["127.0.0.1"].filtered_ports == set()
