@@ -4,7 +4,8 @@ At most a few short connections per open port, each with an explicit timeout:
 1. wait briefly for a greeting (SSH, FTP, SMTP, and many others speak first);
 2. if silent, speak the protocol the port suggests (RDP, SMB, DICOM), or try HTTP,
    then TLS (reading the certificate's names) and HTTP inside it.
-Returns plain data: a service name, a one-line product string and details.
+Returns plain data: a service name, a one-line product string and details. Raw printing
+ports are the exception: nothing is sent to them (see ``RAW_PRINTING_PORTS``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from .dicom import DICOM_PORTS, check_dicom
 RDP_PORTS = frozenset({3389})
 SMB_PORTS = frozenset({445, 139})
 TLS_FIRST_PORTS = frozenset({443, 465, 636, 990, 993, 995, 2762, 5986, 8443, 9443})
+# Raw printing (HP JetDirect and its copies): a printer prints whatever reaches these
+# ports, so a probe would come out as a page of junk at every scan. They are named by
+# their number and never connected to (nmap's service probes exclude them the same way).
+RAW_PRINTING_PORTS = frozenset(range(9100, 9108))
 
 # X.224 connection request carrying an RDP negotiation request (TLS | CredSSP), [MS-RDPBCGR] 2.2.1.1
 RDP_REQUEST = bytes.fromhex("030000130ee000000000000100080003000000")
@@ -169,6 +174,9 @@ def _http_request(address: str) -> bytes:
 
 async def identify_port(address: str, port: int, timeout: float = 2.0) -> ServiceInfo:
     info = ServiceInfo(port)
+    if port in RAW_PRINTING_PORTS:
+        info.service = "jetdirect"
+        return info
     try:
         if port in DICOM_PORTS:
             result = await check_dicom(address, port, timeout)
