@@ -5,6 +5,8 @@ JSON is a list of {"kind": ..., "port": ...} objects. Kinds:
   http    answer with a Server header     https   the same over TLS (cert names "names")
   rdp     answer an X.224 connection request like a Windows RDP server
   smb     answer a negotiate request with an SMB2 header
+  answer  say nothing first, answer whatever arrives with "text" (a clear-text protocol's
+          error, as Redis gives to an HTTP request), then wait for more
   dicom   a pynetdicom C-ECHO SCP ("require_calling_aet": [...] to be strict)
   snmp    UDP: answer GET requests carrying community "community"
 Prints "ready" once every listener is bound, then serves until killed.
@@ -77,6 +79,11 @@ def handler(spec: dict[str, Any]):  # type: ignore[no-untyped-def]
                 # TPKT + X.224 Connection Confirm + RDP negotiation response (TLS chosen)
                 writer.write(bytes.fromhex("030000130ed000001234000200080001000000"))
                 await writer.drain()
+            elif kind == "answer":
+                await asyncio.wait_for(reader.read(1024), 5)
+                writer.write(spec["text"].encode() + b"\r\n")
+                await writer.drain()
+                await asyncio.wait_for(reader.read(1024), 5)
             elif kind == "smb":
                 await asyncio.wait_for(reader.read(4096), 5)
                 body = b"\xfeSMB" + bytes(60)

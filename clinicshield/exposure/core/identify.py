@@ -112,6 +112,11 @@ def parse_http_reply(reply: bytes) -> dict[str, str] | None:
     return found
 
 
+def _is_tls_record(reply: bytes) -> bool:
+    """A TLS record (an alert or a handshake): a TLS server's answer to clear text."""
+    return reply[:1] in (b"\x15", b"\x16") and reply[1:2] == b"\x03"
+
+
 def certificate_names(der: bytes) -> list[str]:
     """Subject common name and DNS alternative names of a DER certificate."""
     from cryptography import x509
@@ -199,8 +204,8 @@ async def identify_port(address: str, port: int, timeout: float = 2.0) -> Servic
             if greeting:
                 info.service, info.product = classify_greeting(port, greeting)
                 return info
-            if await _try_http(info, address, port, timeout, tls=False):
-                return info
+            if await _try_http(info, address, port, timeout, tls=False) or info.product:
+                return info  # HTTP, or another clear-text protocol answered: not TLS
         await _try_http(info, address, port, timeout, tls=True)
     except (OSError, TimeoutError, ssl.SSLError, EOFError):
         pass  # the port is open; we just could not tell what it is
@@ -221,6 +226,10 @@ async def _try_http(info: ServiceInfo, address: str, port: int, timeout: float, 
         info.details["tls_version"] = tls_object.version() or ""
     http = parse_http_reply(reply)
     if http is None:
+        if reply and not tls and not _is_tls_record(reply):
+            # Another protocol answered in clear text (Redis: "-ERR unknown command"): its
+            # first line names it for people, and a TLS attempt would only wait in vain.
+            info.product = clean_line(reply)
         return tls_object is not None
     info.service = "https" if tls else "http"
     info.product = http.get("server", "")
