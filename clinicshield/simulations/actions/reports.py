@@ -150,9 +150,16 @@ def _record_triage_item(
 
 def do_answer_reporter(item_id: int) -> None:
     """Answer the reporter (mail.py) once; marks the item answered when the email went out.
-    A failure is logged and the item left unanswered: the due job tries again for a day."""
+    A failure is logged and the item left unanswered: the due job tries again for a day.
+
+    Only the organisation's active staff are answered: anyone can write to the report
+    address and forge a From header, and an answer to a stranger would send our mail (a
+    drill's red flags, an analysis) outside the organisation. Their report is kept all the
+    same, for IT to triage."""
     item = ReportedMessage.objects.select_related("reporter", "recipient__campaign").get(pk=item_id)
     if item.answered_at or not item.reporter_email:
+        return
+    if item.reporter is None or not item.reporter.active:
         return
     try:
         send_report_answer(item)

@@ -38,6 +38,7 @@ from ..models import Campaign, Recipient
 from ..queries import campaign_template
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+LEFT_BEFORE_SEND = "not sent: no longer on the organisation's staff"
 
 
 def lease_seconds() -> float:
@@ -218,11 +219,15 @@ def do_send_due(campaign_id: int, now: datetime) -> SendSummary:
         campaign = Campaign.objects.select_related("organisation", "sending_profile").get(
             pk=campaign_id
         )
-        due = list(
-            campaign.recipients.filter(
-                send_state__in=("pending", "sending"), send_at__lte=now
-            ).order_by("send_at", "pk")
+        waiting = campaign.recipients.filter(
+            send_state__in=("pending", "sending"), send_at__lte=now
         )
+        # A drill goes only to staff: who left (or was deleted) since the campaign was
+        # made gets nothing (docs/directory-sync.md: leavers stop getting simulations).
+        waiting.filter(Q(person__isnull=True) | Q(person__active=False)).update(
+            send_state="failed", send_error=LEFT_BEFORE_SEND
+        )
+        due = list(waiting.filter(person__active=True).order_by("send_at", "pk"))
         template = campaign_template(campaign)
         prepared = {lang: prepare_email(template, lang) for lang in {r.language for r in due}}
         workers = max(1, min(campaign.sending_profile.connections, len(due) // 50 or 1))

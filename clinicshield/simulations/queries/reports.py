@@ -32,10 +32,12 @@ def report_mailboxes() -> QuerySet[ReportMailbox]:
 
 
 def unanswered_reports(now: datetime) -> list[int]:
-    """Ids of the reports whose answer did not go out, received 10 minutes to a day ago."""
+    """Ids of the reports whose answer did not go out, received 10 minutes to a day ago;
+    only staff are answered (actions.reports.do_answer_reporter)."""
     return list(
         ReportedMessage.objects.filter(
             answered_at__isnull=True,
+            reporter__active=True,
             received_at__lte=now - ANSWER_RETRY_AFTER,
             received_at__gte=now - ANSWER_RETRY_FOR,
         ).values_list("pk", flat=True)
