@@ -78,11 +78,13 @@ def silent_sensor_sites(org: Organisation, now: datetime) -> list[SilentSite]:
     return silent
 
 
-def is_locked_out(username: str) -> bool:
-    """Locked after LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES."""
+def is_locked_out(username: str, address: str | None) -> bool:
+    """Whether `address` (core.signin.throttle_address) may not try `username` for now: it
+    failed LOGIN_FAILURE_LIMIT times within LOGIN_LOCKOUT_MINUTES. Other addresses still may,
+    so a stranger's guesses never lock the owner out."""
     since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
-    return recent >= settings.LOGIN_FAILURE_LIMIT
+    recent = LoginFailure.objects.filter(username=username.lower(), ip=address, at__gte=since)
+    return recent.count() >= settings.LOGIN_FAILURE_LIMIT
 
 
 def has_mfa(user: Any) -> bool:

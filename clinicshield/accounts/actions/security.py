@@ -19,8 +19,9 @@ def do_record_login_failure(username: str, ip: str | None) -> None:
     LoginFailure.objects.create(username=username.lower()[:254], ip=ip or None)
 
 
-def do_clear_login_failures(username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()
+def do_clear_login_failures(username: str, ip: str | None) -> None:
+    """After a sign-in from `ip`: its failures only, not a stranger's elsewhere."""
+    LoginFailure.objects.filter(username=username.lower(), ip=ip or None).delete()
 
 
 def do_start_totp_enrolment(user: Any) -> TOTPDevice:

@@ -19,6 +19,7 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.qr import qr_data_url
 
 from .. import actions, queries, words
+from ..core.signin import throttle_address
 from ..forms import CodeForm, LoginForm, PasswordForm
 
 PENDING = "pending_user"
@@ -26,7 +27,8 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    """The address failed sign-ins are counted against (per account and address)."""
+    return throttle_address(request.META.get("REMOTE_ADDR"))
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -40,7 +42,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if queries.is_locked_out(email):
+        if queries.is_locked_out(email, _client_ip(request)):
             form.add_error(None, words.locked_out())
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
@@ -52,7 +54,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session["next"] = _next_url(request)
                 return redirect("accounts:verify")
             else:
-                actions.do_clear_login_failures(email)
+                actions.do_clear_login_failures(email, _client_ip(request))
                 login(request, user, backend=BACKEND)
                 return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
@@ -65,7 +67,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if queries.is_locked_out(user.username):
+        if queries.is_locked_out(user.username, _client_ip(request)):
             request.session.pop(PENDING, None)
             messages.error(request, words.locked_out())
             return redirect("accounts:login")
@@ -75,7 +77,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("That code is not right."))
         else:
             target = _next_url(request)
-            actions.do_clear_login_failures(user.username)
+            actions.do_clear_login_failures(user.username, _client_ip(request))
             login(request, user, backend=BACKEND)
             otp_login(request, device)
             return redirect(target)
