@@ -169,6 +169,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+# How many reverse proxies in front append the client's address to X-Forwarded-For; 0 = none,
+# the peer is the client (a client's own X-Forwarded-For is then ignored).
+PROXY_HOPS = envint("PROXY_HOPS", 0)
 MAGIC_LINK_HOURS = envint("MAGIC_LINK_HOURS", 72)
 OTP_TOTP_ISSUER = "ClinicShield"
 

@@ -79,3 +79,48 @@ def test_the_lock_lifts_after_the_lockout_window(alice: Any, settings: Any) -> N
     long_ago = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)
     LoginFailure.objects.update(at=long_ago)
     assert _password(stranger, alice.email, PASSWORD)["Location"] == "/accounts/verify/"
+
+
+PROXY = "127.0.0.1"
+
+
+def _through_proxy(client_forwarded_for: str | None, client_address: str) -> Client:
+    """A browser behind our one reverse proxy, which appends the address it saw."""
+    chain = f"{client_forwarded_for}, {client_address}" if client_forwarded_for else client_address
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
+
+
+def test_behind_a_proxy_the_client_address_counts_not_the_proxys(alice: Any, settings: Any) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.PROXY_HOPS = 1
+    for forged in ("127.0.0.91", "127.0.0.92", "127.0.0.93"):  # what the stranger writes
+        _password(_through_proxy(forged, STRANGER), alice.email, "guess")
+    refused = _password(_through_proxy("127.0.0.94", STRANGER), alice.email, PASSWORD)
+    assert "Too many failed attempts" in refused.content.decode()
+    desk = _password(_through_proxy(None, ALICE_DESK), alice.email, PASSWORD)
+    assert desk["Location"] == "/accounts/verify/"
+
+
+def test_without_proxies_a_clients_forwarded_for_is_ignored(alice: Any, settings: Any) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 3
+    assert settings.PROXY_HOPS == 0
+    for forged in ("127.0.0.91", "127.0.0.92", "127.0.0.93"):
+        client = Client(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR=forged)
+        _password(client, alice.email, "guess")
+    client = Client(REMOTE_ADDR=STRANGER, HTTP_X_FORWARDED_FOR="127.0.0.94")
+    assert "Too many failed attempts" in _password(client, alice.email, PASSWORD).content.decode()
+
+
+def test_code_guesses_from_many_addresses_meet_the_authenticators_back_off(alice: Any) -> None:
+    """Per-address limits alone would let many addresses share out a million codes; the
+    authenticator's own back-off (django-otp: 1, 2, 4... seconds after each miss, for every
+    address) stops that: after six misses even the right code waits half a minute."""
+    wrong = "000000" if current_code(alice) != "000000" else "111111"
+    for number in range(6):
+        client = Client(REMOTE_ADDR=f"127.0.1.{number + 1}")
+        _password(client, alice.email, PASSWORD)
+        client.post("/accounts/verify/", {"code": wrong})
+    late = Client(REMOTE_ADDR=ALICE_DESK)
+    _password(late, alice.email, PASSWORD)
+    response = late.post("/accounts/verify/", {"code": current_code(alice)})
+    assert response.status_code == 200 and "That code is not right" in response.content.decode()

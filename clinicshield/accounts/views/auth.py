@@ -3,6 +3,7 @@
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from clinicshield.lib.errors import UserError
 from clinicshield.lib.qr import qr_data_url
 
 from .. import actions, queries, words
-from ..core.signin import throttle_address
+from ..core.signin import client_address, throttle_address
 from ..forms import CodeForm, LoginForm, PasswordForm
 
 PENDING = "pending_user"
@@ -28,7 +29,12 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def _client_ip(request: HttpRequest) -> str | None:
     """The address failed sign-ins are counted against (per account and address)."""
-    return throttle_address(request.META.get("REMOTE_ADDR"))
+    client = client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        settings.PROXY_HOPS,
+    )
+    return throttle_address(client)
 
 
 def _next_url(request: HttpRequest) -> str:
