@@ -12,6 +12,7 @@ from clinicshield.accounts.actions import audit
 from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib.errors import UserError
 
+from ..core.landing import is_plain_base_url
 from ..core.library import TemplateError, template_from_dict
 from ..core.schedule import ScheduleError, SiteHours, plan_sends
 from ..models import Campaign, Recipient, SendingProfile, Template
@@ -80,8 +81,14 @@ def do_create_campaign(
     definition = template_definition(org, template_key)
     template = template_from_dict(definition, template_key)
     people = select_targets(org, targets)
-    if not base_url.startswith(("http://", "https://")):
-        raise UserError("bad_base_url", _("The base URL must start with http:// or https://."))
+    if not is_plain_base_url(base_url):  # it is copied to clipboards: nothing but a link
+        raise UserError(
+            "bad_base_url",
+            _(
+                "The base URL must be a plain http:// or https:// address, such as "
+                "https://drills.clinic.example, with no spaces or symbols."
+            ),
+        )
     with transaction.atomic():
         profile = _sending_profile(org, smtp_host, smtp_port, from_address, connections)
         campaign = Campaign.objects.create(

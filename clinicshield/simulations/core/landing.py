@@ -10,6 +10,7 @@ is open the link in the browser, which records "executed" and shows the lesson.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,18 @@ def verification_id(token: str) -> str:
     return str(1000 + int.from_bytes(hashlib.sha256(token.encode()).digest()[:4], "big") % 9000)
 
 
+# A base URL whose every character is inert in a shell, cmd.exe and PowerShell: a scheme,
+# a host name or address, a port, a path. No space, `&`, `;`, `|`, `$`, backtick or quote
+# that would turn the copied line into a command (docs/simulations.md, "safe by construction").
+_PLAIN_BASE_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/-]*)?"
+)
+
+
+def is_plain_base_url(base_url: str) -> bool:
+    return bool(_PLAIN_BASE_URL.fullmatch(base_url))
+
+
 def execution_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/s/{token}"
 
@@ -45,6 +58,8 @@ class ClipboardPayload:
 def clipboard_payload(base_url: str, token: str, landing: str, language: str) -> ClipboardPayload:
     if landing not in ("clickfix", "filefix"):
         raise ValueError(f"landing {landing!r} has no clipboard payload")
+    if not is_plain_base_url(base_url):
+        raise ValueError(f"base URL {base_url!r} is not a plain http(s) address")
     texts = landing_content()[landing]
     version = texts.get(language) or texts["en"]
     label = version["clipboard_label"].format(verification_id=verification_id(token))
