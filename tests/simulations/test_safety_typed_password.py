@@ -1,0 +1,123 @@
+"""No typed password is ever kept: whatever a client sends to a landing page's submit
+(in the body, in the query string), nothing of it reaches the raw hit log, the database
+or the logs, on the fast path, through Django, and when writing the hit fails."""
+
+import io
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from clinicshield.simulations import actions
+from clinicshield.simulations.hitlog import close_hit_log, hits_dir
+from clinicshield.wsgi import application, django_application
+
+from .conftest import make_campaign
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+IN_BODY = "Body-Typed-Pw-7731"
+IN_QUERY = "Query-Typed-Pw-5519"
+MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def test_connection_kept_open():
+    """Django's handler closes connections around a request; the test's transaction lives
+    on its connection (as in test_fastpath.py)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    close_hit_log()
+
+
+def submit(app: Any, token: str, human: bool) -> str:
+    body = f"email=ana%40clinic-a.example&password={IN_BODY}".encode()
+    query = f"password={IN_QUERY}" + ("&h=1" if human else "")
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/t/{token}/submit",
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_USER_AGENT": BROWSER,
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+    }
+    answer: list[Any] = []
+    chunks = app(environ, lambda status, headers, *exc: answer.extend([status, headers]))
+    b"".join(chunks)
+    if hasattr(chunks, "close"):
+        chunks.close()
+    return str(answer[0])
+
+
+def everything_in_the_database() -> str:
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names
+            rows.append(repr(cursor.fetchall()))
+    return "\n".join(rows)
+
+
+def everything_under(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in directory.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def token(org_a, staff, smtp_server, settings_fast_humans, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    campaign = make_campaign(org_a, smtp_server, targets="list:ben@clinic-a.example")
+    actions.do_launch_campaign(campaign, MONDAY, immediately=True, actor="test")
+    actions.do_send_due(campaign.pk, MONDAY)
+    return campaign.recipients.get().token
+
+
+def test_nothing_a_client_sends_with_a_submit_is_kept_anywhere(token, data_dir, caplog):
+    caplog.set_level(logging.DEBUG)
+    answers = [
+        submit(application, token, human=True),  # the fast path: our script's post
+        submit(application, token, human=False),  # the fast path: the form without script
+        submit(django_application, token, human=True),  # the view
+        submit(django_application, token, human=False),
+    ]
+    assert answers == ["204 No Content", "302 Found", "204 No Content", "302 Found"]
+    raw = everything_under(hits_dir())
+    assert raw.count(b"\n") == 4 and b'"submitted"' in raw  # the fact is kept...
+    actions.do_fold_hits()
+    recipient_status = everything_in_the_database()
+    assert "submitted" in recipient_status
+    for secret in (IN_BODY, IN_QUERY):  # ...and nothing typed, raw or judged
+        assert secret.encode() not in everything_under(data_dir)
+        assert secret not in recipient_status
+        assert secret not in caplog.text
+
+
+def test_a_submit_whose_hit_cannot_be_written_logs_nothing_typed(token, settings, tmp_path, caplog):
+    # The disk refuses the hit (here: the hits' directory cannot be made): the fast path
+    # hands the request to Django, whose view fails, and the error is logged.
+    settings.DATA_DIR = tmp_path / "broken"
+    settings.DATA_DIR.mkdir()
+    (settings.DATA_DIR / "simulations").write_text("not a directory")
+    caplog.set_level(logging.DEBUG)
+    assert submit(application, token, human=True).startswith("500")
+    assert "Internal Server Error" in caplog.text
+    for secret in (IN_BODY, IN_QUERY):
+        assert secret not in caplog.text
+        assert secret not in everything_in_the_database()
