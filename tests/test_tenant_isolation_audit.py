@@ -297,6 +297,21 @@ def test_charlie_cannot_rotate_alices_site_token_from_his_own_site(
     assert SiteToken.objects.filter(organisation=org_b).count() == 0
 
 
+@pytest.mark.parametrize("value", ["abc", "1 OR 1=1", "-3", "١", "9" * 30, ""])
+def test_a_tampered_posted_id_finds_nothing_instead_of_failing(
+    client_charlie: Client, org_b: Organisation, value: str
+) -> None:
+    site = org_b.sites.get().pk
+    posts = [
+        ("training/assign/", {"person": value, "module": "phishing"}),
+        ("people/tokens/", {"revoke": value}),
+        (f"people/sites/{site}/", {"revoke": value}),
+        (f"people/sites/{site}/", {"rotate": value}),
+    ]
+    for page, data in posts:
+        assert client_charlie.post(f"/o/{org_b.slug}/{page}", data).status_code == 404, page
+
+
 def test_a_task_of_charlies_incident_cannot_be_given_to_alice(
     client_charlie: Client, org_b: Organisation, alice: Any
 ) -> None:

@@ -13,6 +13,7 @@ from clinicshield.accounts.models import Person
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.language import current_language
+from clinicshield.lib.posted import posted_id
 
 from . import actions
 from .core.content import ROLE_TAGS
@@ -119,7 +120,7 @@ def set_enabled(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = current_org(request)
-    person = get_object_or_404(Person, organisation=org, pk=request.POST.get("person") or 0)
+    person = get_object_or_404(Person, organisation=org, pk=posted_id(request, "person"))
     try:
         actions.do_assign_module(
             person, request.POST.get("module", ""), reason="manual", actor=request.user

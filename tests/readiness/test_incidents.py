@@ -212,3 +212,15 @@ def test_an_awareness_time_typed_on_the_page_is_the_clinics_local_time(
     assert incident.affected_individuals == 40 and incident.high_risk
     page = client_alice.get(f"/o/clinic-a/readiness/incidents/{incident.number}/")
     assert "Tell the people affected" in page.content.decode()
+
+
+@pytest.mark.parametrize("owner", ["9" * 30, "abc", "-1"])
+def test_a_tampered_owner_id_names_no_owner_instead_of_failing(
+    org_a: Any, alice: Any, client_alice: Client, owner: str
+) -> None:
+    incident = open_breach(org_a)
+    task = incident.tasks.get(step_id="record_awareness")
+    url = f"/o/clinic-a/readiness/incidents/{incident.number}/tasks/{task.pk}/"
+    assert client_alice.post(url, {"status": "doing", "owner": owner}).status_code == 302
+    task = IncidentTask.objects.get(pk=task.pk)
+    assert task.status == "doing" and task.owner is None

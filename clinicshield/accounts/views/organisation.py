@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.posted import posted_id
 
 from .. import actions
 from ..forms import MemberForm, OrganisationForm, TokenForm
@@ -45,7 +46,7 @@ def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and "revoke" in request.POST:
-        token = get_object_or_404(ApiToken, pk=request.POST["revoke"], organisation=org)
+        token = get_object_or_404(ApiToken, pk=posted_id(request, "revoke"), organisation=org)
         actions.do_revoke_api_token(token, request.user)
         return redirect("people:api_tokens", org_slug=org_slug)
     if request.method == "POST" and form.is_valid():

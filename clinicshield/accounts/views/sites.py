@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from clinicshield.accounts.tenancy import current_membership, current_org, org_view
 from clinicshield.lib.errors import UserError
+from clinicshield.lib.posted import posted_id
 
 from .. import actions, queries
 from ..core.hours import format_opening_hours, parse_opening_hours
@@ -63,11 +64,11 @@ def _change_tokens(
     """Carry out the POSTed change; return a new token (shown once) if one was made."""
     if "revoke" in request.POST:
         actions.do_revoke_site_token(
-            get_object_or_404(live, pk=request.POST["revoke"]), request.user
+            get_object_or_404(live, pk=posted_id(request, "revoke")), request.user
         )
         return None
     if "rotate" in request.POST:
-        token = get_object_or_404(live, pk=request.POST["rotate"])
+        token = get_object_or_404(live, pk=posted_id(request, "rotate"))
         return actions.do_rotate_site_token(token, request.user)
     if form.is_valid():
         return actions.do_create_site_token(site, form.cleaned_data["name"], request.user)

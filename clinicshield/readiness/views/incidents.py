@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from clinicshield.accounts.tenancy import current_org, org_view
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.language import current_language
+from clinicshield.lib.posted import posted_id
 
 from .. import actions
 from ..core.catalogue import shipped_catalogue
@@ -91,10 +92,8 @@ def incident_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRes
 def task_update(request: HttpRequest, org_slug: str, number: int, task_id: int) -> HttpResponse:
     incident = _incident(request, number)
     task = get_object_or_404(IncidentTask, pk=task_id, incident=incident)
-    owner_id = request.POST.get("owner", "")
-    member = None
-    if owner_id.isdigit():
-        member = current_org(request).memberships.filter(user_id=int(owner_id)).first()
+    owner_id = posted_id(request, "owner")
+    member = current_org(request).memberships.filter(user_id=owner_id).first() if owner_id else None
     try:
         actions.do_set_task_status(
             task,
