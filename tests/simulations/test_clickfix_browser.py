@@ -92,7 +92,22 @@ def test_a_person_who_types_a_password_sends_nothing_of_it(
     page.goto(link)
     page.fill("#sim-user", "ana@clinic-a.example")
     page.fill("#sim-pass", "Sup3r-secret-pw")
-    page.click("button[type=submit]")
+    # Not a password field (no password manager saves it or checks it against leak lists),
+    # yet masked like one, and no spell checker reads it.
+    field = page.eval_on_selector(
+        "#sim-pass",
+        "e => [e.type, getComputedStyle(e).webkitTextSecurity, e.spellcheck, e.value]",
+    )
+    assert field == ["text", "disc", False, "Sup3r-secret-pw"]
+    assert page.locator("input[type=password]").count() == 0
+    # The fields are emptied before anything leaves the page: the report is held back here.
+    held = []
+    page.route("**/submit?h=1", lambda route: held.append(route))
+    page.click("button[type=submit]")  # the submit handler has run when the click returns
+    typed = page.eval_on_selector_all("input", "fields => fields.map(e => e.value)")
+    assert typed == ["", ""]
+    assert held
+    held[0].continue_()
     page.wait_for_url("**/lesson")
     assert page.text_content("h1") == "Esto ha sido un simulacro de phishing de su centro"
     posted = [(url, data) for url, data in bodies if "/submit" in url]

@@ -24,6 +24,7 @@
   if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      form.reset();  // what was typed is gone before anything else happens
       seenHuman();
       // Nothing from the form travels: the request has no body at all.
       post("/submit").finally(function () { window.location.href = base + "/lesson"; });
