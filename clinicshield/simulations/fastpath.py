@@ -34,6 +34,7 @@ from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date
 
+from clinicshield.lib.client_address import client_address
 from clinicshield.lib.security import POLICY
 
 from .core.hits import Hit
@@ -99,7 +100,11 @@ def _answer(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]
             at=datetime.now(UTC),
             method=method,
             user_agent=environ.get("HTTP_USER_AGENT", ""),
-            ip=environ.get("REMOTE_ADDR") or None,
+            ip=client_address(
+                environ.get("REMOTE_ADDR"),
+                environ.get("HTTP_X_FORWARDED_FOR", ""),
+                _config().proxy_hops,
+            ),
             human_proof=human,
         )
     )
@@ -128,6 +133,7 @@ class _Config:
     proxy_ssl_header: tuple[str, str] | None
     headers: list[tuple[str, str]]  # what the middlewares add to every answer
     hsts: str  # on HTTPS answers only, when set
+    proxy_hops: int  # our reverse proxies, which append the client's address
 
 
 _snapshot: _Config | None = None
@@ -174,6 +180,7 @@ def _read_settings() -> _Config:
         proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
         headers=headers,
         hsts=hsts,
+        proxy_hops=settings.PROXY_HOPS,
     )
 
 

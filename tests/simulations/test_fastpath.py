@@ -111,6 +111,17 @@ def test_the_fast_path_answers_a_hit_as_django_does(token, tail, method, query):
     assert "hunter2" not in str(stored)  # the body of a submit is never read
 
 
+@pytest.mark.parametrize(("hops", "expected"), [(0, "127.0.0.1"), (1, "198.51.100.7")])
+def test_behind_our_proxy_a_hit_records_the_clients_address(token, settings, hops, expected):
+    # The client wrote the first entry itself; our one proxy appended the second.
+    settings.PROXY_HOPS = hops
+    forwarded = {"HTTP_X_FORWARDED_FOR": "203.0.113.66, 198.51.100.7"}
+    call(application, environ(f"/t/{token}/px.gif", **forwarded))
+    call(django_application, environ(f"/t/{token}/px.gif", **forwarded))
+    actions.do_fold_hits()
+    assert list(TrackingEvent.objects.values_list("ip", flat=True)) == [expected, expected]
+
+
 def test_the_inert_clickfix_link_opened_by_a_head_is_a_hit_too(org_a, staff, smtp_server):
     campaign = make_campaign(
         org_a, smtp_server, template="booking-captcha", targets="list:ben@clinic-a.example"

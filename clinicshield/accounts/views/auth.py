@@ -16,11 +16,12 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinicshield.lib.client_address import client_address
 from clinicshield.lib.errors import UserError
 from clinicshield.lib.qr import qr_data_url
 
 from .. import actions, queries, words
-from ..core.signin import client_address, throttle_address
+from ..core.signin import throttle_address
 from ..forms import CodeForm, LoginForm, PasswordForm
 
 PENDING = "pending_user"

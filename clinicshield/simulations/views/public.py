@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+
+from clinicshield.lib.client_address import client_address
 
 from ..actions import do_record_hit
 from ..core.hits import Hit
@@ -49,7 +52,11 @@ def _record(request: HttpRequest, token: str, event: str) -> Recipient:
             at=timezone.now(),
             method=request.method or "GET",
             user_agent=request.headers.get("User-Agent", ""),
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_address(
+                request.META.get("REMOTE_ADDR"),
+                request.META.get("HTTP_X_FORWARDED_FOR", ""),
+                settings.PROXY_HOPS,
+            ),
             human_proof=request.GET.get("h") == "1",
         )
     )
