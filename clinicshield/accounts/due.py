@@ -1,9 +1,10 @@
-"""Periodic jobs of the accounts app: staff directory syncs."""
+"""Periodic jobs of the accounts app: staff directory syncs, old sign-in failures."""
 
 from datetime import datetime
 
 from clinicshield.lib.due import due_job
 
+from .actions import do_forget_login_failures
 from .actions.directory import do_sync_directory
 from .queries import directories_due
 
@@ -18,3 +19,8 @@ def sync_directories(now: datetime) -> str:
         failed += bool(result.failed)
         done += not result.failed
     return f"{done} directories synced, {failed} failed"
+
+
+@due_job("accounts.forget_login_failures", minute="*/15")
+def forget_login_failures(now: datetime) -> str:
+    return f"{do_forget_login_failures(now)} old sign-in failure(s) forgotten"

@@ -1,10 +1,15 @@
 """Guessing at our own sign-in is limited per account and per address: a stranger who types
 wrong passwords or codes for alice is stopped, and alice, signing in from elsewhere, is not."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
 
+from clinicshield.accounts.actions import do_record_login_failure
+from clinicshield.accounts.models import LoginFailure
+from clinicshield.lib.due import run_due
 from tests.conftest import PASSWORD, current_code
 
 STRANGER = "127.0.0.66"
@@ -124,3 +129,19 @@ def test_code_guesses_from_many_addresses_meet_the_authenticators_back_off(alice
     _password(late, alice.email, PASSWORD)
     response = late.post("/accounts/verify/", {"code": current_code(alice)})
     assert response.status_code == 200 and "That code is not right" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_failures_older_than_the_lockout_window_are_forgotten_by_the_due_job(
+    settings: Any,
+) -> None:
+    settings.LOGIN_LOCKOUT_MINUTES = 15
+    now = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    for username, minutes_ago in (("made-up-1@x.example", 16), ("made-up-2@x.example", 14)):
+        do_record_login_failure(username, STRANGER)
+        LoginFailure.objects.filter(username=username).update(
+            at=now - timedelta(minutes=minutes_ago)
+        )
+    summary = run_due(now, only=["accounts.forget_login_failures"])
+    assert summary == {"accounts.forget_login_failures": "1 old sign-in failure(s) forgotten"}
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["made-up-2@x.example"]

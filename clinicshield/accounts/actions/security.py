@@ -2,8 +2,10 @@
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -22,6 +24,14 @@ def do_record_login_failure(username: str, ip: str | None) -> None:
 def do_clear_login_failures(username: str, ip: str | None) -> None:
     """After a sign-in from `ip`: its failures only, not a stranger's elsewhere."""
     LoginFailure.objects.filter(username=username.lower(), ip=ip or None).delete()
+
+
+def do_forget_login_failures(now: datetime) -> int:
+    """Failures older than the lockout window count for nothing: forget them, so that
+    invented usernames typed at the sign-in page cannot grow the table without end."""
+    since = now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    deleted, _kinds = LoginFailure.objects.filter(at__lt=since).delete()
+    return deleted
 
 
 def do_start_totp_enrolment(user: Any) -> TOTPDevice:
