@@ -15,6 +15,7 @@ from django.db import connection
 from clinicshield.simulations import actions
 from clinicshield.simulations.hitlog import close_hit_log, hits_dir
 from clinicshield.wsgi import application, django_application
+from tests.conftest import body_text
 
 from .conftest import make_campaign
 
@@ -121,3 +122,18 @@ def test_a_submit_whose_hit_cannot_be_written_logs_nothing_typed(token, settings
     for secret in (IN_BODY, IN_QUERY):
         assert secret not in caplog.text
         assert secret not in everything_in_the_database()
+
+
+def test_an_error_report_to_the_operators_shows_nothing_posted_with_a_submit(
+    token, settings, tmp_path, smtp_server
+):
+    # Django emails a failure's report, request included, to ADMINS when an operator sets
+    # them; a submit's posted fields are hidden in it.
+    settings.ADMINS = [("Ops", "ops@clinic-a.example")]
+    settings.DATA_DIR = tmp_path / "broken"
+    settings.DATA_DIR.mkdir()
+    (settings.DATA_DIR / "simulations").write_text("not a directory")
+    assert submit(django_application, token, human=True).startswith("500")
+    report = body_text(smtp_server.to("ops@clinic-a.example")[0])
+    assert "POST:" in report and "password" in report
+    assert IN_BODY not in report

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clinicshield.lib.client_address import client_address
@@ -106,6 +107,7 @@ def human(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @csrf_exempt
+@sensitive_post_parameters()  # an error report (mailed to ADMINS) never shows it either
 @never_cache
 @require_http_methods(["POST"])
 def submit(request: HttpRequest, token: str) -> HttpResponse:
