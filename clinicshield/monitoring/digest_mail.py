@@ -100,8 +100,8 @@ def _send_in(
                 parts.append(_part(org, alerts, names))
         with translation.override(languages[0]):
             subject = ngettext(
-                "[ClinicShield] %(count)d new alert, the most severe %(severity)s",
-                "[ClinicShield] %(count)d new alerts, the most severe %(severity)s",
+                "[ClinicShield] %(count)d new alert, severity %(severity)s",
+                "[ClinicShield] %(count)d new alerts, highest severity %(severity)s",
                 len(alerts),
             ) % {"count": len(alerts), "severity": alerts[0].get_severity_display()}
         notify.send_email(

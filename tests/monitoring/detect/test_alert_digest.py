@@ -44,7 +44,7 @@ def test_a_pass_that_raises_many_alerts_sends_one_email_listing_the_most_severe_
     assert len({alert.pk for alert in raised}) == 30
     [message] = smtp_server.messages
     assert message["To"] == alice.email
-    assert subject(message).startswith("[ClinicShield] 30 new alerts, the most severe Critical")
+    assert subject(message).startswith("[ClinicShield] 30 new alerts, highest severity Critical")
     # Alice is not on the staff roster: the email speaks both languages, English first.
     text = body_text(message).split("-" * 40)[0]
     assert "30 new alerts for Clínica A" in text
@@ -94,7 +94,10 @@ def test_the_digest_speaks_each_recipients_language(
     assert set(by_recipient) == {alice.email, bob.email}
     spanish = body_text(by_recipient[bob.email])
     assert "5 alertas nuevas para Clínica A" in spanish and "new alerts" not in spanish
-    assert subject(by_recipient[bob.email]).startswith("[ClinicShield] 5 alertas nuevas")
+    assert (
+        subject(by_recipient[bob.email])
+        == "[ClinicShield] 5 alertas nuevas, gravedad máxima Crítica"
+    )
     both = body_text(by_recipient[alice.email])
     assert "5 new alerts for Clínica A" in both and "5 alertas nuevas para Clínica A" in both
 
