@@ -1,5 +1,6 @@
 """Fixtures of the simulations tests: staff to target and a campaign sending to the SMTP sink."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -61,3 +62,17 @@ def huey_immediate() -> Any:
     HUEY.immediate = True
     yield HUEY
     HUEY.immediate = before
+
+
+@pytest.fixture
+def connection_kept_open() -> Iterator[None]:
+    """Django's handler closes connections around a request; the test's transaction
+    lives on its connection, so detach that, as Django's own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

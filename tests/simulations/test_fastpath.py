@@ -1,9 +1,5 @@
 """The WSGI application the server runs: tracking hits answered before Django, as Django would."""
 
-import io
-import sys
-from typing import Any
-
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
@@ -15,39 +11,11 @@ from clinicshield.simulations.models import TrackingEvent
 from clinicshield.wsgi import application, django_application
 
 from .conftest import make_campaign
+from .wsgi_calls import call, environ
 
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 # Headers of text pages only: a pixel or a 204 carries no language.
 TEXT_ONLY = {"Vary", "Content-Language"}
-
-
-def environ(path: str, method: str = "GET", query: str = "", **extra: str) -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": BROWSER,
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_LENGTH": "0",
-        "wsgi.input": io.BytesIO(b"password=hunter2"),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        **extra,
-    }
-
-
-def call(app: Any, env: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
-    answer: list[Any] = []
-    chunks = app(env, lambda status, headers, *exc: answer.extend([status, headers]))
-    body = b"".join(chunks)
-    if hasattr(chunks, "close"):
-        chunks.close()
-    return answer[0], dict(answer[1]), body
+pytestmark = pytest.mark.usefixtures("connection_kept_open")
 
 
 def hits_written() -> int:
@@ -55,20 +23,6 @@ def hits_written() -> int:
     if not directory.is_dir():
         return 0
     return sum(path.read_bytes().count(b"\n") for path in directory.iterdir())
-
-
-@pytest.fixture(autouse=True)
-def test_connection_kept_open():
-    """Django's handler closes connections around a request; the test's transaction
-    lives on its connection, so detach that, as Django's own test client does."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

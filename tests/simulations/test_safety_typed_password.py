@@ -2,9 +2,8 @@
 (in the body, in the query string), nothing of it reaches the raw hit log, the database
 or the logs, on the fast path, through Django, and when writing the hit fails."""
 
-import io
 import logging
-import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,54 +17,23 @@ from clinicshield.wsgi import application, django_application
 from tests.conftest import body_text
 
 from .conftest import make_campaign
+from .wsgi_calls import call, environ
 
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 IN_BODY = "Body-Typed-Pw-7731"
 IN_QUERY = "Query-Typed-Pw-5519"
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def test_connection_kept_open():
-    """Django's handler closes connections around a request; the test's transaction lives
-    on its connection (as in test_fastpath.py)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+def hit_log_closed(connection_kept_open: None) -> Iterator[None]:
     yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
     close_hit_log()
 
 
 def submit(app: Any, token: str, human: bool) -> str:
     body = f"email=ana%40clinic-a.example&password={IN_BODY}".encode()
     query = f"password={IN_QUERY}" + ("&h=1" if human else "")
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": f"/t/{token}/submit",
-        "QUERY_STRING": query,
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": BROWSER,
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-    }
-    answer: list[Any] = []
-    chunks = app(environ, lambda status, headers, *exc: answer.extend([status, headers]))
-    b"".join(chunks)
-    if hasattr(chunks, "close"):
-        chunks.close()
-    return str(answer[0])
+    return call(app, environ(f"/t/{token}/submit", "POST", query, body))[0]
 
 
 def everything_in_the_database() -> str:
