@@ -28,7 +28,13 @@ def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanV
     ranges = opening_ranges(ctx.opening_hours)
     if not ranges:
         return ibis.literal(False)
-    inside = [(mow >= begin - grace) & (mow < end + grace) for begin, end in ranges]
+    # The week wraps: the grace after Sunday night reaches into Monday, and the grace
+    # before Monday morning back into Sunday, as it does between any other two days.
+    week = 7 * 1440
+    spans = [(begin - grace, end + grace) for begin, end in ranges]
+    spans += [(begin + week, end + week) for begin, end in spans if begin < 0]
+    spans += [(begin - week, end - week) for begin, end in spans if end > week]
+    inside = [(mow >= begin) & (mow < end) for begin, end in spans]
     return ~ibis.or_(*inside)
 
 

@@ -1,0 +1,134 @@
+"""Edge cases of the sign-in and process detectors: clocks that change, midnight, thresholds
+met exactly, bursts across bucket and day boundaries, one person written several ways, and
+the command shapes ClickFix lures use against the drill's inert link. Every test builds its
+own events at fixed times and runs the real detectors on DuckDB."""
+
+from pathlib import Path
+
+from clinicshield.monitoring.core.detectors.context import DetectionContext
+from clinicshield.monitoring.core.detectors.events import event_table
+from clinicshield.monitoring.core.detectors.settings import DetectionSettings
+from clinicshield.monitoring.core.detectors.unusual_access import detect_off_hours
+from tests.monitoring.ingest.helpers import run as ingest_file
+from tests.monitoring.ingest.helpers import write
+
+from .conftest import ORG, at, signin
+
+MADRID = "Europe/Madrid"
+EVERY_DAY_8_TO_15 = {day: [("08:00", "15:00")] for day in range(7)}
+NO_GRACE = DetectionSettings(opening_hours_grace_minutes=0)
+
+
+def context(start: str, end: str, **values) -> DetectionContext:
+    values.setdefault("timezone", MADRID)
+    values.setdefault("opening_hours", EVERY_DAY_8_TO_15)
+    return DetectionContext(start=at(start), end=at(end), **values)
+
+
+def off_hours(store, con, rows, ctx) -> list[tuple[str, str, int]]:
+    store("auth", rows)
+    findings = detect_off_hours(con, store.table("auth"), ctx)
+    return sorted((f.user, f.params["time"], f.params["weekday"]) for f in findings)
+
+
+# --- Time: the clinic's own clock -------------------------------------------------------
+
+
+def test_on_the_autumn_change_both_0230s_are_judged_as_0230_sunday(store, con):
+    # 26 October 2025: Madrid's 02:30 happens at 00:30 UTC (summer time) and 01:30 UTC.
+    rows = [
+        signin(at("2025-10-26 00:30"), "bob"),
+        signin(at("2025-10-26 01:30"), "carl"),
+        # 07:40 local in winter time (06:40 UTC): inside the 30 minutes' grace before 08:00.
+        signin(at("2025-10-26 06:40"), "dan"),
+    ]
+    ctx = context("2025-10-25 12:00", "2025-10-27 00:00")
+    assert off_hours(store, con, rows, ctx) == [("bob", "02:30", 6), ("carl", "02:30", 6)]
+
+
+def test_on_the_spring_change_the_missing_hour_is_skipped_not_invented(store, con):
+    # 30 March 2025: 00:59 UTC is 01:59 local, one minute later (01:00 UTC) it is 03:00.
+    # 06:10 UTC is 08:10 in summer time (open); 05:50 UTC is 07:50 (closed, no grace).
+    rows = [
+        signin(at("2025-03-30 00:59"), "bob"),
+        signin(at("2025-03-30 01:00"), "carl"),
+        signin(at("2025-03-30 06:10"), "dan"),
+        signin(at("2025-03-30 05:50"), "eve"),
+    ]
+    ctx = context("2025-03-29 12:00", "2025-03-31 00:00", settings=NO_GRACE)
+    assert off_hours(store, con, rows, ctx) == [
+        ("bob", "01:59", 6),
+        ("carl", "03:00", 6),
+        ("eve", "07:50", 6),
+    ]
+
+
+def test_midnight_belongs_to_the_next_local_day(store, con):
+    # Open Saturdays only until 15:00, Sundays 00:00-02:00 (a night service): 22:59:59 UTC
+    # on Saturday is 23:59:59 local Saturday (closed), 23:00 UTC is 00:00 local Sunday (open).
+    hours = {5: [("08:00", "15:00")], 6: [("00:00", "02:00")]}
+    rows = [
+        signin(at("2025-02-08 22:59:59"), "bob"),
+        signin(at("2025-02-08 23:00"), "carl"),
+    ]
+    ctx = context("2025-02-08 00:00", "2025-02-10 00:00", opening_hours=hours, settings=NO_GRACE)
+    assert off_hours(store, con, rows, ctx) == [("bob", "23:59", 5)]
+
+
+def test_a_night_service_across_midnight_is_open_on_both_sides(store, con):
+    # "mon-fri 20:00-23:59; tue-sat 00:00-02:00": a night service from 20:00 to 02:00.
+    hours = {d: [("20:00", "23:59")] for d in range(5)}
+    hours.update({d: [("00:00", "02:00")] for d in range(1, 6)})
+    rows = [
+        signin(at("2025-02-03 22:30"), "bob"),  # Monday 23:30 local
+        signin(at("2025-02-04 00:30"), "carl"),  # Tuesday 01:30 local
+        signin(at("2025-02-04 02:30"), "dan"),  # Tuesday 03:30 local: closed
+    ]
+    ctx = context("2025-02-03 00:00", "2025-02-05 00:00", opening_hours=hours)
+    assert off_hours(store, con, rows, ctx) == [("dan", "03:30", 1)]
+
+
+def test_the_grace_after_sunday_night_reaches_into_monday(store, con):
+    # Open Saturday and Sunday until 23:59; the 30 minutes' grace covers 00:10 after either
+    # night, the one that ends the week (Sunday into Monday) too.
+    hours = {5: [("16:00", "23:59")], 6: [("16:00", "23:59")]}
+    rows = [
+        signin(at("2025-02-08 23:10"), "bob"),  # Sunday 00:10 local, after Saturday night
+        signin(at("2025-02-09 23:10"), "carl"),  # Monday 00:10 local, after Sunday night
+        signin(at("2025-02-10 00:10"), "dan"),  # Monday 01:10 local: past the grace
+    ]
+    ctx = context("2025-02-08 00:00", "2025-02-11 00:00", opening_hours=hours)
+    assert off_hours(store, con, rows, ctx) == [("dan", "01:10", 0)]
+
+
+def test_the_grace_before_monday_morning_reaches_back_into_sunday(store, con):
+    hours = {0: [("00:00", "06:00")]}
+    rows = [
+        signin(at("2025-02-09 22:40"), "bob"),  # Sunday 23:40 local: 20 minutes before
+        signin(at("2025-02-09 22:20"), "carl"),  # Sunday 23:20 local: 40 minutes before
+    ]
+    ctx = context("2025-02-09 00:00", "2025-02-11 00:00", opening_hours=hours)
+    assert off_hours(store, con, rows, ctx) == [("carl", "23:20", 6)]
+
+
+def test_events_stored_in_utc_from_a_source_in_another_zone_keep_their_moment(tmp_path: Path, con):
+    # A VPN in New York logs local times; ingestion stores UTC; the clinic judges Madrid's
+    # clock: 02:30 in New York (EST) is 07:30 UTC, 08:30 in Madrid: open.
+    log = write(
+        tmp_path / "vpn.csv",
+        ["login_time,username,result", "2025-02-04 02:30:00,Bob,OK"],
+    )
+    mapping = {
+        "kind": "auth",
+        "fields": {"ts": "login_time", "user": "username", "outcome": "result"},
+    }
+    mapping["values"] = {"outcome": {"OK": "success"}}
+    data_dir = tmp_path / "store"
+    ingest_file(data_dir, log, "csv", timezone="America/New_York", options={"mapping": mapping})
+    auth = event_table(con, data_dir, ORG, "auth")
+    ctx = context("2025-02-03 00:00", "2025-02-06 00:00", settings=NO_GRACE)
+    assert detect_off_hours(con, auth, ctx) == []
+    night = context("2025-02-03 00:00", "2025-02-06 00:00", timezone="America/New_York")
+    assert [(f.user, f.params["time"]) for f in detect_off_hours(con, auth, night)] == [
+        ("bob", "02:30")
+    ]
