@@ -58,7 +58,9 @@ class BreachFactsForm(forms.Form):
     aware_at = forms.DateTimeField(
         label=_("Aware of a personal-data breach since"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # The one format a datetime-local input accepts, whatever the page's language (the
+        # Spanish input format, 06/03/2026 08:15:00, would be dropped and the clock cleared).
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("The GDPR 72 hours count from here. Leave empty if no breach is known."),
     )
     affected = forms.IntegerField(label=_("People affected"), min_value=0, required=False)

@@ -23,7 +23,7 @@ from ..core.catalogue import shipped_catalogue
 from ..core.planning import plan_tasks
 from ..mail import incident_url, recipients, send_incident_opened
 from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
-from ..queries import adaptation_for, organisation_language
+from ..queries import adaptation_for, incident_deadlines, organisation_language
 from .setup import profile_for
 
 SOURCES = {code for code, _label in Incident.SOURCES}
@@ -276,7 +276,30 @@ def do_set_breach_facts(
         )
         when = aware_at.isoformat(timespec="minutes") if aware_at else "-"
         add_timeline(incident, "clock", _("Breach facts updated (aware since %s).") % when, actor)
+        _align_clock_tasks(incident)
     return incident
+
+
+def _align_clock_tasks(incident: Incident) -> None:
+    """A task that meets a legal deadline is due by that deadline at the latest.
+
+    Its playbook limit counts from the opening, the law from awareness: when the clinic knew
+    before it opened the incident, or the awareness time is corrected, the task moves with the
+    law; a shorter limit of the playbook's own (ClickFix's 24-hour assessment) stays.
+    """
+    if not incident.playbook_key:
+        return
+    playbook = shipped_catalogue().playbook(incident.playbook_key, incident.language)
+    adaptation = adaptation_for(incident.organisation, incident.playbook_key)
+    planned = {t.step_id: t.due_at for t in plan_tasks(playbook, incident.opened_at, adaptation)}
+    legal = {d.code: d.due_at for d in incident_deadlines(incident, incident.opened_at) if d.due_at}
+    for task in incident.tasks.exclude(clock=""):
+        due = planned.get(task.step_id, task.due_at)
+        if task.clock in legal:
+            due = min(due, legal[task.clock])
+        if due != task.due_at:
+            task.due_at = due
+            task.save(update_fields=["due_at"])
 
 
 def do_mark_notified(incident: Incident, code: str, actor: Any, reference: str = "") -> Incident:

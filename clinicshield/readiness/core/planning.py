@@ -8,7 +8,7 @@ steps of its own. Steps tied to a legal clock cannot be skipped: the law does no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field, ValidationError
@@ -128,7 +128,13 @@ def adapted_steps(playbook: Playbook, adaptation: Adaptation | None) -> list[tup
 def plan_tasks(
     playbook: Playbook, opened_at: datetime, adaptation: Adaptation | None = None
 ) -> list[PlannedTask]:
-    """The tasks of an incident opened at `opened_at`, each due when its time limit runs out."""
+    """The tasks of an incident opened at `opened_at`, each due when its time limit runs out.
+
+    Limits are real elapsed time (a "3d" step tied to the 72-hour clock is 72 hours across a
+    daylight-saving change), so they are added in UTC: Python adds to a zoned datetime on the
+    wall clock.
+    """
+    start = opened_at.astimezone(UTC)
     return [
         PlannedTask(
             step_id=step.id,
@@ -139,7 +145,7 @@ def plan_tasks(
             local_note=note,
             checklist=tuple(step.checklist),
             clock=step.clock,
-            due_at=opened_at + timedelta(minutes=step.within_minutes),
+            due_at=start + timedelta(minutes=step.within_minutes),
         )
         for position, (step, note) in enumerate(adapted_steps(playbook, adaptation))
     ]

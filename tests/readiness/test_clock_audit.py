@@ -1,0 +1,134 @@
+"""Audit of the readiness clocks: breach deadlines, incident tasks, drill reminders, in the
+clinic's own time zone and language. Every time here is fixed; none comes from the real clock."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from clinicshield.accounts import actions as accounts
+from clinicshield.readiness import actions
+from clinicshield.readiness.models import Incident
+from clinicshield.readiness.queries import incident_deadlines
+
+MADRID = ZoneInfo("Europe/Madrid")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def open_incident(org: Any, playbook: str, opened: datetime) -> Incident:
+    return actions.do_open_incident(
+        org, title="Audit", source="manual", playbook_key=playbook, opened_at=opened, notify=False
+    )
+
+
+def set_awareness(incident: Incident, aware_at: datetime | None) -> None:
+    actions.do_set_breach_facts(
+        incident, "test", aware_at=aware_at, affected=None, largest_state=None, high_risk=False
+    )
+
+
+def legal_due(incident: Incident, code: str, now: datetime) -> datetime:
+    [deadline] = [d for d in incident_deadlines(incident, now) if d.code == code]
+    assert deadline.due_at is not None
+    return deadline.due_at
+
+
+# --- Deadlines -----------------------------------------------------------------------------
+
+
+def test_the_72_hours_are_real_hours_across_madrids_spring_change_and_shown_in_madrid(
+    org_a: Any, client_alice: Client
+) -> None:
+    opened = datetime(2026, 3, 27, 11, 0, tzinfo=MADRID)  # clocks go forward on 29 March
+    incident = open_incident(org_a, "data-breach", opened)
+    due = legal_due(incident, "gdpr_authority", opened)
+    assert due.astimezone(UTC) - opened.astimezone(UTC) == timedelta(hours=72)
+    assert due == datetime(2026, 3, 30, 12, 0, tzinfo=MADRID)  # 12:00 CEST, not 11:00
+    assert incident.tasks.get(step_id="notify_authority").due_at == due  # "3d" is 72 hours
+    page = client_alice.get(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "30 de marzo de 2026 a las 12:00" in page
+
+
+def test_the_72_hours_are_real_hours_across_new_yorks_spring_change(db: Any) -> None:
+    org = accounts.do_create_organisation("Clinic NY", "clinic-ny", "America/New_York", "test")
+    actions.do_set_regimes(org, ["gdpr", "hipaa"], "test")
+    opened = datetime(2026, 3, 6, 20, 0, tzinfo=NEW_YORK)  # clocks go forward on 8 March
+    incident = open_incident(org, "data-breach", opened)
+    deadlines = {d.code: d for d in incident_deadlines(incident, opened)}
+    assert deadlines["gdpr_authority"].due_at == datetime(2026, 3, 9, 21, 0, tzinfo=NEW_YORK)
+    # HIPAA counts calendar days: the same wall time 60 days on, in New York
+    assert deadlines["hipaa_individuals"].due_at == datetime(2026, 5, 5, 20, 0, tzinfo=NEW_YORK)
+
+
+def test_a_task_tied_to_the_72_hours_follows_an_earlier_awareness_time(org_a: Any) -> None:
+    opened = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
+    incident = open_incident(org_a, "data-breach", opened)
+    # The clinic knew the day before it opened the incident: the law counts from then.
+    set_awareness(incident, datetime(2026, 3, 26, 9, 0, tzinfo=MADRID))
+    due = legal_due(incident, "gdpr_authority", opened)
+    assert due == datetime(2026, 3, 29, 10, 0, tzinfo=MADRID)  # 72 real hours, CEST by then
+    task = incident.tasks.get(step_id="notify_authority")
+    assert task.due_at == due
+
+
+def test_a_clock_task_keeps_its_own_shorter_limit_and_returns_to_it_when_awareness_is_cleared(
+    org_a: Any,
+) -> None:
+    opened = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+    incident = open_incident(org_a, "clickfix", opened)
+    assessment = incident.tasks.get(step_id="breach_assessment")  # 24 h, gdpr_authority clock
+    planned = opened + timedelta(hours=24)
+    assert assessment.due_at == planned
+    set_awareness(incident, opened + timedelta(hours=2))  # the law gives until +74 h
+    assessment.refresh_from_db()
+    assert assessment.due_at == planned
+    set_awareness(incident, opened - timedelta(days=4))  # the 72 hours ran out a day ago
+    assessment.refresh_from_db()
+    assert assessment.due_at == opened - timedelta(days=1)
+    set_awareness(incident, None)
+    assessment.refresh_from_db()
+    assert assessment.due_at == planned
+
+
+def test_a_done_deadline_stays_done_and_a_task_done_is_not_shown_overdue(
+    org_a: Any, client_alice: Client
+) -> None:
+    opened = datetime(2026, 1, 10, 9, 0, tzinfo=MADRID)
+    incident = open_incident(org_a, "data-breach", opened)
+    actions.do_mark_notified(incident, "gdpr_authority", "test", "AEPD-123")
+    later = opened + timedelta(days=10)
+    [authority] = incident_deadlines(incident, later)
+    assert authority.state == "done"
+    task = incident.tasks.get(step_id="notify_authority")
+    actions.do_set_task_status(task, "done", "test")
+    page = client_alice.get(f"/o/clinic-a/readiness/incidents/{incident.number}/").content
+    section = page.decode().split(f'id="task-{task.pk}"')[1].split("</h3>")[0]
+    assert "overdue" not in section
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_awareness_field_is_filled_in_a_form_a_datetime_local_input_accepts(
+    org_a: Any, client_alice: Client, language: str
+) -> None:
+    """A datetime-local input drops a value that is not a local date and time string
+    (YYYY-MM-DD, "T" or a space, HH:MM[:SS]; HTML's value sanitisation): the field would show
+    empty and the next save of the facts would clear the clock."""
+    opened = datetime(2026, 3, 6, 7, 15, tzinfo=UTC)
+    incident = open_incident(org_a, "data-breach", opened)
+    page = client_alice.get(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    [value] = re.findall(r'<input type="datetime-local" name="aware_at" value="([^"]*)"', page)
+    assert re.fullmatch(r"2026-03-06[T ]08:15(:00)?", value)  # Madrid's time, as the page is read
+    client_alice.post(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/facts/",
+        {"aware_at": value, "affected": "40"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    incident.refresh_from_db()
+    assert incident.aware_at == opened and incident.affected_individuals == 40
