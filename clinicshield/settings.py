@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from clinicshield.lib.write_once import write_once
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -50,9 +52,7 @@ def _secret_key() -> str:
         return key
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+        write_once(key_file, secrets.token_urlsafe(50), mode=0o600)
     return key_file.read_text().strip()
 
 
