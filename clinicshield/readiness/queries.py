@@ -3,8 +3,9 @@ nothing here writes."""
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from .core.schema import Scenario
 from .core.scoring import DrillScore, score_drill
 from .models import Drill, Incident, PlaybookAdaptation, ReadinessProfile
 
-DRILL_INTERVAL = timedelta(days=182)  # "run a drill every six months"
+DRILL_INTERVAL_MONTHS = 6  # "run a drill every six months"
 
 
 def organisation_language(org: Organisation) -> str:
@@ -72,10 +73,24 @@ def drill_score(drill: Drill) -> DrillScore:
     return score_drill(scenario_of(drill), answers)
 
 
+def _start_of_day_months_later(moment: datetime, months: int, zone: ZoneInfo) -> datetime:
+    """The start of the same day of the month `months` later, in `zone`; the month's last day
+    when it is shorter (31 August + 6 months is 28 February, or 29 in a leap year)."""
+    day = moment.astimezone(zone).date()
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.combine(date(year, month, min(day.day, last_day)), time(), tzinfo=zone)
+
+
 def drill_due_since(org: Organisation) -> datetime:
-    """When the next drill became due: six months after the last one (or after sign-up)."""
+    """When the next drill became due: six calendar months after the day of the last one (or
+    of sign-up), from the start of that day in the clinic's time zone. A fixed 182 days fell
+    before the six months the reminder speaks of (1 March + 182 days is 30 August)."""
     last = org.drills.filter(status="finished").aggregate(last=Max("finished_at"))["last"]
-    return (last or org.created_at) + DRILL_INTERVAL
+    return _start_of_day_months_later(
+        last or org.created_at, DRILL_INTERVAL_MONTHS, ZoneInfo(org.timezone)
+    )
 
 
 def scenario_rows() -> list[dict[str, Any]]:

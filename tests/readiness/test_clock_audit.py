@@ -11,8 +11,10 @@ from django.test import Client
 
 from clinicshield.accounts import actions as accounts
 from clinicshield.readiness import actions
+from clinicshield.readiness.due import remind_to_run_drills
 from clinicshield.readiness.models import Incident
-from clinicshield.readiness.queries import incident_deadlines
+from clinicshield.readiness.queries import drill_due_since, incident_deadlines
+from tests.conftest import SmtpSink, created_on
 
 MADRID = ZoneInfo("Europe/Madrid")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -132,3 +134,39 @@ def test_the_awareness_field_is_filled_in_a_form_a_datetime_local_input_accepts(
     )
     incident.refresh_from_db()
     assert incident.aware_at == opened and incident.affected_individuals == 40
+
+
+# --- Drills --------------------------------------------------------------------------------
+
+
+def finished_drill(org: Any, when: datetime) -> None:
+    drill = actions.do_start_drill(org, "lost-laptop", "es", "test", now=when)
+    actions.do_finish_drill(drill, "test", went_well="", gaps_noted="", improvements=[], now=when)
+
+
+@pytest.mark.parametrize(
+    ("last", "due_day"),
+    [
+        (datetime(2026, 8, 31, 18, 0), datetime(2027, 2, 28)),  # no 31 February
+        (datetime(2027, 8, 31, 18, 0), datetime(2028, 2, 29)),  # a leap year
+        (datetime(2026, 3, 1, 9, 0), datetime(2026, 9, 1)),  # 182 days would be 30 August
+        (datetime(2028, 2, 29, 9, 0), datetime(2028, 8, 29)),
+    ],
+)
+def test_the_next_drill_is_due_six_calendar_months_later_from_the_start_of_that_day(
+    org_a: Any, last: datetime, due_day: datetime
+) -> None:
+    finished_drill(org_a, last.replace(tzinfo=MADRID))
+    assert drill_due_since(org_a) == due_day.replace(tzinfo=MADRID)
+
+
+def test_the_drill_reminder_goes_out_once_on_the_day_six_months_are_up(
+    org_a: Any, alice: Any, smtp_server: SmtpSink
+) -> None:
+    created_on(org_a, datetime(2026, 1, 1, tzinfo=UTC))
+    finished_drill(org_a, datetime(2026, 3, 1, 9, 0, tzinfo=MADRID))
+    job_time = {"hour": 7, "minute": 30, "tzinfo": MADRID}  # the job's cron: 07:30
+    assert remind_to_run_drills(datetime(2026, 8, 31, **job_time)) == "nothing due"
+    assert remind_to_run_drills(datetime(2026, 9, 1, **job_time)) == "reminded 1: clinic-a"
+    assert remind_to_run_drills(datetime(2026, 9, 2, **job_time)) == "nothing due"
+    assert len(smtp_server.to("alice@a.example")) == 1
