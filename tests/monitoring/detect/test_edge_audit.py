@@ -7,6 +7,10 @@ from pathlib import Path
 
 from clinicshield.monitoring.core.detectors.context import DetectionContext
 from clinicshield.monitoring.core.detectors.events import event_table
+from clinicshield.monitoring.core.detectors.failures import (
+    detect_brute_force,
+    detect_password_spray,
+)
 from clinicshield.monitoring.core.detectors.settings import DetectionSettings
 from clinicshield.monitoring.core.detectors.unusual_access import detect_off_hours
 from tests.monitoring.ingest.helpers import run as ingest_file
@@ -132,3 +136,40 @@ def test_events_stored_in_utc_from_a_source_in_another_zone_keep_their_moment(tm
     assert [(f.user, f.params["time"]) for f in detect_off_hours(con, auth, night)] == [
         ("bob", "02:30")
     ]
+
+
+# --- Identity: one person, written several ways ----------------------------------------
+
+VPN_MAPPING = {
+    "kind": "auth",
+    "fields": {"ts": "at", "user": "who", "src_ip": "ip", "outcome": "result"},
+    "values": {"outcome": {"OK": "success", "DENIED": "failure"}},
+    "constants": {"app": "vpn"},
+}
+
+
+def ingested_vpn_log(tmp_path: Path, rows: list[str]) -> Path:
+    log = write(tmp_path / "vpn.csv", ["at,who,ip,result", *rows])
+    data_dir = tmp_path / "store"
+    ingest_file(data_dir, log, "csv", timezone="UTC", options={"mapping": VPN_MAPPING})
+    return data_dir
+
+
+def test_an_application_log_writes_one_person_three_ways_and_counts_as_one(tmp_path: Path, con):
+    # docs/monitoring-ingest.md: "CLINICA\Ana and ana@clinica.example are ana".
+    spellings = ["CLINICA\\Ana", "ana@clinica.example", "ANA"]
+    rows = [f"2025-02-03 09:0{i}:00,{spellings[i % 3]},203.0.113.9,DENIED" for i in range(10)]
+    data_dir = ingested_vpn_log(tmp_path, rows)
+    auth = event_table(con, data_dir, ORG, "auth")
+    ctx = context("2025-02-03 00:00", "2025-02-04 00:00")
+    findings = detect_brute_force(con, auth, ctx)
+    assert [(f.key, f.count) for f in findings] == [("brute_force:user:ana", 10)]
+
+
+def test_a_spray_counts_people_not_spellings(tmp_path: Path, con):
+    people = ["CLINICA\\ana", "ana@clinica.example", "Ana", "bob", "carl", "dan", "eve", "fay"]
+    rows = [f"2025-02-03 10:0{i}:00,{who},198.51.100.7,DENIED" for i, who in enumerate(people)]
+    data_dir = ingested_vpn_log(tmp_path, rows)
+    auth = event_table(con, data_dir, ORG, "auth")
+    ctx = context("2025-02-03 00:00", "2025-02-04 00:00")
+    assert detect_password_spray(con, auth, ctx) == []  # six people, not eight

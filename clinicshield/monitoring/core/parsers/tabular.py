@@ -99,7 +99,8 @@ def mapping_sql(mapping: dict[str, Any], source_expr: Any) -> str:
         if ours == "ts":
             expr = timestamp_sql(expr)
         elif ours in ("user",):
-            expr = f"lower({expr})"
+            # As every parser: lower case, without DOMAIN\ or @domain (one person, one name).
+            expr = f"lower(regexp_replace(regexp_replace({expr}, '^.*\\\\', ''), '@.*$', ''))"
         elif ours in _NUMERIC:
             expr = f"TRY_CAST({expr} AS {_NUMERIC[ours]})"
         parts.append(f"{expr} AS {_quote(ours)}")
