@@ -3,6 +3,7 @@ clinic's own time zone and language. Every time here is fixed; none comes from t
 
 import re
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from clinicshield.readiness import actions
 from clinicshield.readiness.due import remind_to_run_drills
 from clinicshield.readiness.models import Incident
 from clinicshield.readiness.queries import drill_due_since, incident_deadlines
-from tests.conftest import SmtpSink, created_on
+from tests.conftest import SmtpSink, body_text, created_on
 
 MADRID = ZoneInfo("Europe/Madrid")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -170,3 +171,37 @@ def test_the_drill_reminder_goes_out_once_on_the_day_six_months_are_up(
     assert remind_to_run_drills(datetime(2026, 9, 1, **job_time)) == "reminded 1: clinic-a"
     assert remind_to_run_drills(datetime(2026, 9, 2, **job_time)) == "nothing due"
     assert len(smtp_server.to("alice@a.example")) == 1
+
+
+def test_two_drills_of_one_scenario_keep_their_own_decisions_and_answers(org_a: Any) -> None:
+    when = datetime(2026, 4, 14, 10, 0, tzinfo=MADRID)
+    first = actions.do_start_drill(org_a, "lost-laptop", "en", "test", now=when)
+    second = actions.do_start_drill(org_a, "lost-laptop", "en", "test", now=when)
+    for drill in (first, second):
+        actions.do_show_next_inject(drill, now=when)
+    actions.do_record_decision(first, "q-reception", ["report-it", "list-contents"], now=when)
+    actions.do_record_decision(second, "q-reception", [], now=when)
+    actions.do_submit_answer(first, "q-reception", "Ana", "Call IT", now=when)
+    actions.do_finish_drill(first, "test", went_well="", gaps_noted="", improvements=[], now=when)
+    actions.do_finish_drill(second, "test", went_well="", gaps_noted="", improvements=[], now=when)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.decisions.get().action_ids == ["report-it", "list-contents"]
+    assert second.decisions.get().action_ids == []
+    assert [a.participant for a in first.answers.all()] == ["Ana"]
+    assert not second.answers.exists()
+    assert first.score["percent"] > second.score["percent"]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"), [("en", "Incident #1: Audit"), ("es", "Incidente n.º 1: Audit")]
+)
+def test_the_incident_email_gives_the_opening_time_in_the_clinics_zone_and_language(
+    org_a: Any, alice: Any, smtp_server: SmtpSink, language: str, subject: str
+) -> None:
+    incident = open_incident(org_a, "data-breach", datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
+    Incident.objects.filter(pk=incident.pk).update(language=language)
+    actions.notify_incident_opened(incident.pk)
+    [message] = smtp_server.to("alice@a.example")
+    assert str(make_header(decode_header(message["Subject"]))) == subject
+    assert "2026-07-02 00:30" in body_text(message)  # 00:30 CEST, the next day in Madrid
