@@ -14,7 +14,8 @@ from clinicshield.accounts.models import Organisation
 
 from .core.knowledge import HIGH_RISK
 from .core.segmentation import INCONCLUSIVE, UNTESTED, VIOLATED, PolicyError, parse_policy
-from .models import Finding, Network, ProbeRun, Scan, SegmentationPolicy
+from .models import Finding, Network, Scan, SegmentationPolicy
+from .queries import latest_verdicts
 
 
 def _latest_scan_ids(org: Organisation) -> Any:
@@ -61,7 +62,7 @@ def risky_ports(org: Organisation) -> list[dict[str, Any]]:
     return sorted(ports, key=lambda p: (p["severity"] != "critical", p["address"], p["port"]))
 
 
-def segmentation_figures(org: Organisation) -> dict[str, int] | None:
+def segmentation_figures(org: Organisation, now: datetime) -> dict[str, int] | None:
     """Rules in the policy, and how many the latest probes found violated or did not test."""
     stored = SegmentationPolicy.objects.filter(organisation=org).first()
     if stored is None:
@@ -70,14 +71,8 @@ def segmentation_figures(org: Organisation) -> dict[str, int] | None:
         rules = [rule.index for rule in parse_policy(stored.text).rules]
     except PolicyError:
         return {"rules": 0, "violated": 0, "untested": 0}
-    latest: dict[int, str] = {}
-    for verdicts in (
-        ProbeRun.objects.filter(organisation=org)
-        .order_by("ran_at", "id")
-        .values_list("verdicts", flat=True)
-    ):
-        for verdict in verdicts:
-            latest[int(verdict["rule"])] = str(verdict["verdict"])
+    # The verdicts the Segmentation page shows: recent, and of the rule now at each index.
+    latest = dict(latest_verdicts(org, now))
     states = [latest.get(index, UNTESTED) for index in rules]
     return {
         "rules": len(rules),
@@ -116,5 +111,5 @@ def exposure_posture(org: Organisation, now: datetime) -> dict[str, Any]:
             "risky_ports": ports,
         },
         "sites": sites,
-        "segmentation": segmentation_figures(org),
+        "segmentation": segmentation_figures(org, now),
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from clinicshield.accounts.queries import live_site_tokens
 from clinicshield.lib.errors import UserError
 
 from .core.scope import OutOfScope, check_scope
-from .core.segmentation import Policy, PolicyError, ProbePlan, parse_policy, plan_probe
+from .core.segmentation import Policy, PolicyError, ProbePlan, Rule, parse_policy, plan_probe
 from .models import Change, Finding, Network, ProbeRun, Scan, SegmentationPolicy
 
 # --- networks -------------------------------------------------------------------------------
@@ -139,13 +140,34 @@ def probe_runs(org: Organisation) -> QuerySet[ProbeRun]:
     return ProbeRun.objects.filter(organisation=org)
 
 
-def latest_verdicts(org: Organisation) -> list[tuple[int, str]]:
-    """(rule index, verdict) from the latest probe run that tested each rule."""
+# A verdict older than this is not shown as the rule's state: a firewall changed since may
+# no longer hold. A sensor probes its zone every hour (SENSOR_PROBE_MINUTES).
+VERDICT_MAX_AGE = timedelta(days=7)
+
+
+def latest_verdicts(org: Organisation, now: datetime) -> list[tuple[int, str]]:
+    """(rule index, verdict) from the latest probe run, within VERDICT_MAX_AGE of ``now``,
+    that tested the rule now at that index. A verdict stored for another rule (the policy
+    was edited since) or too old does not count: the rule shows as untested."""
+    policy = policy_of(org)
+    if policy is None:
+        return []
+    current = {rule.index: _rule_key(rule) for rule in policy.rules}
     seen: dict[int, str] = {}
-    for run in ProbeRun.objects.filter(organisation=org).order_by("ran_at", "id"):
+    runs = ProbeRun.objects.filter(organisation=org, ran_at__gte=now - VERDICT_MAX_AGE)
+    for run in runs.order_by("ran_at", "id"):
         for verdict in run.verdicts:
-            seen[int(verdict["rule"])] = str(verdict["verdict"])
+            index = int(verdict["rule"])
+            stored = tuple(verdict.get(key) for key in ("from", "to", "action", "ports"))
+            if current.get(index) == stored:
+                seen[index] = str(verdict["verdict"])
     return list(seen.items())
+
+
+def _rule_key(rule: Rule) -> tuple[str, str, str, Any]:
+    """A rule as do_record_probe stores it in a verdict."""
+    ports = list(rule.ports) if rule.ports else "any"
+    return (rule.source, rule.destination, rule.action, ports)
 
 
 def known_hosts(org: Organisation) -> dict[str, list[int]]:

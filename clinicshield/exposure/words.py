@@ -55,6 +55,10 @@ VERDICT_REASONS = {
     ),
     "blocked": gettext_lazy("blocked although the policy allows it"),
     "reached": gettext_lazy("reached, as the policy allows"),
+    "not_checked": gettext_lazy(
+        "not verified: some hosts or ports could not be tested (no route, host down, "
+        "or the probe did not report them)"
+    ),
 }
 
 

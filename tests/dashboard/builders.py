@@ -112,7 +112,11 @@ def segmentation(org: Organisation, verdicts: list[str], now: datetime = NOW) ->
     SegmentationPolicy.objects.create(organisation=org, text=POLICY)
     ProbeRun.objects.create(
         organisation=org, zone="admin", ran_at=now - timedelta(days=1),
-        verdicts=[{"rule": i, "verdict": v} for i, v in enumerate(verdicts)],
+        verdicts=[
+            {"rule": i, "verdict": v, "action": "block", "ports": "any",
+             "from": ["admin", "clinical"][i], "to": ["clinical", "admin"][i]}
+            for i, v in enumerate(verdicts)
+        ],
     )  # fmt: skip
 
 

@@ -11,7 +11,14 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.lib.errors import UserError
 
 from ..core.probe import DEFAULT_TIMEOUT, probe
-from ..core.segmentation import Policy, PolicyError, ProbePlan, evaluate, parse_policy
+from ..core.segmentation import (
+    NOT_CHECKED,
+    Policy,
+    PolicyError,
+    ProbePlan,
+    evaluate,
+    parse_policy,
+)
 from ..models import ProbeRun, SegmentationPolicy
 from ..queries import plan_for_zone
 
@@ -55,7 +62,7 @@ def do_record_probe(
             }
             for v in verdicts
         ],
-        controls=[[a, p, states.get((a, p), "filtered")] for a, p in plan.controls],
+        controls=[[a, p, states.get((a, p), NOT_CHECKED)] for a, p in plan.controls],
     )
 
 

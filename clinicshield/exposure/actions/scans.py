@@ -21,7 +21,7 @@ from ..core.knowledge import HIGH_RISK, assess
 from ..core.observations import Observation, OpenPort
 from ..core.observe import observe
 from ..core.scanner import ScanOptions
-from ..core.scope import network_of
+from ..core.scope import OutOfScope, network_of, parse_target
 from ..models import Change, Finding, Network, Scan
 from ..queries import previous_scan, sensor_site_ids
 from .alerts import raise_new_port_alert
@@ -161,9 +161,7 @@ def do_record_observation(scan: Scan, observation: Observation) -> Scan:
         Finding.objects.bulk_create(findings)
         severity_of = {(f.address, f.port, f.proto): f.severity for f in findings}
         if previous is not None:
-            changes = drift.compare(
-                previous.hosts_up, previous_ports, observation.hosts_up, observation.open_ports
-            )
+            changes = _compare_what_both_looked_at(previous, previous_ports, scan, observation)
             Change.objects.bulk_create(_change_rows(scan, changes, severity_of))
         scan.status, scan.progress, scan.finished_at = "done", 100, timezone.now()
         scan.hosts_up = observation.hosts_up
@@ -173,6 +171,60 @@ def do_record_observation(scan: Scan, observation: Observation) -> Scan:
             for finding in alarming:
                 transaction.on_commit(_alert_later(scan.organisation, finding, zone))
     return scan
+
+
+def _scan_ports(scan: Scan) -> set[int] | None:
+    """The TCP ports a scan asked; None when unknown (an nmap XML import)."""
+    try:
+        return set(check_port_spec(scan.ports))
+    except UserError:
+        return None
+
+
+def _targeted(scan: Scan) -> Callable[[str], bool]:
+    """Whether an address is among a scan's targets (addresses, blocks or ranges)."""
+    ranges = []
+    for text in scan.targets.split():
+        try:
+            ranges.append(parse_target(text))
+        except OutOfScope:  # unreadable: it covers nothing
+            continue
+
+    def targeted(address: str) -> bool:
+        ip = ipaddress.ip_address(address)
+        return any(r.version == ip.version and r.first <= int(ip) <= r.last for r in ranges)
+
+    return targeted
+
+
+def _compare_what_both_looked_at(
+    previous: Scan, previous_ports: list[OpenPort], scan: Scan, observation: Observation
+) -> list[drift.Change]:
+    """Drift over the hosts both scans targeted and, for closed ports, the ports this scan
+    asked: a scan of one host does not make the others gone, and a port this scan never
+    asked (a smaller port set, an import) is not closed."""
+    was_targeted, is_targeted = _targeted(previous), _targeted(scan)
+    both = {a for a in set(previous.hosts_up) | set(observation.hosts_up) if was_targeted(a)}
+    both |= {
+        p.address for p in [*previous_ports, *observation.open_ports] if was_targeted(p.address)
+    }
+    both = {a for a in both if is_targeted(a)}
+    asked = _scan_ports(scan)
+    seen_now = {p.key for p in observation.open_ports}
+
+    def looked_at(port: OpenPort) -> bool:
+        if port.address not in both:
+            return False
+        if port.proto == "udp":  # SNMP: every up host is asked by our scanner, not by nmap
+            return scan.source == "scanner"
+        return asked is not None and port.port in asked
+
+    return drift.compare(
+        [a for a in previous.hosts_up if a in both],
+        [p for p in previous_ports if looked_at(p) or p.key in seen_now],
+        [a for a in observation.hosts_up if a in both],
+        [p for p in observation.open_ports if p.address in both],
+    )
 
 
 def _alert_later(org: Organisation, finding: Finding, zone: str) -> Callable[[], None]:

@@ -39,7 +39,11 @@ def compare(
     current_hosts: list[str],
     current_ports: list[OpenPort],
 ) -> list[Change]:
-    """Changes from `previous` to `current`, hosts first, then ports by address and number."""
+    """Changes from `previous` to `current`, hosts first, then ports by address and number.
+
+    A host that is gone is one change: a host that was down during a scan (or off its
+    network) does not have all its ports closed.
+    """
     changes: list[Change] = []
     before_hosts, after_hosts = set(previous_hosts), set(current_hosts)
     changes += [Change(NEW_HOST, a) for a in sorted(after_hosts - before_hosts, key=_addr_key)]
@@ -51,6 +55,8 @@ def compare(
         if key not in before:
             changes.append(Change(NEW_PORT, address, number, proto, after=_label(after[key])))
         elif key not in after:
+            if address not in after_hosts:  # the host did not answer: its ports were not seen
+                continue
             changes.append(Change(CLOSED_PORT, address, number, proto, before=_label(before[key])))
         else:
             old, new = _label(before[key]), _label(after[key])

@@ -15,7 +15,8 @@ A policy (YAML, also edited in the web UI):
 
 A "block" rule is held only when nothing answered *and* a positive control from the same
 zone was reached: a probe with a broken network would otherwise report every block as
-held. Allow rules double as positive controls.
+held. Allow rules double as positive controls. An endpoint the probe did not report, or
+could not reach (no route, host down), tested nothing: its rule is inconclusive.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ ACTIONS = ("allow", "block")
 ANY_PORTS = (22, 80, 104, 135, 139, 443, 445, 1433, 2575, 3306, 3389, 5432, 5900, 8080, 9100, 11112)
 MAX_TARGETS_PER_RULE = 16
 REACHED = frozenset({"open", "refused"})
+# The state of an endpoint the probe did not report (its prober failed or stopped early).
+NOT_CHECKED = "not_checked"
+# States that test nothing: the probe never reached the destination (no route, host down)
+# or never reported it. Silence from a firewall that drops is "filtered".
+UNCHECKED = frozenset({"unreachable", NOT_CHECKED})
 
 HELD, VIOLATED, INCONCLUSIVE, UNTESTED = "held", "violated", "inconclusive", "untested"
 
@@ -198,7 +204,7 @@ def evaluate(
         if rule.index in plan.untestable:
             verdicts.append(Verdict(rule, UNTESTED, "no_known_hosts", []))
             continue
-        evidence = [(a, p, states.get((a, p), "filtered")) for a, p in plan.checks[rule.index]]
+        evidence = [(a, p, states.get((a, p), NOT_CHECKED)) for a, p in plan.checks[rule.index]]
         verdicts.append(_judge(rule, evidence, has_control, control_reached))
     return verdicts
 
@@ -214,8 +220,14 @@ def _judge(
             return Verdict(rule, INCONCLUSIVE, "no_control", evidence)
         if not control_reached:
             return Verdict(rule, INCONCLUSIVE, "control_failed", evidence)
+        unchecked = [e for e in evidence if e[2] in UNCHECKED]
+        if unchecked:
+            return Verdict(rule, INCONCLUSIVE, NOT_CHECKED, unchecked)
         return Verdict(rule, HELD, "nothing_answered", [e for e in evidence if e[2] == "refused"])
     blocked = [e for e in evidence if e[2] not in REACHED]
+    unreported = [e for e in blocked if e[2] == NOT_CHECKED]
+    if unreported:
+        return Verdict(rule, INCONCLUSIVE, NOT_CHECKED, unreported)
     if blocked:
         return Verdict(rule, VIOLATED, "blocked", blocked)
     return Verdict(rule, HELD, "reached", evidence)

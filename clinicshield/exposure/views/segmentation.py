@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.core.roles import role_at_least
@@ -35,7 +36,7 @@ def matrix_svg_for(org: Organisation) -> str | None:
     policy = policy_of(org)
     if policy is None:
         return None
-    cells = matrix(policy, latest_verdicts(org))
+    cells = matrix(policy, latest_verdicts(org, timezone.now()))
     labels = {state: str(label) for state, label in MATRIX_LABELS.items()}
     return render_matrix(list(policy.zones), cells, labels, _("from"), _("to"))
 
