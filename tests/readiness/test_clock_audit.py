@@ -205,3 +205,18 @@ def test_the_incident_email_gives_the_opening_time_in_the_clinics_zone_and_langu
     [message] = smtp_server.to("alice@a.example")
     assert str(make_header(decode_header(message["Subject"]))) == subject
     assert "2026-07-02 00:30" in body_text(message)  # 00:30 CEST, the next day in Madrid
+
+
+def test_the_timeline_names_a_notification_in_words_in_the_page_language(
+    org_a: Any, client_alice: Client
+) -> None:
+    incident = open_incident(org_a, "data-breach", datetime(2026, 3, 6, 8, 15, tzinfo=UTC))
+    client_alice.post(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/notified/",
+        {"code": "gdpr_authority", "reference": "AEPD-123"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    entry = incident.timeline.get(kind="clock")
+    assert (
+        entry.text == "Notificar a la autoridad de protección de datos (AEPD en España): AEPD-123"
+    )

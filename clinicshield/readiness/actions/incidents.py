@@ -24,6 +24,7 @@ from ..core.planning import plan_tasks
 from ..mail import incident_url, recipients, send_incident_opened
 from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
 from ..queries import adaptation_for, incident_deadlines, organisation_language
+from ..words import CLOCK_LABELS
 from .setup import profile_for
 
 SOURCES = {code for code, _label in Incident.SOURCES}
@@ -307,7 +308,9 @@ def do_mark_notified(incident: Incident, code: str, actor: Any, reference: str =
         if code not in incident.notified:
             incident.notified = [*incident.notified, code]
             incident.save(update_fields=["notified"])
-        add_timeline(incident, "clock", f"{code}: {reference}".strip(": "), actor)
+        # In words, in the language of whoever marks it (as the other timeline entries).
+        label = str(CLOCK_LABELS.get(code, code))
+        add_timeline(incident, "clock", f"{label}: {reference}" if reference else label, actor)
     return incident
 
 
