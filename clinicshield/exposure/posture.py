@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from clinicshield.accounts.models import Organisation
 
@@ -81,33 +81,43 @@ def segmentation_figures(org: Organisation, now: datetime) -> dict[str, int] | N
     }
 
 
+def _days_since_oldest(networks: list[Any], now: datetime) -> int | None:
+    """Days since the network seen whole longest ago was last scanned, so that one network
+    whose scans keep failing is not hidden by a healthy one beside it. A network never
+    scanned while others were counts from when it was registered. None: none was ever
+    scanned (`last`: the network's last finished scan)."""
+    if not any(network.last for network in networks):
+        return None
+    oldest = min(network.last or network.created_at for network in networks)
+    return max(0, (now - oldest).days)
+
+
 def exposure_posture(org: Organisation, now: datetime) -> dict[str, Any]:
-    """Risky ports, scan age (org and per site id), and the segmentation figures."""
-    site_ids = set(Network.objects.filter(organisation=org).values_list("site_id", flat=True))
-    if not site_ids:
-        return {"set_up": False, "org": None, "sites": {}, "segmentation": None}
-    last_scans = dict(
-        Scan.objects.filter(organisation=org, status="done")
-        .values("network__site_id")
-        .annotate(last=Max("finished_at"))
-        .values_list("network__site_id", "last")
+    """Risky ports, scan age (org and per site id: that of the network scanned longest
+    ago), and the segmentation figures."""
+    networks = Network.objects.filter(organisation=org).annotate(
+        last=Max("scans__finished_at", filter=Q(scans__status="done"))
     )
+    networks_by_site: dict[int, list[Any]] = {}
+    for network in networks:
+        networks_by_site.setdefault(network.site_id, []).append(network)
+    if not networks_by_site:
+        return {"set_up": False, "org": None, "sites": {}, "segmentation": None}
     ports = risky_ports(org)
     by_site: dict[int, list[dict[str, Any]]] = {}
     for port in ports:
         by_site.setdefault(port["site_id"], []).append(port)
-    sites: dict[int, dict[str, Any]] = {}
-    for site_id in site_ids:
-        last = last_scans.get(site_id)
-        sites[site_id] = {
-            "days_since_last_scan": (now - last).days if last else None,
+    sites = {
+        site_id: {
+            "days_since_last_scan": _days_since_oldest(site_networks, now),
             "risky_ports": by_site.get(site_id, []),
         }
-    known = [last for last in last_scans.values() if last is not None]
+        for site_id, site_networks in networks_by_site.items()
+    }
     return {
         "set_up": True,
         "org": {
-            "days_since_last_scan": (now - max(known)).days if known else None,
+            "days_since_last_scan": _days_since_oldest(list(networks), now),
             "risky_ports": ports,
         },
         "sites": sites,

@@ -36,14 +36,22 @@ def network_by_cidr(org: Organisation, cidr: str) -> Network | None:
     return Network.objects.filter(organisation=org, cidr=cidr).first()
 
 
+# A scheduled scan that failed is tried again this soon, not a whole period later.
+FAILED_SCAN_RETRY = timedelta(hours=1)
+
+
 def networks_due(now: datetime) -> list[Network]:
-    """Networks of every organisation whose last scheduled scan is older than their period."""
+    """Networks of every organisation whose last scheduled scan is older than their period,
+    or failed more than FAILED_SCAN_RETRY ago."""
     due = []
     for network in Network.objects.filter(scan_every_days__gt=0).select_related("organisation"):
         latest = (
             Scan.objects.filter(network=network, source="scanner").order_by("-created_at").first()
         )
-        if latest is None or latest.created_at <= now - timedelta(days=network.scan_every_days):
+        wait = timedelta(days=network.scan_every_days)
+        if latest is not None and latest.status == "failed":
+            wait = min(wait, FAILED_SCAN_RETRY)
+        if latest is None or latest.created_at <= now - wait:
             due.append(network)
     return due
 

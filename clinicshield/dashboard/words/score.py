@@ -198,8 +198,10 @@ def _exposure_sentence(e: dict[str, Any]) -> str:
         scan = _("Networks registered but never scanned.")
     else:
         scan = ngettext(
-            "%(ports)d high-risk open port (%(critical)d critical); last scan %(days)d days ago.",
-            "%(ports)d high-risk open ports (%(critical)d critical); last scan %(days)d days ago.",
+            "%(ports)d high-risk open port (%(critical)d critical); "
+            "oldest network scan %(days)d days ago.",
+            "%(ports)d high-risk open ports (%(critical)d critical); "
+            "oldest network scan %(days)d days ago.",
             e["risky_ports"],
         ) % {
             "ports": e["risky_ports"],
