@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import log_in
 from tests.dashboard.builders import seed_known
@@ -16,7 +17,7 @@ __all__ = ["browser_page"]
 def test_the_owner_reads_the_dashboard_in_english_and_spanish(
     live_server: Any, browser_page: Any, org_a: Any, alice: Any
 ) -> None:
-    seed_known(org_a)
+    seed_known(org_a, now=timezone.now())  # the page measures at the real clock
     client = log_in(Client(), alice)
     page = browser_page
     page.context.add_cookies(
