@@ -3,9 +3,8 @@ nothing here writes."""
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from clinicshield.accounts.models import Organisation
+from clinicshield.lib.core.months import add_months
 
 from .core.catalogue import shipped_catalogue
 from .core.clock import BreachFacts, Deadline, notification_deadlines
@@ -77,10 +77,7 @@ def _start_of_day_months_later(moment: datetime, months: int, zone: ZoneInfo) ->
     """The start of the same day of the month `months` later, in `zone`; the month's last day
     when it is shorter (31 August + 6 months is 28 February, or 29 in a leap year)."""
     day = moment.astimezone(zone).date()
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return datetime.combine(date(year, month, min(day.day, last_day)), time(), tzinfo=zone)
+    return add_months(datetime.combine(day, time(), tzinfo=zone), months)
 
 
 def drill_due_since(org: Organisation) -> datetime:

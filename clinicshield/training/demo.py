@@ -8,9 +8,9 @@ person's position in the staff list, so the demo looks the same every time.
 from datetime import datetime, timedelta
 
 from clinicshield.accounts.models import Organisation, Person
+from clinicshield.lib.core.months import add_months
 
 from .core.content import TRACK_OF_DEPARTMENT
-from .core.schedule import add_months
 from .models import Assignment, QuizAttempt
 from .queries import policy_for, shipped_library
 

@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef
 
 from clinicshield.accounts.models import Organisation, Person
+from clinicshield.lib.core.months import add_months
 
-from .core.schedule import add_months
 from .models import Assignment
 
 

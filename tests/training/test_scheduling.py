@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from clinicshield.accounts.models import Person
+from clinicshield.lib.core.months import add_months
 from clinicshield.training.actions import do_submit_quiz
-from clinicshield.training.core.schedule import add_months
 from clinicshield.training.models import Assignment, Reminder
 from clinicshield.training.queries import shipped_library
 from tests.conftest import SmtpSink, body_text

@@ -6,10 +6,11 @@ or Huey's real clock), so moving time six months ahead in a test is one argument
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from clinicshield.lib.core.months import add_months
 
 ASSIGNED, OVERDUE, COMPLETED = "assigned", "overdue", "completed"
 CURRENT, EXPIRED, NEVER = "current", "expired", "never"
@@ -26,14 +27,6 @@ class Policy:
     reminder_days_before: tuple[int, ...] = (7, 1)
     reminder_days_after: tuple[int, ...] = (1, 7)
     escalate_after_days: int = 7  # overdue this long: tell the person's manager
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day `months` later, clamped to the month's last day (31 Aug + 6 = 28/29 Feb)."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def onboarding_due(joined_at: datetime, policy: Policy) -> datetime:

@@ -1,0 +1,1 @@
+"""Plain Python shared by several apps' cores: no Django here."""
