@@ -32,8 +32,9 @@ def _outside_opening(mow: ir.IntegerValue, ctx: DetectionContext) -> ir.BooleanV
     # before Monday morning back into Sunday, as it does between any other two days.
     week = 7 * 1440
     spans = [(begin - grace, end + grace) for begin, end in ranges]
-    spans += [(begin + week, end + week) for begin, end in spans if begin < 0]
-    spans += [(begin - week, end - week) for begin, end in spans if end > week]
+    spans += [(begin + week, end + week) for begin, end in spans if begin < 0] + [
+        (begin - week, end - week) for begin, end in spans if end > week
+    ]
     inside = [(mow >= begin) & (mow < end) for begin, end in spans]
     return ~ibis.or_(*inside)
 
