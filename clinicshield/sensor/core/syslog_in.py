@@ -70,6 +70,7 @@ class SyslogReceiver:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._stop: asyncio.Event | None = None
+        self._open: dict[Any, Any] = {}  # each open TCP connection's writer: its handler task
 
     def start(self) -> None:
         self._thread.start()
@@ -78,9 +79,14 @@ class SyslogReceiver:
             raise self._error
 
     def stop(self) -> None:
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
+        if self._stop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # it closed in the meantime
+                self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread.is_alive():
+            self._thread.join(10)
+
+    def loop_closed(self) -> bool:
+        return self._loop.is_closed()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -88,6 +94,10 @@ class SyslogReceiver:
             self._loop.run_until_complete(self._serve())
         except BaseException as error:  # noqa: BLE001 - reported to start()
             self._error = error
+        finally:
+            # Closed here, not by the garbage collector at exit, which may have closed the
+            # loop's own self-pipe first and then printed a traceback under our message.
+            self._loop.close()
             self._ready.set()
 
     async def _serve(self) -> None:
@@ -101,12 +111,22 @@ class SyslogReceiver:
         await self._stop.wait()
         udp.close()
         tcp.close()
+        # Connections still open are closed, which their readers see as the end of the
+        # stream: each handler keeps its unfinished last line and ends before the loop.
+        for writer in list(self._open):
+            writer.close()
+        await asyncio.gather(*self._open.values(), return_exceptions=True)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: Any) -> None:
+        self._open[writer] = asyncio.current_task()
+        assert self._stop is not None  # set before the server starts
+        stopping = self._stop
         framer = StreamFramer()
         with contextlib.suppress(ConnectionError):
             while True:
                 while not self.inbox.accepting.is_set():  # the spool is full: read nothing
+                    if stopping.is_set():
+                        break
                     await asyncio.sleep(0.2)
                 data = await reader.read(65536)
                 if not data:
@@ -114,3 +134,4 @@ class SyslogReceiver:
                 self.inbox.add(framer.feed(data))
         self.inbox.add(framer.close())
         writer.close()
+        del self._open[writer]
