@@ -1,9 +1,8 @@
-"""The sensor's syslog receiver: UDP and TCP, with the server receiver's framing.
+"""The sensor's syslog receiver: the server's listener, on an event loop of its own.
 
 Messages wait in memory until the sensor spools them (every second or so). While the
-spool is full, TCP connections are not read (the senders' own buffers fill and they slow
-down: TCP's flow control is the backpressure) and UDP datagrams are dropped and counted,
-since UDP cannot be told to wait.
+spool is full, the inbox stops ``accepting`` and the listener holds TCP senders back and
+drops (and counts) UDP datagrams.
 """
 
 from __future__ import annotations
@@ -11,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from typing import Any
 
-from clinicshield.monitoring.core.syslog_framing import StreamFramer, decode
+from clinicshield.monitoring.core.syslog_listener import SyslogListener
 
 
 class SyslogInbox:
@@ -47,19 +45,6 @@ class SyslogInbox:
         return taken
 
 
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, inbox: SyslogInbox) -> None:
-        self.inbox = inbox
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        if not self.inbox.accepting.is_set():
-            self.inbox.drop()
-            return
-        message = decode(data)
-        if message.strip():
-            self.inbox.add([message])
-
-
 class SyslogReceiver:
     """Runs an event loop in a thread of its own; ``start`` returns once it listens."""
 
@@ -70,7 +55,6 @@ class SyslogReceiver:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._stop: asyncio.Event | None = None
-        self._open: dict[Any, Any] = {}  # each open TCP connection's writer: its handler task
 
     def start(self) -> None:
         self._thread.start()
@@ -102,36 +86,8 @@ class SyslogReceiver:
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        udp, _protocol = await loop.create_datagram_endpoint(
-            lambda: _Datagrams(self.inbox), local_addr=(self.bind, self.port)
-        )
-        tcp = await asyncio.start_server(self._connection, self.bind, self.port)
+        listener = SyslogListener(self.inbox.add, self.inbox.accepting, self.inbox.drop)
+        await listener.open(self.bind, self.port)
         self._ready.set()
         await self._stop.wait()
-        udp.close()
-        tcp.close()
-        # Connections still open are closed, which their readers see as the end of the
-        # stream: each handler keeps its unfinished last line and ends before the loop.
-        for writer in list(self._open):
-            writer.close()
-        await asyncio.gather(*self._open.values(), return_exceptions=True)
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: Any) -> None:
-        self._open[writer] = asyncio.current_task()
-        assert self._stop is not None  # set before the server starts
-        stopping = self._stop
-        framer = StreamFramer()
-        with contextlib.suppress(ConnectionError):
-            while True:
-                while not self.inbox.accepting.is_set():  # the spool is full: read nothing
-                    if stopping.is_set():
-                        break
-                    await asyncio.sleep(0.2)
-                data = await reader.read(65536)
-                if not data:
-                    break
-                self.inbox.add(framer.feed(data))
-        self.inbox.add(framer.close())
-        writer.close()
-        del self._open[writer]
+        await listener.close()

@@ -36,34 +36,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_it_stores_sign_ins_sent_over_udp_and_tcp(tmp_path: Path) -> None:
+def _start_receiver(tmp_path: Path) -> tuple[Path, int, subprocess.Popen[str]]:
     data_dir = tmp_path / "data"
     assert clinicshield(data_dir, "createorg", "--name", "A", "--slug", "clinic-a").code == 0
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLINICSHIELD_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["CLINICSHIELD_DATA_DIR"] = str(data_dir)
+    command = ["syslog", "--org", "clinic-a", "--port", str(port), "--timezone", "UTC"]
     receiver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "clinicshield.cli",
-            "syslog",
-            "--org",
-            "clinic-a",
-            "--port",
-            str(port),
-            "--timezone",
-            "UTC",
-        ],
+        [sys.executable, "-m", "clinicshield.cli", *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+    assert receiver.stdout is not None
+    assert "listening" in receiver.stdout.readline()
+    return data_dir, port, receiver
+
+
+def test_it_stores_sign_ins_sent_over_udp_and_tcp(tmp_path: Path) -> None:
+    data_dir, port, receiver = _start_receiver(tmp_path)
     try:
-        assert receiver.stdout is not None
-        assert "listening" in receiver.stdout.readline()
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
             for s in range(3):
                 udp.sendto(FAILED.format(s=s).encode(), ("127.0.0.1", port))
@@ -86,6 +81,18 @@ def test_it_stores_sign_ins_sent_over_udp_and_tcp(tmp_path: Path) -> None:
     assert rows[-1]["outcome"] == "success" and rows[-1]["host"] == "web2"
     assert rows[-1]["source"] == "syslog-receiver"
     assert {r["record_ref"].split()[0] for r in rows} == {"message"}
+
+
+def test_a_connection_still_open_at_the_stop_keeps_its_last_line(tmp_path: Path) -> None:
+    data_dir, port, receiver = _start_receiver(tmp_path)
+    with socket.create_connection(("127.0.0.1", port)) as tcp:
+        tcp.sendall(FAILED.format(s=7).encode())  # no newline: the sender has not ended it
+        time.sleep(0.5)
+        receiver.send_signal(signal.SIGTERM)
+        out, err = receiver.communicate(timeout=30)
+    assert receiver.returncode == 0 and "Traceback" not in err, err
+    assert "1 messages stored" in out
+    assert [r["src_port"] for r in stored(data_dir, "auth", order="src_port")] == [7]
 
 
 def test_the_receiver_refuses_an_unusable_mmdb_before_listening(tmp_path: Path) -> None:

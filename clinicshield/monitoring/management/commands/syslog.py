@@ -11,7 +11,7 @@ from clinicshield.accounts.cli import get_org
 from clinicshield.lib.cli import add_org_argument, from_user_error
 from clinicshield.lib.errors import UserError
 from clinicshield.monitoring.actions import do_ingest_messages, geo_lookup
-from clinicshield.monitoring.core.syslog_framing import StreamFramer, decode
+from clinicshield.monitoring.core.syslog_listener import SyslogListener
 
 FLUSH_SECONDS = 1.0
 FLUSH_MESSAGES = 5000
@@ -60,28 +60,17 @@ class Receiver:
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        udp, _protocol = await loop.create_datagram_endpoint(
-            lambda: _Datagrams(self.pending), local_addr=(bind, port)
-        )
-        tcp = await asyncio.start_server(self._connection, bind, port)
+        listener = SyslogListener(self.pending.extend)
+        await listener.open(bind, port)
         self.out.write(f"listening on udp and tcp {bind}:{port}\n")
         sys.stdout.flush()
         flusher = asyncio.create_task(self._flush_regularly(stop))
         await stop.wait()
-        udp.close()
-        tcp.close()
+        await listener.close()  # before the last flush: open connections' last lines too
         await flusher
         while self.pending:
             await asyncio.to_thread(self._flush)
         self.out.write(f"stopped; {self.stored} messages stored\n")
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: Any) -> None:
-        framer = StreamFramer()
-        with contextlib.suppress(ConnectionError):
-            while data := await reader.read(65536):
-                self.pending.extend(framer.feed(data))
-        self.pending.extend(framer.close())
-        writer.close()
 
     async def _flush_regularly(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -98,13 +87,3 @@ class Receiver:
             return
         result = do_ingest_messages(self.org, self.source, batch, tz=self.tz, geo=self.geo)
         self.stored += result.read
-
-
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, pending: list[str]) -> None:
-        self.pending = pending
-
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        message = decode(data)
-        if message.strip():
-            self.pending.append(message)
