@@ -62,7 +62,10 @@ class SiteForm(forms.Form):
     opening_hours = forms.CharField(
         label=_("Opening hours"),
         initial="mon-fri 08:00-20:00",
-        help_text=_("e.g. mon-fri 08:00-20:00; sat 09:00-14:00"),
+        help_text=_(
+            "e.g. mon-fri 08:00-20:00; sat 09:00-14:00. Until midnight: 24:00; "
+            "a night shift is two spans: mon 22:00-24:00; tue 00:00-06:00"
+        ),
     )
 
 

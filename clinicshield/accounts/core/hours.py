@@ -1,12 +1,16 @@
 """Opening hours of a site: {weekday: [(start, end), ...]} with weekday 0 = Monday.
 
-Stored as JSON with string keys; times are "HH:MM" in the site's own timezone.
+Stored as JSON with string keys; times are "HH:MM" in the site's own timezone. A span may
+end at "24:00" (the end of the day): a site open until midnight, or round the clock, says so,
+and a night shift is two spans, "mon 22:00-24:00; tue 00:00-06:00".
 """
 
 import re
 from datetime import datetime, time
 
-HOURS_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+START_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+END_RE = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+MIDNIGHT_END = "24:00"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 OpeningHours = dict[str, list[list[str]]]
@@ -24,7 +28,7 @@ def parse_opening_hours(text: str) -> OpeningHours:
             start, end = span.split("-")
         except ValueError:
             raise ValueError(f"cannot read {part!r}: expected e.g. 'mon-fri 08:00-20:00'") from None
-        if not (HOURS_RE.match(start) and HOURS_RE.match(end)) or start >= end:
+        if not (START_RE.match(start) and END_RE.match(end)) or start >= end:
             raise ValueError(f"bad times in {part!r}")
         for day in _expand_days(days, part):
             hours.setdefault(str(day), []).append([start, end])
@@ -49,10 +53,16 @@ def format_opening_hours(hours: OpeningHours) -> str:
     return "; ".join(parts)
 
 
+def clock_time(text: str) -> time:
+    """"08:30" -> 08:30; the end of the day "24:00" -> its last instant, so that an
+    end, which is exclusive, still leaves the day's last minute open."""
+    return time.max if text == MIDNIGHT_END else time.fromisoformat(text)
+
+
 def is_open(hours: OpeningHours, local: datetime) -> bool:
     """Whether `local` (a time already in the site's timezone) falls inside opening hours."""
     clock = local.time()
     for start, end in hours.get(str(local.weekday()), []):
-        if time.fromisoformat(start) <= clock < time.fromisoformat(end):
+        if clock_time(start) <= clock < clock_time(end):
             return True
     return False

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from clinicshield.accounts.core.hours import clock_time
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Sites without opening hours get a conservative office window on weekdays.
 DEFAULT_HOURS: dict[str, list[tuple[str, str]]] = {
@@ -64,7 +66,7 @@ def parse_hours(hours: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, list[
             if len(span) != 2:
                 raise ScheduleError(f"{where}: expected [start, end], got {list(span)!r}")
             try:
-                start, end = time.fromisoformat(span[0]), time.fromisoformat(span[1])
+                start, end = clock_time(span[0]), clock_time(span[1])
             except ValueError as exc:
                 raise ScheduleError(f"{where}: {exc}") from None
             if end <= start:

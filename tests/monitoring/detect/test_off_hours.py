@@ -115,3 +115,14 @@ def test_software_signing_in_for_a_person_at_night_is_neither_judged_nor_learned
     findings = detect_off_hours(con, store.table("auth"), context())
     # The phone's nightly token refreshes did not make 03:00 a usual hour for Ana herself.
     assert [(f.params["time"], f.count) for f in findings] == [("03:12", 1)]
+
+
+def test_an_evening_clinic_open_until_midnight_is_open_at_a_quarter_to(store, con):
+    # Monday 3 February 2025 in Madrid (UTC+1): 23:45 is open; 14:00, before 16:00 and its
+    # 30 minutes' grace, is not.
+    evening = {0: [("16:00", "24:00")]}
+    bob = [signin(at(f"2025-{moment}"), "bob") for moment in ("01-30 17:00", "02-03 22:45")]
+    store("auth", [*bob, signin(at("2025-02-03 13:00"), "bob")])
+    findings = detect_off_hours(con, store.table("auth"), context(opening_hours=evening))
+    assert [(f.user, f.params["time"], f.count) for f in findings] == [("bob", "14:00", 1)]
+    assert findings[0].params["opening"] == [{"days": [0], "start": "16:00", "end": "24:00"}]

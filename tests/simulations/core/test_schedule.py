@@ -96,3 +96,12 @@ def test_it_explains_bad_input():
         open_minutes(SiteHours("UTC", {"mon": [("09:00", "08:00")]}), START, START)
     with pytest.raises(ScheduleError, match="rate per minute"):
         plan_sends([(1, "x")], {}, START, days=1, rate_per_minute=0)
+
+
+def test_a_site_open_until_midnight_gets_its_last_minutes_before_midnight():
+    # Monday 2 March 2026 in Madrid (UTC+1): open 20:00-24:00 local = 19:00-23:00 UTC.
+    evening = SiteHours("Europe/Madrid", {"0": [("20:00", "24:00")]})
+    minutes = open_minutes(evening, START, START + timedelta(days=1))
+    assert minutes[0] == datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
+    assert minutes[-1] == datetime(2026, 3, 2, 22, 59, tzinfo=UTC)
+    assert len(minutes) == 4 * 60
