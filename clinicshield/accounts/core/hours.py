@@ -54,8 +54,8 @@ def format_opening_hours(hours: OpeningHours) -> str:
 
 
 def clock_time(text: str) -> time:
-    """"08:30" -> 08:30; the end of the day "24:00" -> its last instant, so that an
-    end, which is exclusive, still leaves the day's last minute open."""
+    """An "HH:MM" of opening hours as a time; the end of the day, "24:00", is its last
+    instant, so that an end, which is exclusive, still leaves the day's last minute open."""
     return time.max if text == MIDNIGHT_END else time.fromisoformat(text)
 
 
