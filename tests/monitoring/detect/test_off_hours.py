@@ -126,3 +126,13 @@ def test_an_evening_clinic_open_until_midnight_is_open_at_a_quarter_to(store, co
     findings = detect_off_hours(con, store.table("auth"), context(opening_hours=evening))
     assert [(f.user, f.params["time"], f.count) for f in findings] == [("bob", "14:00", 1)]
     assert findings[0].params["opening"] == [{"days": [0], "start": "16:00", "end": "24:00"}]
+
+
+def test_a_computer_account_is_not_a_person_with_hours(store, con):
+    # Windows names a computer's own account after it, with a trailing $ (WS01$); it signs
+    # in to the domain controller day and night. Ana's night sign-in is still judged.
+    computer = [signin(at("2025-02-02 02:30"), "ws01$", logon_type="network")]
+    night = [signin(at("2025-02-02 02:12"), "ana", logon_type="network")]
+    store("auth", ana_history() + computer + night)
+    findings = detect_off_hours(con, store.table("auth"), context())
+    assert [(f.user, f.params["time"]) for f in findings] == [("ana", "03:12")]

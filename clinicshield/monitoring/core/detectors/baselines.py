@@ -248,11 +248,13 @@ def learned_days(daily: ir.Table, ctx: DetectionContext) -> ir.Table:
 
 
 def by_person(table: ir.Table, ctx: DetectionContext) -> ir.BooleanValue:
-    """Whether a sign-in was made by the person (not by software on their behalf)."""
+    """Whether a sign-in was made by the person (not by software on their behalf, nor by a
+    computer's own domain account, which Windows names with a trailing ``$``)."""
+    person = ~table.user.endswith("$")
     ignored = list(ctx.settings.off_hours_ignored_logon_types)
     if not ignored:
-        return ibis.literal(True)
-    return table.logon_type.isnull() | ~table.logon_type.isin(ignored)
+        return person
+    return person & (table.logon_type.isnull() | ~table.logon_type.isin(ignored))
 
 
 def own_hour_counts(daily: ir.Table) -> ir.Table:
