@@ -106,6 +106,9 @@ class Incident(models.Model):
     largest_state_count = models.PositiveIntegerField(null=True, blank=True)
     high_risk = models.BooleanField(default=False)
     notified = models.JSONField(default=list)  # clock codes already notified
+    # {clock code: ISO time it was sent}; NIS2's final report counts from its notification's.
+    # Codes notified before this was kept have no time.
+    notified_at = models.JSONField(default=dict)
     closed_at = models.DateTimeField(null=True, blank=True)
     root_cause = models.TextField(blank=True)
     went_well = models.TextField(blank=True)

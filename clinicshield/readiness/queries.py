@@ -48,7 +48,10 @@ def incident_deadlines(incident: Incident, now: datetime) -> list[Deadline]:
         largest_state_count=incident.largest_state_count,
         high_risk_to_individuals=incident.high_risk,
     )
-    return notification_deadlines(facts, now.astimezone(local), done=incident.notified)
+    sent_at = {code: datetime.fromisoformat(at) for code, at in incident.notified_at.items()}
+    return notification_deadlines(
+        facts, now.astimezone(local), done=incident.notified, sent_at=sent_at
+    )
 
 
 def adaptation_for(org: Organisation, playbook_key: str) -> Adaptation | None:

@@ -57,6 +57,8 @@ class DeadlineRow:
     state: str
     state_label: Any
     assumed: bool
+    counted_from: str
+    counted_from_at: Any
 
 
 def deadline_rows(deadlines: list[Deadline]) -> list[DeadlineRow]:
@@ -70,6 +72,8 @@ def deadline_rows(deadlines: list[Deadline]) -> list[DeadlineRow]:
             state=d.state,
             state_label=STATE_LABELS[d.state],
             assumed=d.assumed,
+            counted_from=d.counted_from,
+            counted_from_at=d.counted_from_at,
         )
         for d in deadlines
     ]

@@ -166,7 +166,7 @@ def test_the_drill_reminder_goes_out_once_on_the_day_six_months_are_up(
 ) -> None:
     created_on(org_a, datetime(2026, 1, 1, tzinfo=UTC))
     finished_drill(org_a, datetime(2026, 3, 1, 9, 0, tzinfo=MADRID))
-    job_time = {"hour": 7, "minute": 30, "tzinfo": MADRID}  # the job's cron: 07:30
+    job_time: dict[str, Any] = {"hour": 7, "minute": 30, "tzinfo": MADRID}  # cron: 07:30
     assert remind_to_run_drills(datetime(2026, 8, 31, **job_time)) == "nothing due"
     assert remind_to_run_drills(datetime(2026, 9, 1, **job_time)) == "reminded 1: clinic-a"
     assert remind_to_run_drills(datetime(2026, 9, 2, **job_time)) == "nothing due"
@@ -220,3 +220,61 @@ def test_the_timeline_names_a_notification_in_words_in_the_page_language(
     assert (
         entry.text == "Notificar a la autoridad de protección de datos (AEPD en España): AEPD-123"
     )
+
+
+# --- NIS2's final report ---------------------------------------------------------------------
+
+
+def nis2_incident(org: Any, opened: datetime) -> Incident:
+    actions.do_set_regimes(org, ["gdpr", "nis2"], "test")
+    return open_incident(org, "data-breach", opened)
+
+
+def final_report_task(incident: Incident) -> Any:
+    """A step of the clinic's own tied to the final report (no shipped playbook has one)."""
+    return incident.tasks.create(
+        step_id="nis2_final_report",
+        position=99,
+        role="dpo",
+        title="Send the NIS2 final report",
+        clock="nis2_final_report",
+        due_at=incident.opened_at + timedelta(days=90),
+    )
+
+
+def test_the_nis2_final_report_is_due_a_month_after_the_notification_was_sent(
+    org_a: Any, client_alice: Client
+) -> None:
+    opened = datetime(2026, 4, 6, 9, 0, tzinfo=MADRID)
+    incident = nis2_incident(org_a, opened)
+    task = final_report_task(incident)
+    set_awareness(incident, opened)  # aligns the clock's tasks with the law
+    deadline_based = opened + timedelta(hours=72) + timedelta(days=30)
+    assert legal_due(incident, "nis2_final_report", opened) == deadline_based
+    task.refresh_from_db()
+    assert task.due_at == deadline_based
+    page = client_alice.get(f"/o/clinic-a/readiness/incidents/{incident.number}/").content.decode()
+    assert "counted from the deadline of the incident notification" in page
+
+    sent = opened + timedelta(hours=30)  # sent well before its 72-hour deadline
+    actions.do_mark_notified(incident, "nis2_notification", "test", "CSIRT-77", at=sent)
+    incident.refresh_from_db()
+    assert legal_due(incident, "nis2_final_report", sent) == sent + timedelta(days=30)
+    task.refresh_from_db()
+    assert task.due_at == sent + timedelta(days=30)
+    assert incident.timeline.get(kind="clock", at=sent)
+    page = client_alice.get(
+        f"/o/clinic-a/readiness/incidents/{incident.number}/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    sent_in_words = "(7 de abril de 2026 a las 15:00)"  # Madrid's clock
+    assert f"Un mes desde el envío de la notificación del incidente {sent_in_words}" in page
+
+
+def test_marking_the_notification_again_keeps_the_first_sending_time(org_a: Any) -> None:
+    opened = datetime(2026, 4, 6, 9, 0, tzinfo=MADRID)
+    incident = nis2_incident(org_a, opened)
+    first = opened + timedelta(hours=30)
+    actions.do_mark_notified(incident, "nis2_notification", "test", at=first)
+    actions.do_mark_notified(incident, "nis2_notification", "test", at=first + timedelta(days=3))
+    incident.refresh_from_db()
+    assert legal_due(incident, "nis2_final_report", first) == first + timedelta(days=30)

@@ -303,14 +303,22 @@ def _align_clock_tasks(incident: Incident) -> None:
             task.save(update_fields=["due_at"])
 
 
-def do_mark_notified(incident: Incident, code: str, actor: Any, reference: str = "") -> Incident:
+def do_mark_notified(
+    incident: Incident, code: str, actor: Any, reference: str = "", at: datetime | None = None
+) -> Incident:
+    """Record that the notification `code` was sent, at `at` (now when not given); the first
+    sending counts. A deadline counted from it (NIS2's final report) and its task follow."""
+    at = at or timezone.now()
     with transaction.atomic():
         if code not in incident.notified:
             incident.notified = [*incident.notified, code]
-            incident.save(update_fields=["notified"])
+            incident.notified_at = {**incident.notified_at, code: at.isoformat()}
+            incident.save(update_fields=["notified", "notified_at"])
         # In words, in the language of whoever marks it (as the other timeline entries).
         label = str(CLOCK_LABELS.get(code, code))
-        add_timeline(incident, "clock", f"{label}: {reference}" if reference else label, actor)
+        text = f"{label}: {reference}" if reference else label
+        add_timeline(incident, "clock", text, actor, at=at)
+        _align_clock_tasks(incident)
     return incident
 
 

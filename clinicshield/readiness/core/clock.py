@@ -12,14 +12,15 @@ Facts encoded here (cite them when you change them):
   days when 500 or more people are affected, otherwise in the yearly log sent within 60 days
   after the end of the calendar year of discovery.
 - NIS2 (Directive (EU) 2022/2555) Art. 23(4), for clinics in its scope: early warning within
-  24 hours, incident notification within 72 hours, final report within one month of the
-  notification.
+  24 hours, incident notification within 72 hours; Art. 23(4)(d): final report "no later than
+  one month after the submission of the incident notification", so it counts from when the
+  notification was actually sent, and from the notification's deadline until it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 GDPR_AUTHORITY_WINDOW = timedelta(hours=72)
@@ -28,7 +29,7 @@ HIPAA_LARGE_BREACH = 500  # HHS is told within 60 days from this many people aff
 HIPAA_MEDIA_THRESHOLD = 500  # the media are told when *more than* this many live in one State
 NIS2_EARLY_WARNING = timedelta(hours=24)
 NIS2_NOTIFICATION = timedelta(hours=72)
-NIS2_FINAL_REPORT = timedelta(days=30)  # "one month" after the notification, read as 30 days
+NIS2_FINAL_REPORT = timedelta(days=30)  # "one month" after the submission, read as 30 days
 DUE_SOON_FRACTION = 0.25  # the last quarter of a window is shown as "due soon"
 
 REGIMES = ("gdpr", "hipaa", "nis2")
@@ -43,6 +44,11 @@ class Deadline:
     remaining: timedelta | None
     state: str  # "done" | "overdue" | "due_soon" | "open" | "asap"
     assumed: bool = False  # computed on an assumption (e.g. unknown number of people)
+    # A deadline counted from another notification says from what, and from when
+    # (`counted_from_at`): "notification_sent" (the moment it was sent) or "notification_due"
+    # (its deadline, while the moment it was sent is not recorded).
+    counted_from: str = ""
+    counted_from_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,9 @@ def _hipaa(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Dea
     return deadlines
 
 
-def _nis2(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Deadline]:
+def _nis2(
+    facts: BreachFacts, now: datetime, done: Collection[str], sent_at: Mapping[str, datetime]
+) -> list[Deadline]:
     start = facts.aware_at
     notification_due = _hours_later(start, NIS2_NOTIFICATION)
     return [
@@ -182,24 +190,48 @@ def _nis2(facts: BreachFacts, now: datetime, done: Collection[str]) -> list[Dead
         _deadline(
             "nis2_notification", "nis2", "NIS2 Art. 23(4)(b)", start, notification_due, now, done
         ),
-        _deadline(
-            "nis2_final_report",
-            "nis2",
-            "NIS2 Art. 23(4)(d)",
-            start,
-            notification_due + NIS2_FINAL_REPORT,
-            now,
-            done,
-        ),
+        _nis2_final_report(notification_due, now, done, sent_at),
     ]
 
 
+def _nis2_final_report(
+    notification_due: datetime,
+    now: datetime,
+    done: Collection[str],
+    sent_at: Mapping[str, datetime],
+) -> Deadline:
+    """One month after the notification was sent; until then (or when its time is not known),
+    one month after its deadline, the latest moment it can be sent on time."""
+    sent = sent_at.get("nis2_notification") if "nis2_notification" in done else None
+    if sent is None:
+        start, counted_from = notification_due, "notification_due"
+    else:
+        start, counted_from = sent.astimezone(notification_due.tzinfo), "notification_sent"
+    deadline = _deadline(
+        "nis2_final_report",
+        "nis2",
+        "NIS2 Art. 23(4)(d)",
+        start,
+        start + NIS2_FINAL_REPORT,  # a month of calendar days: wall-clock addition
+        now,
+        done,
+    )
+    return replace(deadline, counted_from=counted_from, counted_from_at=start)
+
+
 def notification_deadlines(
-    facts: BreachFacts, now: datetime, done: Collection[str] = ()
+    facts: BreachFacts,
+    now: datetime,
+    done: Collection[str] = (),
+    sent_at: Mapping[str, datetime] | None = None,
 ) -> list[Deadline]:
-    """Every deadline that applies, soonest first; `done` holds codes already notified."""
+    """Every deadline that applies, soonest first; `done` holds codes already notified and
+    `sent_at` when they were sent, where known (NIS2's final report counts from it)."""
+    sent_at = sent_at or {}
     _require_aware(facts.aware_at, "aware_at")
     _require_aware(now, "now")
+    for moment in sent_at.values():
+        _require_aware(moment, "sent_at")
     if facts.discovered_at is not None:
         _require_aware(facts.discovered_at, "discovered_at")
     unknown = sorted(set(facts.regimes) - set(REGIMES))
@@ -207,12 +239,11 @@ def notification_deadlines(
         raise ValueError(f"unknown regime(s) {', '.join(unknown)}; known: {', '.join(REGIMES)}")
     if facts.affected_individuals is not None and facts.affected_individuals < 0:
         raise ValueError("affected_individuals cannot be negative")
-    builders = {"gdpr": _gdpr, "hipaa": _hipaa, "nis2": _nis2}
-    deadlines = [
-        d
-        for regime in REGIMES
-        if regime in facts.regimes
-        for d in builders[regime](facts, now, done)
-    ]
+    builders: dict[str, Callable[[], list[Deadline]]] = {
+        "gdpr": lambda: _gdpr(facts, now, done),
+        "hipaa": lambda: _hipaa(facts, now, done),
+        "nis2": lambda: _nis2(facts, now, done, sent_at),
+    }
+    deadlines = [d for regime in REGIMES if regime in facts.regimes for d in builders[regime]()]
     # "Without undue delay" has no hour: it sorts as due now, which is what it means.
     return sorted(deadlines, key=lambda d: ((d.due_at or now).astimezone(UTC), d.code))

@@ -131,3 +131,48 @@ def test_it_refuses_naive_times_and_unknown_regimes_with_a_clear_message():
         notification_deadlines(BreachFacts(datetime(2026, 1, 1)), now=AWARE)
     with pytest.raises(ValueError, match="unknown regime.*ccpa"):
         notification_deadlines(BreachFacts(AWARE, regimes=["ccpa"]), now=AWARE)
+
+
+def nis2_final_report(now, done=(), sent_at=None):
+    facts = BreachFacts(AWARE, regimes=["nis2"])
+    return by_code(notification_deadlines(facts, now=now, done=done, sent_at=sent_at))[
+        "nis2_final_report"
+    ]
+
+
+def test_nis2_final_report_counts_from_the_notification_deadline_until_it_is_sent():
+    report = nis2_final_report(now=AWARE)
+    assert report.due_at == AWARE + timedelta(hours=72) + timedelta(days=30)
+    assert report.counted_from == "notification_due"
+
+
+@pytest.mark.parametrize("sent_after", [timedelta(hours=20), timedelta(hours=100)])
+def test_nis2_final_report_is_due_one_month_after_the_notification_was_actually_sent(
+    sent_after,
+):
+    """Art. 23(4)(d): one month after the *submission* of the notification, early or late."""
+    sent = (AWARE + sent_after).astimezone(UTC)  # recorded in UTC, shown on the clinic's clock
+    report = nis2_final_report(
+        now=AWARE + timedelta(days=2),
+        done=["nis2_notification"],
+        sent_at={"nis2_notification": sent},
+    )
+    assert report.due_at == (AWARE + sent_after) + timedelta(days=30)
+    assert report.due_at.tzinfo == MADRID
+    assert report.counted_from == "notification_sent"
+    assert report.counted_from_at == sent
+    assert report.state == "open"
+
+
+def test_nis2_final_report_is_due_soon_in_the_last_quarter_of_its_own_month():
+    sent = AWARE + timedelta(hours=100)  # late: a window counted from awareness is longer
+    done, sent_at = ["nis2_notification"], {"nis2_notification": sent}
+    assert nis2_final_report(sent + timedelta(days=22), done, sent_at).state == "open"
+    assert nis2_final_report(sent + timedelta(days=23), done, sent_at).state == "due_soon"
+
+
+def test_a_naive_sending_time_is_refused():
+    with pytest.raises(ValueError, match="sent_at must carry a time zone"):
+        nis2_final_report(
+            AWARE, ["nis2_notification"], {"nis2_notification": datetime(2026, 3, 7, 9, 0)}
+        )
