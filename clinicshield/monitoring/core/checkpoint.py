@@ -89,6 +89,28 @@ def for_file(data_dir: Path, org: str, source: str, path: Path) -> Checkpoint:
     return Checkpoint(source, key, fingerprint, length, state=state, path=str(path))
 
 
+class ReadAsAnotherSource(ValueError):
+    """The file's content is already in the store under another log source's name."""
+
+
+def refuse_if_read_as_another_source(data_dir: Path, org: str, checkpoint: Checkpoint) -> None:
+    """Raise :class:`ReadAsAnotherSource` when ``checkpoint`` is new to its source but its
+    file was read as another: storing it again would count every record twice (twice the
+    failures for brute force, a spray out of one). Called only for a file new to its
+    source, so reading every checkpoint once is cheap."""
+    for known in load_all(data_dir, org):
+        same = (known.fingerprint, known.fingerprint_len) == (
+            checkpoint.fingerprint,
+            checkpoint.fingerprint_len,
+        )
+        if same and known.source != checkpoint.source and known.position > 0:
+            raise ReadAsAnotherSource(
+                f"already read as log source {known.source!r} (from {known.path}); reading "
+                f"it as {checkpoint.source!r} too would count its records twice: use "
+                f"--source {known.source}"
+            )
+
+
 def for_stream(data_dir: Path, org: str, source: str) -> Checkpoint:
     """The checkpoint of a live stream (syslog receiver): position counts messages."""
     key = hashlib.sha256(f"stream\0{source}".encode()).hexdigest()[:16]

@@ -153,6 +153,8 @@ def ingest_file(
     result = IngestResult(str(path), name, source or name)
     with store_layout.writer_lock(data_dir, org, store_layout.file_writer(result.source)):
         cp = checkpoint.for_file(data_dir, org, result.source, path)
+        if cp.position == 0:
+            checkpoint.refuse_if_read_as_another_source(data_dir, org, cp)
         store_layout.discard_uncommitted(data_dir, org, cp.key, cp.position)
         if "position_kind" not in cp.state:
             cp.state["position_kind"] = position_kind(spec, str(path))

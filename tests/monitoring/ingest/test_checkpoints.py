@@ -37,6 +37,24 @@ def test_a_copy_under_another_name_is_recognised_by_its_content(tmp_path: Path) 
     assert run(tmp_path, copy, "syslog", year=2026).stored_total == 0
 
 
+def test_a_file_already_read_as_another_source_is_refused_not_counted_twice(
+    tmp_path: Path,
+) -> None:
+    lines = [LINE.format(s=s) for s in range(60)]  # over a KiB: found by its fingerprint
+    path = write(tmp_path / "auth.log", lines)
+    run(tmp_path, path, "syslog", year=2026)
+    copy = tmp_path / "elsewhere" / "auth.log"
+    copy.parent.mkdir()
+    shutil.copy(path, copy)
+    with pytest.raises(ValueError, match="already read as log source 'syslog'.*--source syslog"):
+        run(tmp_path, copy, "syslog", year=2026, source="web1-auth")
+    short = write(tmp_path / "short.log", lines[:2])  # under a KiB: compared one by one
+    run(tmp_path, short, "syslog", year=2026, source="web2-auth")
+    with pytest.raises(ValueError, match="already read as log source 'web2-auth'"):
+        run(tmp_path, short, "syslog", year=2026)
+    assert len(stored(tmp_path, "auth")) == 62
+
+
 def test_a_growing_log_adds_only_its_new_lines_with_their_line_numbers(tmp_path: Path) -> None:
     path = write(tmp_path / "auth.log", [LINE.format(s=s) for s in range(30)])
     run(tmp_path, path, "syslog", year=2026)

@@ -73,3 +73,19 @@ def test_it_reads_every_other_format_through_the_real_entry_point(
     rows = [json.loads(line) for line in result.out.splitlines()]
     assert [r["format"] for r in rows] == ["evtx", "winjson", "zeek", "zeek", "csv"]
     assert all(r["stored"] > 0 for r in rows), rows
+
+
+def test_a_file_read_as_one_source_is_refused_as_another(
+    cli_data_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "secure.log"
+    log.write_text(
+        "Mar  3 09:16:10 web9 sshd[1]: Failed password for eve from 203.0.113.9 port 1 ssh2\n"
+    )
+    first = clinicshield(cli_data_dir, "ingest", str(log), "--org", "clinic-a", "--year", "2026")
+    assert first.code == 0, first.err
+    again = ("ingest", str(log), "--org", "clinic-a", "--year", "2026", "--source", "web9")
+    second = clinicshield(cli_data_dir, *again)
+    assert second.code == 2 and "Traceback" not in second.err
+    assert f"{log}: already read as log source 'syslog'" in second.err
+    assert "use --source syslog" in second.err
