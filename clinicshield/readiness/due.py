@@ -6,7 +6,7 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.accounts.queries import owner_and_it_emails
 from clinicshield.lib.due import due_job
 
-from .actions import profile_for
+from .actions import do_remind_task_owners, profile_for
 from .mail import send_drill_reminder
 from .queries import drill_due_since
 
@@ -36,3 +36,15 @@ def remind_to_run_drills(now: datetime) -> str:
         profile.save(update_fields=["drill_reminder_sent_at"])
         reminded.append(org.slug)
     return f"reminded {len(reminded)}: {', '.join(reminded)}" if reminded else "nothing due"
+
+
+@due_job("readiness.task_reminders", minute="*/5")
+def remind_task_owners(now: datetime) -> str:
+    """Email the owners of incident tasks due within a few hours, or overdue; once each."""
+    counts = do_remind_task_owners(now)
+    sent = counts["due_soon"] + counts["overdue"]
+    failed = f"{counts['failed']} failed" if counts["failed"] else ""
+    if not sent:
+        return f"nothing sent: {failed}" if failed else "nothing due"
+    summary = f"reminded {sent}: {counts['due_soon']} due soon, {counts['overdue']} overdue"
+    return f"{summary}; {failed}" if failed else summary

@@ -1,8 +1,9 @@
-"""The readiness app's emails: an incident was opened, it is time for a drill.
+"""The readiness app's emails: an incident was opened, an incident task is due, it is time
+for a drill.
 
 Built here and sent with clinicshield.lib.notify. The incident email runs after the
-transaction commits (actions.incidents.notify_incident_opened, from a Huey task); the drill
-reminder from the due job.
+transaction commits (actions.incidents.notify_incident_opened, from a Huey task); the task and
+drill reminders from the due jobs.
 """
 
 import logging
@@ -18,7 +19,8 @@ from clinicshield.accounts.models import Organisation
 from clinicshield.accounts.queries import owner_and_it_emails
 from clinicshield.lib.notify import send_email
 
-from .models import CallTreeContact, Incident
+from .core.catalogue import shipped_catalogue
+from .models import CallTreeContact, Incident, IncidentTask
 from .queries import organisation_language
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,38 @@ def send_incident_opened(
             log.warning("incident email to %s failed: %s", address, error)
             failed.append((address, error))
     return sent, failed
+
+
+def task_title(task: IncidentTask, language: str) -> str:
+    """The task's title in `language` when it is a step of a shipped playbook; a step the
+    clinic added keeps the title it was written with."""
+    try:
+        playbook = shipped_catalogue().playbook(task.incident.playbook_key, language)
+        return playbook.step(task.step_id).title
+    except KeyError:
+        return task.title
+
+
+def send_task_reminder(task: IncidentTask, kind: str, to: str, language: str) -> None:
+    """Tell a task's owner (`to`) that it is due soon (`kind` "due_soon") or overdue
+    ("overdue"), with a link to the task on the incident's page. Times in the active time
+    zone: the caller sets the clinic's."""
+    incident = task.incident
+    with translation.override(language):  # the subject in the email's language
+        title = task_title(task, language)
+        words = {"task": title, "number": incident.number}
+        if kind == "overdue":
+            subject = _("Overdue incident task: %(task)s (incident #%(number)s)") % words
+        else:
+            subject = _("Incident task due soon: %(task)s (incident #%(number)s)") % words
+    context = {
+        "task": task,
+        "title": title,
+        "incident": incident,
+        "kind": kind,
+        "url": f"{incident_url(incident)}#task-{task.pk}",
+    }
+    send_email([to], subject, "readiness/email/task_reminder", context, language=language)
 
 
 def send_drill_reminder(org: Organisation, emails: list[str], due_since: datetime) -> None:

@@ -9,25 +9,49 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, Max, QuerySet
 
-from clinicshield.accounts.models import Organisation
+from clinicshield.accounts.models import Organisation, Person
 from clinicshield.lib.core.months import add_months
 
 from .core.catalogue import shipped_catalogue
 from .core.clock import BreachFacts, Deadline, notification_deadlines
 from .core.planning import Adaptation, check_adaptation
+from .core.reminders import DUE_SOON_NOTICE
 from .core.schema import Scenario
 from .core.scoring import DrillScore, score_drill
-from .models import Drill, Incident, PlaybookAdaptation, ReadinessProfile
+from .models import Drill, Incident, IncidentTask, PlaybookAdaptation, ReadinessProfile
 
 DRILL_INTERVAL_MONTHS = 6  # "run a drill every six months"
+OPEN_TASK_STATUSES = ("todo", "doing")
 
 
 def organisation_language(org: Organisation) -> str:
     """The language most of the staff use: incidents and emails default to it."""
     counts = Counter(org.people.filter(active=True).values_list("language", flat=True))
     return counts.most_common(1)[0][0] if counts else settings.LANGUAGE_CODE
+
+
+def staff_language(org: Organisation, email: str) -> str | None:
+    """The language of the organisation's staff record with this address, if there is one."""
+    people = Person.objects.filter(organisation=org, email__iexact=email)
+    return people.values_list("language", flat=True).first()
+
+
+def tasks_to_remind(now: datetime) -> QuerySet[IncidentTask]:
+    """Open tasks of incidents not closed, due within the notice and not yet reminded as
+    overdue, whose owner is still a member of the organisation and has an address."""
+    return (
+        IncidentTask.objects.filter(
+            status__in=OPEN_TASK_STATUSES,
+            due_at__lte=now + DUE_SOON_NOTICE,
+            overdue_reminded_at__isnull=True,
+            owner__memberships__organisation=F("incident__organisation"),
+        )
+        .exclude(incident__status="closed")
+        .exclude(owner__email="")
+        .select_related("owner", "incident__organisation")
+    )
 
 
 def regimes_of(org: Organisation) -> list[str]:

@@ -18,6 +18,7 @@ from .incidents import (
     do_set_task_status,
     notify_incident_opened,
 )
+from .reminders import do_remind_task_owners
 from .setup import (
     do_add_contact,
     do_add_improvement,
@@ -43,6 +44,7 @@ __all__ = [
     "do_mark_notified",
     "do_open_incident",
     "do_record_decision",
+    "do_remind_task_owners",
     "do_remove_contact",
     "do_report_problem",
     "do_rotate_report_token",
