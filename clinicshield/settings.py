@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # No longer holds codes (accounts.RecoveryCodes keeps only their hashes); installed so
+    # that accounts' migration 0005 can move the codes of an older installation.
     "django_otp.plugins.otp_static",
     "django_htmx",
     "huey.contrib.djhuey",

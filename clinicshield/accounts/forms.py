@@ -32,7 +32,7 @@ class LoginForm(forms.Form):
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from your authenticator app, or a recovery code"),
-        max_length=16,
+        max_length=40,  # a recovery code with its dashes, or spaces typed between groups
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 

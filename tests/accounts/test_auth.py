@@ -20,7 +20,8 @@ def test_alice_needs_her_totp_code_after_the_password(alice: Any, settings: Any)
     assert client.get("/o/clinic-a/people/").status_code == 200
 
 
-def test_a_recovery_code_works_once(alice: Any) -> None:
+def test_a_recovery_code_works_once(alice: Any, settings: Any) -> None:
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0  # this test retries at once after a failure
     from clinicshield.accounts.actions import do_new_recovery_codes
 
     codes = do_new_recovery_codes(alice)
@@ -32,6 +33,28 @@ def test_a_recovery_code_works_once(alice: Any) -> None:
     second = Client()
     second.post("/accounts/login/", {"email": alice.email, "password": PASSWORD})
     assert second.post("/accounts/verify/", {"code": codes[0]}).status_code == 200
+    # Read back whatever the case, spaces or dashes typed.
+    typed = codes[1].replace("-", " ").upper()
+    assert second.post("/accounts/verify/", {"code": typed}).status_code == 302
+
+
+def test_recovery_codes_are_kept_only_as_hashes(alice: Any, settings: Any) -> None:
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    from django.core import serializers
+
+    from clinicshield.accounts.actions import do_new_recovery_codes
+    from clinicshield.accounts.models import RecoveryCodes
+
+    codes = do_new_recovery_codes(alice)
+    assert all(len(code.replace("-", "")) == 16 for code in codes)  # 80 random bits each
+    stored = serializers.serialize("json", RecoveryCodes.objects.all())
+    assert len(RecoveryCodes.objects.get(user=alice).code_hashes) == 10
+    assert not [c for c in codes if c in stored or c.replace("-", "") in stored]
+    renewed = do_new_recovery_codes(alice)  # the old ones stop working
+    client = Client()
+    client.post("/accounts/login/", {"email": alice.email, "password": PASSWORD})
+    assert client.post("/accounts/verify/", {"code": codes[2]}).status_code == 200
+    assert client.post("/accounts/verify/", {"code": renewed[2]}).status_code == 302
 
 
 def test_an_owner_without_mfa_is_sent_to_enrol_before_seeing_anything(

@@ -8,10 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..models import ApiToken, LoginFailure, Organisation
+from ..core.recovery_codes import code_hash, new_code
+from ..models import ApiToken, LoginFailure, Organisation, RecoveryCodes
 from .audit import audit
 
 RECOVERY_CODES = 10
@@ -63,11 +63,13 @@ def do_new_recovery_codes(user: Any) -> list[str]:
 
 
 def _replace_recovery_codes(user: Any) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    for code in codes:
-        device.token_set.create(token=code)
+    """New codes for ``user``; the old ones stop working. Only their hashes are kept."""
+    codes = [new_code() for _ in range(RECOVERY_CODES)]
+    RecoveryCodes.objects.update_or_create(
+        user=user,
+        name="recovery",
+        defaults={"code_hashes": [code_hash(code) for code in codes], "confirmed": True},
+    )
     return codes
 
 
