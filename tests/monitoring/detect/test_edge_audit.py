@@ -302,12 +302,6 @@ def test_a_burst_across_utc_midnight_is_one_burst(store, con):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: two 10-minute grids offset by 5 minutes only see a burst whole "
-    "when it lasts at most 5 minutes; 10 failures over 9 minutes that cross both grids' "
-    "boundaries (09:05 and 09:10) are never counted together",
-)
 def test_ten_failures_within_nine_minutes_across_both_grids_are_a_burst(store, con):
     assert brute_force(store, con, failed(every("2025-02-03 09:03", 60, 10))) == [
         ("brute_force:user:ana", 10)

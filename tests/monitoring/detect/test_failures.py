@@ -45,8 +45,8 @@ def test_a_source_failing_on_a_few_accounts_is_reported_by_source(store, con):
 
 
 def test_it_catches_a_burst_that_straddles_a_bucket_boundary(store, con):
-    # 6 failures just before 10:10 and 6 just after: no 10-minute bucket holds 10 of them,
-    # the half-shifted grid does.
+    # 6 failures just before 10:10 and 6 just after: no 10-minute bucket of the clock holds
+    # 10 of them, the sliding window ending at the last one does.
     moments = [at("2025-02-01 10:08") + timedelta(seconds=20 * n) for n in range(12)]
     store("auth", [failure(ts, "ana") for ts in moments])
     assert "brute_force:user:ana" in {

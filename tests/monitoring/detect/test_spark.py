@@ -16,6 +16,11 @@ from typing import Any
 import pytest
 
 from clinicshield.monitoring.core.detectors import DetectionContext
+from clinicshield.monitoring.core.detectors.events import event_table
+from clinicshield.monitoring.core.detectors.failures import (
+    detect_brute_force,
+    detect_password_spray,
+)
 from clinicshield.monitoring.core.detectors.registry import DETECTORS, run_detectors
 from clinicshield.monitoring.core.engines import connect
 from clinicshield.monitoring.core.sigma_rules import load_rules
@@ -23,6 +28,7 @@ from clinicshield.monitoring.queries.detection import _spark_connection, detecti
 from tests.system import need
 
 from .conftest import ORG, at, daily, signin, write_events
+from .test_failure_windows import random_failures
 
 # The window holds the night Madrid moves its clocks forward (2025-03-30, 01:00 UTC), so
 # local-time arithmetic takes its multi-offset path on both engines.
@@ -166,6 +172,22 @@ def test_it_finds_exactly_the_same_on_spark_as_on_duckdb(planted_store, spark):
         "cs_events_flow",
         "cs_events_proc",
     ]
+
+
+def test_the_sliding_windows_count_the_same_failures_on_spark(tmp_path, spark):
+    # Range frames and the running count of accounts behind brute force and spray, on
+    # random failures that meet each of their rules (one seed holds every kind).
+    write_events(tmp_path, "auth", random_failures(2))
+    ctx = DetectionContext(start=at("2025-02-03 00:00"), end=at("2025-02-06 00:00"))
+    codes = set()
+    for detect in (detect_brute_force, detect_password_spray):
+        on_duckdb, on_spark = (
+            comparable(detect(con, event_table(con, tmp_path, ORG, "auth"), ctx))
+            for con in (connect("duckdb"), spark)
+        )
+        assert on_spark == on_duckdb
+        codes |= {f["code"] for f in on_spark}
+    assert codes == {"password_spray", "brute_force.user", "brute_force.source"}
 
 
 def test_the_detection_setting_picks_the_spark_engine_and_keeps_its_session(settings, spark):

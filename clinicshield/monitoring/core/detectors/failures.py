@@ -1,7 +1,10 @@
 """Failed sign-ins: brute_force, password_spray, and the spray_success that follows a spray.
 
-Counting happens in fixed time buckets on two grids offset by half a bucket, so a burst
-that straddles a bucket boundary is still seen whole on one of the grids.
+Counting happens in sliding windows, per account or per source: each failure looks at the
+span of the window's length that ends at it, and a span that meets the threshold makes every
+failure inside it part of the burst, wherever it falls on the clock. Those spans are the
+only ones to look at: a span holding enough failures (or accounts) anywhere can slide
+forward to end at its last failure and still hold them all.
 """
 
 from collections.abc import Callable
@@ -12,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..explain import EPISODE_GAP, brute_force_params, tally_counts
-from ._rows import fetch, left_join, only, text
+from ._rows import fetch, left_join, text
 from .baselines import AuthData, prepare_auth
 from .context import DetectionContext
 from .findings import Finding
@@ -23,42 +26,28 @@ def _failures(data: AuthData, ctx: DetectionContext, lookback: timedelta = timed
     return window.filter(window.outcome == "failure")
 
 
-def _bucketed(failures: ir.Table, minutes: int, group: list[str]) -> ir.Table:
-    """Per group and bucket: failures, distinct users, first and last failure (both grids)."""
-    size = minutes * 60
-    grids = []
-    for grid, shift in ((0, 0), (1, size // 2)):
-        keyed = failures.mutate(bucket=(failures.epoch + shift) // size, grid=ibis.literal(grid))
-        grids.append(
-            keyed.group_by([*group, "grid", "bucket"]).aggregate(
-                failures=keyed.count(),
-                users=keyed.user.nunique(),
-                first_seen=keyed.ts.min(),
-                last_seen=keyed.ts.max(),
-            )
-        )
-    return ibis.union(*grids, distinct=False)
+def _users_in_spans(failures: ir.Table, seconds: int, group: str) -> ir.Table:
+    """Per ``group`` value and second of a failure: ``users``, the distinct accounts that
+    failed in the span of ``seconds`` ending then.
 
-
-def _summarise(hot: ir.Table, failures: ir.Table, group: str) -> ir.Table:
-    per_group = hot.group_by(group).aggregate(
-        first_seen=hot.first_seen.min(),
-        last_seen=hot.last_seen.max(),
-        peak_failures=hot.failures.max(),
-        peak_users=hot.users.max(),
+    Spark has no COUNT(DISTINCT) over a window, and a self-join bounded by the window grows
+    with the square of a busy source's failures. Instead each failure counts its account
+    from its second until the account's next failure or until it leaves the span, whichever
+    comes first: one account's stretches never overlap, so a running sum of +1 where they
+    start and -1 where they end is the number of distinct accounts at any second. Sorts and
+    window sums only, as cheap as counting the failures themselves."""
+    seen = failures.select(group, "user", "epoch").distinct()
+    per_account = ibis.window(group_by=[seen[group], seen.user], order_by=seen.epoch)
+    leaves = seen.epoch + seconds
+    seen = seen.mutate(
+        _end=ibis.least(seen.epoch.lead().over(per_account).fill_null(leaves), leaves)
     )
-    totals = failures.group_by(group).aggregate(
-        count=failures.count(),
-        first_failure=failures.ts.min(),
-        last_failure=failures.ts.max(),
-        distinct_users=failures.user.nunique(),
-        sources=failures.src_ip.nunique(),
-        host=failures.host.argmin(failures.ts),
-        record_ref=failures.record_ref.argmin(failures.ts),
-        first_source=failures.src_ip.argmin(failures.ts),
-        first_user=failures.user.argmin(failures.ts),
-    )
-    return per_group.join(totals, group)
+    starts = seen.select(group, epoch=seen.epoch.cast("int64"), _delta=ibis.literal(1, "int64"))
+    ends = seen.select(group, epoch=seen._end.cast("int64"), _delta=ibis.literal(-1, "int64"))
+    deltas = ibis.union(starts, ends, distinct=False)
+    per_second = deltas.group_by([group, "epoch"]).aggregate(_delta=deltas._delta.sum())
+    so_far = ibis.window(group_by=per_second[group], order_by=per_second.epoch, rows=(None, 0))
+    return per_second.select(group, "epoch", users=per_second._delta.sum().over(so_far))
 
 
 def _hot_failures(
@@ -66,30 +55,38 @@ def _hot_failures(
     minutes: int,
     group: str,
     is_hot: Callable[[ir.Table], ir.BooleanValue],
+    users: bool = False,
 ) -> ir.Table:
-    """The failures that fall in a hot bucket on either grid, each with ``peak`` (the most
-    failures of the hot buckets holding it) and ``episode`` (bursts of one ``group`` value
-    closer than ``EPISODE_GAP`` share a number).
+    """The failures inside a hot span of ``minutes`` (one whose ``failures``, and ``users``
+    when asked for, pass ``is_hot``), each with ``peak``: the most failures of the hot spans
+    holding it.
 
     Only these failures make the alert: a stray mistyped password hours before a burst is
     not part of it (it would otherwise set the alert's start, address and evidence)."""
-    size = minutes * 60
-    keyed = failures.mutate(_b0=failures.epoch // size, _b1=(failures.epoch + size // 2) // size)
-    for grid, column in ((0, "_b0"), (1, "_b1")):
-        counts = keyed.group_by([group, column]).aggregate(
-            failures=keyed.count(), users=keyed.user.nunique()
-        )
-        hot = counts.filter(is_hot(counts))
-        hot = hot.select(group, column, **{f"_hot{grid}": hot.failures})
-        keyed = left_join(keyed, hot, [group, column])
-    hot = keyed.filter(keyed._hot0.notnull() | keyed._hot1.notnull())
-    hot = hot.mutate(peak=ibis.greatest(hot._hot0.fill_null(0), hot._hot1.fill_null(0)))
+    seconds = minutes * 60
+    trailing = ibis.window(
+        group_by=failures[group], order_by=failures.epoch, range=(-(seconds - 1), 0)
+    )
+    spans = failures.mutate(failures=failures.epoch.count().over(trailing))
+    if users:
+        spans = left_join(spans, _users_in_spans(failures, seconds, group), [group, "epoch"])
+    spans = spans.mutate(_hot_end=ibis.ifelse(is_hot(spans), spans.failures, ibis.null()))
+    # A failure is in a hot span when one ends at it or at a failure up to ``seconds`` later.
+    ahead = ibis.window(group_by=spans[group], order_by=spans.epoch, range=(0, seconds - 1))
+    spans = spans.mutate(peak=spans._hot_end.max().over(ahead))
+    hot = spans.filter(spans.peak.notnull())
+    return hot.drop("failures", "_hot_end", *(["users"] if users else []))
+
+
+def _numbered_episodes(hot: ir.Table, group: str) -> ir.Table:
+    """Adds ``episode``: bursts of one ``group`` value closer than ``EPISODE_GAP`` share a
+    number."""
     by_time = ibis.window(group_by=hot[group], order_by=hot.epoch)
     gap = hot.epoch - hot.epoch.lag().over(by_time)
     starts = (gap.isnull() | (gap > int(EPISODE_GAP.total_seconds()))).cast("int64")
     hot = hot.mutate(_starts=starts)
     hot = hot.mutate(episode=hot._starts.cumsum().over(by_time))
-    return hot.drop("_b0", "_b1", "_hot0", "_hot1", "_starts")
+    return hot.drop("_starts")
 
 
 def _episodes(hot: ir.Table, group: str, other: str) -> ir.Table:
@@ -124,22 +121,22 @@ def detect_brute_force(con: Any, auth: ir.Table | AuthData, ctx: DetectionContex
     minutes = settings.brute_force_window_minutes
     failures = _failures(prepare_auth(con, auth, ctx), ctx).filter(ibis._.user.notnull())
     hot = _hot_failures(
-        failures, minutes, "user", lambda b: b.failures >= settings.brute_force_failures
+        failures, minutes, "user", lambda s: s.failures >= settings.brute_force_failures
     )
-    findings = _brute_force_findings(con, hot, "user", minutes)
+    findings = _brute_force_findings(con, _numbered_episodes(hot, "user"), "user", minutes)
     # A source failing on one account is already the account's alert above, and on many
     # accounts it is a password_spray: only the cases in between are reported by source.
     by_source = failures.filter(failures.src_ip.notnull())
 
-    def few_accounts(b: ir.Table) -> ir.BooleanValue:
+    def few_accounts(span: ir.Table) -> ir.BooleanValue:
         return (
-            (b.failures >= settings.brute_force_failures)
-            & (b.users >= 2)
-            & (b.users < settings.spray_min_users)
+            (span.failures >= settings.brute_force_failures)
+            & (span.users >= 2)
+            & (span.users < settings.spray_min_users)
         )
 
-    hot = _hot_failures(by_source, minutes, "src_ip", few_accounts)
-    findings += _brute_force_findings(con, hot, "source", minutes)
+    hot = _hot_failures(by_source, minutes, "src_ip", few_accounts, users=True)
+    findings += _brute_force_findings(con, _numbered_episodes(hot, "src_ip"), "source", minutes)
     # Oldest first, so that a later episode of the same key grows or follows an earlier one.
     return sorted(findings, key=lambda f: (f.first_seen, f.key))
 
@@ -181,23 +178,40 @@ def _brute_force_finding(
 def _sprays(
     data: AuthData, ctx: DetectionContext, lookback: timedelta
 ) -> tuple[ir.Table, ir.Table]:
+    """One row per spraying source (its span, failures and accounts), and the failures of
+    the sprays: only those in a span with enough accounts, as brute force counts its bursts
+    (an address's mistyped password hours before it sprayed is not part of the spray)."""
     settings = ctx.settings
     failures = _failures(data, ctx, lookback).filter(
         ibis._.src_ip.notnull() & ibis._.user.notnull()
     )
-    buckets = _bucketed(failures, settings.spray_window_minutes, ["src_ip"])
-    hot = buckets.filter(buckets.users >= settings.spray_min_users)
-    return _summarise(hot, failures, "src_ip"), failures
+    hot = _hot_failures(
+        failures,
+        settings.spray_window_minutes,
+        "src_ip",
+        lambda span: span.users >= settings.spray_min_users,
+        users=True,
+    )
+    sprays = hot.group_by("src_ip").aggregate(
+        first_seen=hot.ts.min(),
+        last_seen=hot.ts.max(),
+        count=hot.count(),
+        distinct_users=hot.user.nunique(),
+        host=hot.host.argmin(hot.ts),
+        record_ref=hot.record_ref.argmin(hot.ts),
+    )
+    return sprays, hot
 
 
 def detect_password_spray(
     con: Any, auth: ir.Table | AuthData, ctx: DetectionContext
 ) -> list[Finding]:
-    sprays, failures = _sprays(prepare_auth(con, auth, ctx), ctx, timedelta())
+    sprays, hot = _sprays(prepare_auth(con, auth, ctx), ctx, timedelta())
     rows = fetch(con, sprays)
-    sources = [r["src_ip"] for r in rows]
-    targets = _targeted_users(con, failures, sources)
-    tallies = _spray_tallies(con, failures, sources)
+    if not rows:
+        return []
+    targets = _targeted_users(con, hot)
+    tallies = _spray_tallies(con, hot)
     findings = []
     for row in rows:
         findings.append(
@@ -214,8 +228,8 @@ def detect_password_spray(
                 },
                 # The span of every failure counted (and tallied), so that a pass that
                 # reads them again adds none of them.
-                first_seen=row["first_failure"],
-                last_seen=row["last_failure"],
+                first_seen=row["first_seen"],
+                last_seen=row["last_seen"],
                 count=row["count"],
                 src_ip=row["src_ip"],
                 host=text(row["host"]),
@@ -229,13 +243,10 @@ def detect_password_spray(
     return findings
 
 
-def _spray_tallies(con: Any, failures: ir.Table, sources: list[str]) -> dict[str, list[list[Any]]]:
+def _spray_tallies(con: Any, hot: ir.Table) -> dict[str, list[list[Any]]]:
     """{source: [[epoch second, account, failures], ...]}: what lets a spray alert that grows
     add only the failures it has not counted yet (passes overlap)."""
-    if not sources:
-        return {}
-    mine = only(failures, "src_ip", sources)
-    per_second = mine.group_by(["src_ip", "epoch", "user"]).aggregate(n=mine.count())
+    per_second = hot.group_by(["src_ip", "epoch", "user"]).aggregate(n=hot.count())
     tallies: dict[str, list[list[Any]]] = {}
     for row in fetch(con, per_second.order_by(["src_ip", "epoch", "user"])):
         tallies.setdefault(row["src_ip"], []).append(
@@ -244,10 +255,8 @@ def _spray_tallies(con: Any, failures: ir.Table, sources: list[str]) -> dict[str
     return tallies
 
 
-def _targeted_users(con: Any, failures: ir.Table, sources: list[str]) -> dict[str, list[str]]:
-    if not sources:
-        return {}
-    pairs = only(failures, "src_ip", sources).select("src_ip", "user").distinct()
+def _targeted_users(con: Any, hot: ir.Table) -> dict[str, list[str]]:
+    pairs = hot.select("src_ip", "user").distinct()
     targeted: dict[str, list[str]] = {}
     for row in fetch(con, pairs.order_by(["src_ip", "user"])):
         if len(targeted.setdefault(row["src_ip"], [])) < 50:
