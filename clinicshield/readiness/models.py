@@ -128,7 +128,12 @@ class TimelineEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField()
     kind = models.CharField(max_length=20)  # opened, report, note, task, status, clock, evidence
+    # What people wrote (notes, report details), or a notice in English. A notice also keeps
+    # `code` and `params`, which words.timeline_sentence puts into the reader's language;
+    # entries from before codes existed have none and show their text.
     text = models.TextField()
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     actor = models.CharField(max_length=200)
 
     class Meta:

@@ -64,7 +64,7 @@ def test_a_portal_report_opens_an_incident_and_emails_it_and_the_owner(
     subject = str(make_header(decode_header(mail["Subject"])))
     assert subject.startswith(f"Incidente n.º {incident.number}: He pulsado un enlace")
     timeline = [e.text for e in incident.timeline.all()]
-    assert any("email sent to 3 of 3" in t for t in timeline)
+    assert any("Email sent to 3 of 3" in t for t in timeline)
 
 
 def test_the_owner_sees_the_reported_incident_but_another_organisation_does_not(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.actions import audit
@@ -24,7 +24,7 @@ from ..core.planning import plan_tasks
 from ..mail import incident_url, recipients, send_incident_opened
 from ..models import Evidence, Incident, IncidentTask, ReadinessProfile, TimelineEntry
 from ..queries import adaptation_for, incident_deadlines, organisation_language
-from ..words import CLOCK_LABELS
+from ..words import timeline_sentence
 from .setup import profile_for
 
 SOURCES = {code for code, _label in Incident.SOURCES}
@@ -36,8 +36,33 @@ MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 def add_timeline(
     incident: Incident, kind: str, text: str, actor: Any, at: datetime | None = None
 ) -> TimelineEntry:
+    """An entry of what people wrote (a note, a report's details), shown as written."""
     return TimelineEntry.objects.create(
         incident=incident, at=at or timezone.now(), kind=kind, text=text, actor=actor_name(actor)
+    )
+
+
+def add_notice(
+    incident: Incident,
+    kind: str,
+    code: str,
+    actor: Any,
+    *,
+    at: datetime | None = None,
+    **params: Any,
+) -> TimelineEntry:
+    """An entry of ours: a code of words.TIMELINE_SENTENCES and its params, put into words in
+    the reader's language when shown; `text` keeps the English words for other readers."""
+    with translation.override("en"):
+        text = timeline_sentence(code, params, code)
+    return TimelineEntry.objects.create(
+        incident=incident,
+        at=at or timezone.now(),
+        kind=kind,
+        text=text,
+        code=code,
+        params=params,
+        actor=actor_name(actor),
     )
 
 
@@ -109,8 +134,10 @@ def do_open_incident(
             opened_at or timezone.now(),
         )
         _create_tasks(incident)
-        text = details or _("Incident opened.")
-        add_timeline(incident, "opened", text, actor, at=incident.opened_at)
+        if details:
+            add_timeline(incident, "opened", details, actor, at=incident.opened_at)
+        else:
+            add_notice(incident, "opened", "opened", actor, at=incident.opened_at)
         audit(org, actor, "readiness.incident.open", str(incident), source=source)
         if notify:  # only the demo and imports of past incidents pass False
             transaction.on_commit(lambda: _queue_notification(incident.pk, details))
@@ -132,14 +159,24 @@ def notify_incident_opened(incident_id: int, details: str = "") -> None:
     with timezone.override(ZoneInfo(incident.organisation.timezone)):  # the clinic's clock
         sent, failed = send_incident_opened(incident, to, details)
     for address, error in failed:
-        _record_notice(incident, f"email to {address} failed: {error}")
+        add_notice(incident, "notify", "email_failed", "system", address=address, error=str(error))
     if to:
-        _record_notice(incident, f"email sent to {sent} of {len(to)}: {', '.join(to)}")
+        add_notice(
+            incident,
+            "notify",
+            "email_sent",
+            "system",
+            sent=sent,
+            total=len(to),
+            addresses=", ".join(to),
+        )
     if incident.organisation.webhook_url:
         accepted = send_webhook(
             incident.organisation, "incident.opened", incident_payload(incident)
         )
-        _record_notice(incident, f"webhook {'accepted' if accepted else 'failed'}")
+        add_notice(
+            incident, "notify", "webhook_accepted" if accepted else "webhook_failed", "system"
+        )
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
@@ -153,12 +190,6 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
         "reporter": incident.reporter_name,
         "url": incident_url(incident),
     }
-
-
-def _record_notice(incident: Incident, text: str) -> None:
-    TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), kind="notify", text=text, actor="system"
-    )
 
 
 def _insert_incident(
@@ -213,9 +244,9 @@ def do_set_task_status(
         if owner is not None:
             task.owner = owner
         task.save(update_fields=["status", "done_at", "checklist", "owner"])
-        label = dict(IncidentTask.STATUSES)[status]
-        who = f" ({actor_name(task.owner)})" if task.owner else ""
-        add_timeline(task.incident, "task", f"{task.title}: {label}{who}", actor)
+        owner = {"owner": actor_name(task.owner)} if task.owner else {}
+        code = "task_status_owner" if task.owner else "task_status"
+        add_notice(task.incident, "task", code, actor, title=task.title, status=status, **owner)
     return task
 
 
@@ -275,8 +306,10 @@ def do_set_breach_facts(
         incident.save(
             update_fields=["aware_at", "affected_individuals", "largest_state_count", "high_risk"]
         )
-        when = aware_at.isoformat(timespec="minutes") if aware_at else "-"
-        add_timeline(incident, "clock", _("Breach facts updated (aware since %s).") % when, actor)
+        if aware_at:
+            add_notice(incident, "clock", "facts_updated", actor, aware_at=aware_at.isoformat())
+        else:
+            add_notice(incident, "clock", "facts_cleared", actor)
         _align_clock_tasks(incident)
     return incident
 
@@ -314,10 +347,18 @@ def do_mark_notified(
             incident.notified = [*incident.notified, code]
             incident.notified_at = {**incident.notified_at, code: at.isoformat()}
             incident.save(update_fields=["notified", "notified_at"])
-        # In words, in the language of whoever marks it (as the other timeline entries).
-        label = str(CLOCK_LABELS.get(code, code))
-        text = f"{label}: {reference}" if reference else label
-        add_timeline(incident, "clock", text, actor, at=at)
+        if reference:
+            add_notice(
+                incident,
+                "clock",
+                "notified_reference",
+                actor,
+                at=at,
+                clock=code,
+                reference=reference,
+            )
+        else:
+            add_notice(incident, "clock", "notified", actor, at=at, clock=code)
         _align_clock_tasks(incident)
     return incident
 
@@ -329,7 +370,7 @@ def do_mark_contained(incident: Incident, actor: Any) -> Incident:
     with transaction.atomic():
         incident.status = "contained"
         incident.save(update_fields=["status"])
-        add_timeline(incident, "status", _("Incident contained."), actor)
+        add_notice(incident, "status", "contained", actor)
     return incident
 
 
@@ -360,6 +401,6 @@ def do_close_incident(
         for title in improvements:
             if title.strip():
                 do_add_improvement(incident.organisation, title, incident=incident, now=now)
-        add_timeline(incident, "status", _("Incident closed after review."), actor, at=now)
+        add_notice(incident, "status", "closed", actor, at=now)
         audit(incident.organisation, actor, "readiness.incident.close", str(incident))
     return incident

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import template
 
-from ..models import ROLE_CHOICES
-from ..words import CLOCK_LABELS, LEVEL_LABELS
+from ..models import ROLE_CHOICES, TimelineEntry
+from ..words import CLOCK_LABELS, LEVEL_LABELS, timeline_sentence
 
 register = template.Library()
 ROLE_LABELS = dict(ROLE_CHOICES)
@@ -24,3 +24,8 @@ def clock_label(code: str) -> Any:
 @register.filter
 def level_label(code: str) -> Any:
     return LEVEL_LABELS.get(code, code)
+
+
+@register.filter
+def timeline_text(entry: TimelineEntry) -> str:
+    return timeline_sentence(entry.code, entry.params, entry.text)
