@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinicshield.accounts.models import Organisation, Site
 
+from .core.coverage import Coverage, coverage_of
+
 ZONE_CHOICES = [
     ("clinical", _("Clinical")),
     ("lab", _("Laboratory")),
@@ -83,6 +85,11 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.pk} of {self.network.cidr}"
+
+    @property
+    def coverage(self) -> Coverage:
+        """The addresses this scan targeted and the ports it asked them."""
+        return coverage_of(self.targets, self.ports, self.source)
 
 
 class Finding(models.Model):
