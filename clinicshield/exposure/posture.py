@@ -14,50 +14,26 @@ from clinicshield.accounts.models import Organisation
 
 from .core.knowledge import HIGH_RISK
 from .core.segmentation import INCONCLUSIVE, UNTESTED, VIOLATED, PolicyError, parse_policy
-from .models import Finding, Network, Scan, SegmentationPolicy
-from .queries import latest_verdicts
-
-
-def _latest_scan_ids(org: Organisation) -> Any:
-    """A subquery: the id of the latest finished scan of each network."""
-    return (
-        Scan.objects.filter(organisation=org, status="done")
-        .values("network_id")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
+from .models import Network, SegmentationPolicy
+from .queries import current_picture, latest_verdicts
 
 
 def risky_ports(org: Organisation) -> list[dict[str, Any]]:
-    """Open high/critical ports in the latest scan of each network, worst first."""
-    rows = (
-        Finding.objects.filter(
-            organisation=org, scan_id__in=_latest_scan_ids(org), severity__in=sorted(HIGH_RISK)
-        )
-        .values(
-            "address",
-            "port",
-            "proto",
-            "service",
-            "severity",
-            "scan__network__site_id",
-            "scan__network__site__name",
-            "scan__network__zone",
-        )
-        .order_by("address", "port")
-    )
+    """Open high/critical ports in the current picture (each address and port as the newest
+    scan that looked at it saw it), worst first."""
     ports = [
         {
-            "address": r["address"],
-            "port": r["port"],
-            "proto": r["proto"],
-            "service": r["service"],
-            "severity": r["severity"],
-            "site_id": r["scan__network__site_id"],
-            "site": r["scan__network__site__name"],
-            "zone": r["scan__network__zone"],
+            "address": f.address,
+            "port": f.port,
+            "proto": f.proto,
+            "service": f.service,
+            "severity": f.severity,
+            "site_id": f.scan.network.site_id,
+            "site": f.scan.network.site.name,
+            "zone": f.scan.network.zone,
         }
-        for r in rows
+        for f in current_picture(org).findings
+        if f.severity in HIGH_RISK
     ]
     return sorted(ports, key=lambda p: (p["severity"] != "critical", p["address"], p["port"]))
 

@@ -2,7 +2,8 @@
 writes.
 
 - networks: the registered networks, and those whose scheduled scan is due;
-- scans: recent scans, the latest finished scan of each network, the one before a scan;
+- scans: recent scans, the one before a scan;
+- the current picture: for each address and port, what the newest scan that looked at it saw;
 - site scans: which sites' sensors scan their networks, and what a site's sensor should run;
 - findings and changes: what a set of scans found, a host's history, the drift timeline;
 - segmentation: the stored policy, the latest verdicts, what a probe in a zone must test.
@@ -10,17 +11,20 @@ writes.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clinicshield.accounts.models import Organisation, Site
 from clinicshield.accounts.queries import live_site_tokens
 from clinicshield.lib.errors import UserError
 
+from .core.coverage import Coverage, targets_whole
 from .core.scope import OutOfScope, check_scope
 from .core.segmentation import Policy, PolicyError, ProbePlan, Rule, parse_policy, plan_probe
 from .models import Change, Finding, Network, ProbeRun, Scan, SegmentationPolicy
@@ -34,6 +38,15 @@ def networks(org: Organisation) -> QuerySet[Network]:
 
 def network_by_cidr(org: Organisation, cidr: str) -> Network | None:
     return Network.objects.filter(organisation=org, cidr=cidr).first()
+
+
+def networks_holding(org: Organisation, address: str) -> list[Network]:
+    """The registered networks an address belongs to (none for a malformed address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return []
+    return [n for n in networks(org) if ip in ipaddress.ip_network(n.cidr, strict=False)]
 
 
 # A scheduled scan that failed is tried again this soon, not a whole period later.
@@ -64,16 +77,6 @@ def recent_scans(org: Organisation) -> QuerySet[Scan]:
     return Scan.objects.filter(organisation=org).select_related("network")
 
 
-def latest_scans(org: Organisation) -> list[Scan]:
-    """The latest finished scan of each network: the current picture."""
-    latest = []
-    for network in Network.objects.filter(organisation=org):
-        scan = network.scans.filter(status="done").order_by("-id").first()
-        if scan is not None:
-            latest.append(scan)
-    return latest
-
-
 def previous_scan(scan: Scan) -> Scan | None:
     """The finished scan of the same network before this one: what drift compares with."""
     return (
@@ -81,6 +84,137 @@ def previous_scan(scan: Scan) -> Scan | None:
         .order_by("-id")
         .first()
     )
+
+
+# --- the current picture --------------------------------------------------------------------
+
+Key = tuple[str, int, str]  # address, port, proto
+
+
+@dataclass
+class Picture:
+    """What is open now: for each address and port, the newest finished scan that looked at
+    it decides (open, with that scan's finding; or closed; or its host down)."""
+
+    findings: list[Finding]  # the open ports, each the finding of the scan that decides it
+    hosts_up: set[str]  # addresses the newest scan that targeted them found up
+    looked_at: set[Key]  # of the keys asked about: those some scan decided
+
+
+# Scans are read newest first, this many at a time (at least two per network still read),
+# until every network is decided.
+SCAN_BATCH = 64
+
+
+def current_picture(
+    org: Organisation,
+    *,
+    of: Iterable[Network] | None = None,
+    before: Scan | None = None,
+    asking: Iterable[Key] = (),
+) -> Picture:
+    """The current picture of the organisation's networks (or of `of`), as it stood before
+    the scan `before` when given. `asking`: keys of the networks in `of` (one network) to
+    decide even if no scan found them open (recording a scan asks whether an earlier scan
+    looked at the ports it found).
+
+    The work is bounded by what still decides something, not by the history's length. The
+    database groups the findings into each (address, port, proto)'s newest finding in one
+    query; then each network's scans are read newest first, in batches, only until every
+    such key is decided (a newer scan looked at it, or its newest finding is reached: it is
+    open) and every address of the network was targeted (its up or down state is decided).
+    A network scanned whole on its usual ports stops at its newest whole scan; only a port
+    no later scan asked (an "all" scan's, an import's) makes it read back to where it was
+    seen.
+    """
+    networks = Network.objects.filter(organisation=org)
+    if of is not None:
+        networks = networks.filter(pk__in=[n.pk for n in of])
+    findings = Finding.objects.filter(organisation=org, scan__network__in=networks)
+    if before is not None:
+        findings = findings.filter(scan_id__lt=before.pk)
+    newest = findings.values("scan__network_id", "address", "port", "proto").annotate(
+        last=Max("scan_id")
+    )
+    walks = {n.pk: _NetworkWalk(n.cidr) for n in networks}
+    for row in newest:
+        key = (row["address"], row["port"], row["proto"])
+        walks[row["scan__network_id"]].undecided[key] = row["last"]
+    for walk in walks.values():
+        for key in asking:
+            walk.undecided.setdefault(key, 0)
+    _walk_scans(org, walks, before)
+    return _picture_of(walks)
+
+
+@dataclass
+class _NetworkWalk:
+    """One network's scans, read newest first: what they decided so far."""
+
+    cidr: str
+    undecided: dict[Key, int] = field(default_factory=dict)  # key -> its newest finding's scan
+    open_in: dict[Key, int] = field(default_factory=dict)  # open key -> the scan that found it
+    looked_at: set[Key] = field(default_factory=set)
+    hosts_up: set[str] = field(default_factory=set)
+    newer: list[Coverage] = field(default_factory=list)  # of the scans read so far
+    whole: bool = False  # the scans read so far targeted every address
+
+    @property
+    def done(self) -> bool:
+        return self.whole and not self.undecided
+
+    def read(self, scan: Scan) -> None:
+        coverage, up = scan.coverage, set(scan.hosts_up)
+        for key, last in list(self.undecided.items()):
+            if last == scan.pk:  # found open, and no newer scan looked at it
+                self.open_in[key] = scan.pk
+            elif not coverage.looks_at(*key, up):
+                continue
+            self.looked_at.add(key)
+            del self.undecided[key]
+        self.hosts_up |= {a for a in up if not any(c.targets(a) for c in self.newer)}
+        self.newer.append(coverage)
+        self.whole = self.whole or targets_whole(self.newer, self.cidr)
+
+
+def _walk_scans(org: Organisation, walks: dict[int, _NetworkWalk], before: Scan | None) -> None:
+    """Feed each walk its network's finished scans, newest first, until it is done."""
+    scans = Scan.objects.filter(organisation=org, status="done").only(
+        "id", "network_id", "targets", "ports", "source", "hosts_up"
+    )
+    below = before.pk if before is not None else None
+    while walking := [pk for pk, walk in walks.items() if not walk.done]:
+        batch = scans.filter(network_id__in=walking)
+        if below is not None:
+            batch = batch.filter(id__lt=below)
+        size = max(SCAN_BATCH, 2 * len(walking))
+        read = list(batch.order_by("-id")[:size])
+        for scan in read:
+            walks[scan.network_id].read(scan)
+        if len(read) < size:  # the history's end
+            return
+        below = read[-1].pk
+
+
+def _picture_of(walks: dict[int, _NetworkWalk]) -> Picture:
+    deciding = {scan for walk in walks.values() for scan in walk.open_in.values()}
+    found = Finding.objects.filter(scan_id__in=deciding).select_related("scan__network__site")
+    open_now = [
+        f
+        for f in found
+        if walks[f.scan.network_id].open_in.get((f.address, f.port, f.proto)) == f.scan_id
+    ]
+    open_now.sort(key=lambda f: (_address_order(f.address), f.port, f.proto))
+    return Picture(
+        findings=open_now,
+        hosts_up={a for walk in walks.values() for a in walk.hosts_up},
+        looked_at={k for walk in walks.values() for k in walk.looked_at},
+    )
+
+
+def _address_order(address: str) -> tuple[int, int]:
+    ip = ipaddress.ip_address(address)
+    return (ip.version, int(ip))
 
 
 # --- scans run by site sensors --------------------------------------------------------------
@@ -179,12 +313,11 @@ def _rule_key(rule: Rule) -> tuple[str, str, str, Any]:
 
 
 def known_hosts(org: Organisation) -> dict[str, list[int]]:
-    """Open TCP ports per address from the latest scan of each network."""
-    known: dict[str, list[int]] = {}
-    for latest in latest_scans(org):
-        for address in latest.hosts_up:
-            known.setdefault(address, [])
-        for finding in Finding.objects.filter(scan=latest, proto="tcp"):
+    """Open TCP ports per address in the current picture, and the hosts up without any."""
+    picture = current_picture(org)
+    known: dict[str, list[int]] = {address: [] for address in picture.hosts_up}
+    for finding in picture.findings:
+        if finding.proto == "tcp":
             known.setdefault(finding.address, []).append(finding.port)
     return known
 

@@ -21,9 +21,9 @@ from ..core.knowledge import HIGH_RISK, assess
 from ..core.observations import Observation, OpenPort
 from ..core.observe import observe
 from ..core.scanner import ScanOptions
-from ..core.scope import OutOfScope, network_of, parse_target
+from ..core.scope import network_of
 from ..models import Change, Finding, Network, Scan
-from ..queries import previous_scan, sensor_site_ids
+from ..queries import current_picture, previous_scan, sensor_site_ids
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
 
@@ -146,84 +146,67 @@ def do_run_scan(
 
 
 def do_record_observation(scan: Scan, observation: Observation) -> Scan:
-    """Store findings with their zone risk, the drift against the previous scan, and alert."""
+    """Store findings with their zone risk, the drift against the previous scan, and alert.
+
+    A finding is `unchanged` when the network's picture before this scan had it open, else
+    `new`. Only a port an earlier scan looked at and did not find open has appeared: that
+    alone raises an alert (a port no earlier scan asked, or a first scan, is seen for the
+    first time, which says nothing of when it opened).
+    """
     zone = scan.network.zone
     with transaction.atomic():
+        keys = [p.key for p in observation.open_ports]
+        before = current_picture(scan.organisation, of=[scan.network], before=scan, asking=keys)
+        open_before = {(f.address, f.port, f.proto) for f in before.findings}
+        findings = [_finding(scan, port, zone, open_before) for port in observation.open_ports]
+        Finding.objects.bulk_create(findings)
+        severity_of = {(f.address, f.port, f.proto): f.severity for f in findings}
         previous = previous_scan(scan)
-        previous_ports: list[OpenPort] = []
         if previous is not None:
             previous_ports = [
                 OpenPort(f.address, f.port, f.proto, f.service, f.product)
                 for f in previous.findings.all()
             ]
-        previous_keys = {p.key for p in previous_ports} if previous is not None else None
-        findings = [_finding(scan, port, zone, previous_keys) for port in observation.open_ports]
-        Finding.objects.bulk_create(findings)
-        severity_of = {(f.address, f.port, f.proto): f.severity for f in findings}
-        if previous is not None:
             changes = _compare_what_both_looked_at(previous, previous_ports, scan, observation)
             Change.objects.bulk_create(_change_rows(scan, changes, severity_of))
         scan.status, scan.progress, scan.finished_at = "done", 100, timezone.now()
         scan.hosts_up = observation.hosts_up
         scan.save(update_fields=["status", "progress", "finished_at", "hosts_up"])
-        if previous is not None:  # a first scan is the baseline: nothing is "new" yet
-            alarming = [f for f in findings if f.change == "new" and f.severity in HIGH_RISK]
-            for finding in alarming:
+        for finding in findings:
+            key = (finding.address, finding.port, finding.proto)
+            appeared = finding.change == "new" and key in before.looked_at
+            if appeared and finding.severity in HIGH_RISK:
                 transaction.on_commit(_alert_later(scan.organisation, finding, zone))
     return scan
-
-
-def _scan_ports(scan: Scan) -> set[int] | None:
-    """The TCP ports a scan asked; None when unknown (an nmap XML import)."""
-    try:
-        return set(check_port_spec(scan.ports))
-    except UserError:
-        return None
-
-
-def _targeted(scan: Scan) -> Callable[[str], bool]:
-    """Whether an address is among a scan's targets (addresses, blocks or ranges)."""
-    ranges = []
-    for text in scan.targets.split():
-        try:
-            ranges.append(parse_target(text))
-        except OutOfScope:  # unreadable: it covers nothing
-            continue
-
-    def targeted(address: str) -> bool:
-        ip = ipaddress.ip_address(address)
-        return any(r.version == ip.version and r.first <= int(ip) <= r.last for r in ranges)
-
-    return targeted
 
 
 def _compare_what_both_looked_at(
     previous: Scan, previous_ports: list[OpenPort], scan: Scan, observation: Observation
 ) -> list[drift.Change]:
-    """Drift over the hosts both scans targeted and, for closed ports, the ports this scan
-    asked: a scan of one host does not make the others gone, and a port this scan never
-    asked (a smaller port set, an import) is not closed."""
-    was_targeted, is_targeted = _targeted(previous), _targeted(scan)
-    both = {a for a in set(previous.hosts_up) | set(observation.hosts_up) if was_targeted(a)}
+    """Drift over what both scans looked at (core.coverage): the hosts both targeted; for a
+    closed port, a port this scan asked; for a new one, a port the previous scan asked or a
+    host it found down. A scan of one host makes no other host gone, a smaller port set or
+    an nmap import closes no port it did not ask, and a wider one opens none."""
+    was, now = previous.coverage, scan.coverage
+    both = {a for a in set(previous.hosts_up) | set(observation.hosts_up) if was.targets(a)}
     both |= {
-        p.address for p in [*previous_ports, *observation.open_ports] if was_targeted(p.address)
+        p.address for p in [*previous_ports, *observation.open_ports] if was.targets(p.address)
     }
-    both = {a for a in both if is_targeted(a)}
-    asked = _scan_ports(scan)
+    both = {a for a in both if now.targets(a)}
+    seen_before = {p.key for p in previous_ports}
     seen_now = {p.key for p in observation.open_ports}
 
-    def looked_at(port: OpenPort) -> bool:
-        if port.address not in both:
-            return False
-        if port.proto == "udp":  # SNMP: every up host is asked by our scanner, not by nmap
-            return scan.source == "scanner"
-        return asked is not None and port.port in asked
+    def asked_now(port: OpenPort) -> bool:
+        return port.address in both and now.asks(port.port, port.proto)
+
+    def looked_at_before(port: OpenPort) -> bool:
+        return port.address in both and was.looks_at(*port.key, previous.hosts_up)
 
     return drift.compare(
         [a for a in previous.hosts_up if a in both],
-        [p for p in previous_ports if looked_at(p) or p.key in seen_now],
+        [p for p in previous_ports if p.key in seen_now or asked_now(p)],
         [a for a in observation.hosts_up if a in both],
-        [p for p in observation.open_ports if p.address in both],
+        [p for p in observation.open_ports if p.key in seen_before or looked_at_before(p)],
     )
 
 
@@ -234,7 +217,7 @@ def _alert_later(org: Organisation, finding: Finding, zone: str) -> Callable[[],
     return alert
 
 
-def _finding(scan: Scan, port: OpenPort, zone: str, previous_keys: set[Any] | None) -> Finding:
+def _finding(scan: Scan, port: OpenPort, zone: str, open_before: set[Any]) -> Finding:
     verdict = assess(port.port, port.proto, zone, scan.from_zone or None, port.details)
     return Finding(
         organisation_id=scan.organisation_id,
@@ -247,7 +230,7 @@ def _finding(scan: Scan, port: OpenPort, zone: str, previous_keys: set[Any] | No
         details=port.details,
         severity=verdict.severity,
         reason=verdict.reason,
-        change=drift.change_of(port, previous_keys),
+        change=drift.change_of(port, open_before),
     )
 
 

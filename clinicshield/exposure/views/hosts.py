@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from clinicshield.accounts.tenancy import current_org, org_view
 
-from ..queries import changes, host_findings
+from ..queries import changes, current_picture, host_findings, networks_holding
 from ..words import change_sentence, finding_row
 
 
@@ -21,8 +21,8 @@ def host_detail(request: HttpRequest, org_slug: str, address: str) -> HttpRespon
             {"section": "exposure", "address": address, "history": [], "current": []},
             status=404,
         )
-    latest_scan_id = findings[0].scan_id if findings else None
-    current = [finding_row(f) for f in findings if f.scan_id == latest_scan_id]
+    picture = current_picture(org, of=networks_holding(org, address))
+    current = [finding_row(f) for f in picture.findings if f.address == address]
     context = {
         "section": "exposure",
         "address": address,

@@ -1,4 +1,4 @@
-"""The exposure landing page: findings of the latest scans by risk, drift, scans, networks."""
+"""The exposure landing page: what is open now by risk, drift, scans, networks."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -6,7 +6,7 @@ from django.shortcuts import render
 from clinicshield.accounts.tenancy import current_org, org_view
 
 from ..forms import ImportForm, NetworkForm, ScanForm
-from ..queries import changes, latest_scans, networks, recent_scans
+from ..queries import changes, current_picture, networks, recent_scans
 from ..words import change_sentence
 from .common import findings_by_risk
 
@@ -18,7 +18,7 @@ def index(request: HttpRequest, org_slug: str) -> HttpResponse:
         "section": "exposure",
         "networks": networks(org),
         "scans": recent_scans(org)[:15],
-        "by_risk": findings_by_risk(latest_scans(org)),
+        "by_risk": findings_by_risk(current_picture(org).findings),
         "timeline": [(c, change_sentence(c)) for c in changes(org)[:30]],
         "network_form": NetworkForm(),
         "scan_form": ScanForm(),

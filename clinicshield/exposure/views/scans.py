@@ -12,6 +12,7 @@ from clinicshield.lib.errors import UserError
 from ..actions import do_import_nmap_xml, do_start_scan
 from ..forms import ImportForm, ScanForm
 from ..models import Scan
+from ..queries import findings_of
 from ..words import change_sentence
 from .common import findings_by_risk
 
@@ -68,7 +69,7 @@ def scan_detail(request: HttpRequest, org_slug: str, scan_id: int) -> HttpRespon
     context = {
         "section": "exposure",
         "scan": scan,
-        "by_risk": findings_by_risk([scan]),
+        "by_risk": findings_by_risk(findings_of([scan])),
         "changes": [(c, change_sentence(c)) for c in scan.changes.all()],
     }
     template = "exposure/_progress.html" if request.htmx else "exposure/scan.html"  # type: ignore[attr-defined]
