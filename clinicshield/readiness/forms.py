@@ -1,8 +1,10 @@
 """Forms of the readiness pages: thin, the checks that matter live in actions."""
 
 from datetime import date
+from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .actions.staff_reports import DISCONNECTED_CHOICES, REPORT_KINDS, WHEN_CHOICES
@@ -70,6 +72,21 @@ class BreachFactsForm(forms.Form):
         required=False,
     )
     high_risk = forms.BooleanField(label=_("High risk to the people affected"), required=False)
+
+
+class MarkNotifiedForm(forms.Form):
+    code = forms.CharField(max_length=40)
+    reference = forms.CharField(max_length=200, required=False)
+    sent_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean_sent_at(self) -> Any:
+        sent_at = self.cleaned_data["sent_at"]
+        if sent_at is not None and sent_at > timezone.now():
+            raise forms.ValidationError(_("A notification cannot have been sent in the future."))
+        return sent_at
 
 
 class CloseIncidentForm(forms.Form):

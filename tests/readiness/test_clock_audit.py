@@ -273,3 +273,32 @@ def test_marking_the_notification_again_keeps_the_first_sending_time(org_a: Any)
     actions.do_mark_notified(incident, "nis2_notification", "test", at=first + timedelta(days=3))
     incident.refresh_from_db()
     assert legal_due(incident, "nis2_final_report", first) == first + timedelta(days=30)
+
+
+def test_a_notification_sent_earlier_is_recorded_at_its_sending_time_from_the_page(
+    org_a: Any, client_alice: Client
+) -> None:
+    """The clinic sent it by phone yesterday and records it today: the month counts from the
+    sending, which the page takes on the clinic's clock; a time to come is refused."""
+    opened = datetime(2026, 4, 6, 9, 0, tzinfo=MADRID)
+    incident = nis2_incident(org_a, opened)
+    url = f"/o/clinic-a/readiness/incidents/{incident.number}/notified/"
+    tomorrow = (datetime.now(MADRID) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client_alice.post(
+        url, {"code": "nis2_notification", "sent_at": tomorrow}, follow=True
+    ).content.decode()
+    assert "cannot have been sent in the future" in refused
+    in_spanish = client_alice.post(
+        url,
+        {"code": "nis2_notification", "sent_at": tomorrow},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).content.decode()
+    assert "Una notificación no puede haberse enviado en el futuro" in in_spanish
+    incident.refresh_from_db()
+    assert incident.notified == []
+    client_alice.post(url, {"code": "nis2_notification", "sent_at": "2026-04-07T15:00"})
+    incident.refresh_from_db()
+    sent = datetime(2026, 4, 7, 15, 0, tzinfo=MADRID)
+    assert incident.notified == ["nis2_notification"]
+    assert legal_due(incident, "nis2_final_report", sent) == sent + timedelta(days=30)

@@ -19,7 +19,7 @@ from clinicshield.lib.posted import posted_id
 
 from .. import actions
 from ..core.catalogue import shipped_catalogue
-from ..forms import BreachFactsForm, CloseIncidentForm, IncidentForm
+from ..forms import BreachFactsForm, CloseIncidentForm, IncidentForm, MarkNotifiedForm
 from ..models import Evidence, ImprovementTask, Incident, IncidentTask
 from ..queries import incident_deadlines
 from ..words import CLOCK_LABELS, deadline_rows
@@ -167,10 +167,16 @@ def set_facts(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
 @org_view("manager")
 @require_POST
 def mark_notified(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
-    code = request.POST.get("code", "")
-    if code in CLOCK_LABELS:
+    """Marks a notification sent: now, or when it was sent if the clinic says (the law's
+    month for NIS2's final report counts from the sending, not from the click)."""
+    form = MarkNotifiedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the notification: %s") % form.errors.as_text())
+    elif form.cleaned_data["code"] in CLOCK_LABELS:
+        data = form.cleaned_data
+        incident = _incident(request, number)
         actions.do_mark_notified(
-            _incident(request, number), code, request.user, request.POST.get("reference", "")
+            incident, data["code"], request.user, data["reference"], at=data["sent_at"]
         )
     return redirect("readiness:incident", org_slug, number)
 
