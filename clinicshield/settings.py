@@ -171,6 +171,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+# Failures on one account from every address together, within LOGIN_LOCKOUT_MINUTES, after
+# which only addresses it signed in from before may try it (guesses shared out over many
+# addresses; accounts without a second factor are the ones it protects).
+LOGIN_ACCOUNT_FAILURE_LIMIT = envint("LOGIN_ACCOUNT_FAILURE_LIMIT", 50)
 # How many reverse proxies in front append the client's address to X-Forwarded-For; 0 = none,
 # the peer is the client (a client's own X-Forwarded-For is then ignored).
 PROXY_HOPS = envint("PROXY_HOPS", 0)

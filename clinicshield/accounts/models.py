@@ -223,6 +223,21 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
 
+class SignInAddress(models.Model):
+    """An address (core.signin.throttle_address: an IPv6 /64 counts as one) an account
+    signed in from: such addresses may still try once the account's guesses, spread over
+    many addresses, reach LOGIN_ACCOUNT_FAILURE_LIMIT."""
+
+    username = models.CharField(max_length=254)
+    address = models.GenericIPAddressField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="sign_in_address_once")
+        ]
+
+
 class MagicLink(models.Model):
     """A signed, single-use, expiring way in: staff portal links and owner setup links."""
 

@@ -24,6 +24,7 @@ from .models import (
     Membership,
     Organisation,
     Person,
+    SignInAddress,
     Site,
     SiteToken,
 )
@@ -82,9 +83,24 @@ def is_locked_out(username: str, address: str | None) -> bool:
     """Whether `address` (core.signin.throttle_address) may not try `username` for now: it
     failed LOGIN_FAILURE_LIMIT times within LOGIN_LOCKOUT_MINUTES. Other addresses still may,
     so a stranger's guesses never lock the owner out."""
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(username=username.lower(), ip=address, at__gte=since)
+    recent = _recent_failures(username).filter(ip=address)
     return recent.count() >= settings.LOGIN_FAILURE_LIMIT
+
+
+def is_account_ceiling_reached(username: str, address: str | None) -> bool:
+    """Whether `username` may not be tried from `address` for now: the account failed
+    LOGIN_ACCOUNT_FAILURE_LIMIT times within LOGIN_LOCKOUT_MINUTES, from every address
+    together, and it never signed in from this one. Guesses shared out over many addresses,
+    a few each, stop there; the account's own places still sign in."""
+    if _recent_failures(username).count() < settings.LOGIN_ACCOUNT_FAILURE_LIMIT:
+        return False
+    known = SignInAddress.objects.filter(username=username.lower(), address=address)
+    return address is None or not known.exists()
+
+
+def _recent_failures(username: str) -> QuerySet[LoginFailure]:
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return LoginFailure.objects.filter(username=username.lower(), at__gte=since)
 
 
 def has_mfa(user: Any) -> bool:

@@ -30,6 +30,13 @@ def locked_out() -> str:
     }
 
 
+def account_ceiling_reached() -> str:
+    return _(
+        "Too many failed sign-ins on this account from elsewhere. Sign in from a place you "
+        "have used before, or try again in %(minutes)s minutes."
+    ) % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+
+
 def leavers_refused(leaving: int, active: int, limit_percent: int) -> str:
     """Why a directory sync that would deactivate too many people was not applied."""
     return _(

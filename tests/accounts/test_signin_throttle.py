@@ -145,3 +145,56 @@ def test_failures_older_than_the_lockout_window_are_forgotten_by_the_due_job(
     summary = run_due(now, only=["accounts.forget_login_failures"])
     assert summary == {"accounts.forget_login_failures": "1 old sign-in failure(s) forgotten"}
     assert list(LoginFailure.objects.values_list("username", flat=True)) == ["made-up-2@x.example"]
+
+
+def test_guesses_spread_over_many_addresses_meet_a_ceiling_per_account(
+    bob: Any, settings: Any
+) -> None:
+    """Bob, a viewer, has no second factor. Guesses shared out over many addresses, a few
+    each, stop at the account's ceiling: then only addresses Bob signed in from before may
+    try his password, until the window ends. Bob at his desk is not locked out."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 6
+    desk = Client(REMOTE_ADDR=ALICE_DESK)
+    assert _password(desk, bob.email, PASSWORD).status_code == 302  # his usual address
+    desk.post("/accounts/logout/")
+    for number in range(3):  # two guesses from each of three addresses: none is stopped
+        guesser = Client(REMOTE_ADDR=f"127.0.2.{number + 1}")
+        for _ in range(2):
+            assert (
+                "Wrong email or password" in _password(guesser, bob.email, "guess").content.decode()
+            )
+    # The ceiling is reached: a new address is refused, even with the right password...
+    refused = _password(Client(REMOTE_ADDR="127.0.2.50"), bob.email, PASSWORD)
+    assert refused.status_code == 200
+    assert "Too many failed sign-ins on this account" in refused.content.decode()
+    # ...while Bob's own address still signs in.
+    assert _password(Client(REMOTE_ADDR=ALICE_DESK), bob.email, PASSWORD).status_code == 302
+
+
+def test_below_the_account_ceiling_a_new_address_signs_in(bob: Any, settings: Any) -> None:
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 6
+    for number in range(5):
+        _password(Client(REMOTE_ADDR=f"127.0.3.{number + 1}"), bob.email, "guess")
+    assert _password(Client(REMOTE_ADDR="127.0.3.50"), bob.email, PASSWORD).status_code == 302
+
+
+def test_the_account_ceiling_says_so_in_spanish(bob: Any, settings: Any) -> None:
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 2
+    for number in range(2):
+        _password(Client(REMOTE_ADDR=f"127.0.4.{number + 1}"), bob.email, "guess")
+    spanish = Client(REMOTE_ADDR="127.0.4.50", HTTP_ACCEPT_LANGUAGE="es")
+    refused = _password(spanish, bob.email, PASSWORD).content.decode()
+    assert "Demasiados intentos fallidos en esta cuenta" in refused
+
+
+@pytest.mark.django_db
+def test_sign_in_addresses_unused_for_a_year_are_forgotten_by_the_due_job() -> None:
+    from clinicshield.accounts.actions import do_record_sign_in
+    from clinicshield.accounts.models import SignInAddress
+
+    now = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    do_record_sign_in("old@x.example", "127.0.5.1", now - timedelta(days=400))
+    do_record_sign_in("recent@x.example", "127.0.5.2", now - timedelta(days=30))
+    run_due(now, only=["accounts.forget_login_failures"])
+    assert list(SignInAddress.objects.values_list("username", flat=True)) == ["recent@x.example"]

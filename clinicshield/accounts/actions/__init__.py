@@ -18,12 +18,12 @@ from .organisations import (
 )
 from .retention import MIN_EVENTS_RETENTION_DAYS, do_set_events_retention
 from .security import (
-    do_clear_login_failures,
     do_confirm_totp,
     do_create_api_token,
     do_forget_login_failures,
     do_new_recovery_codes,
     do_record_login_failure,
+    do_record_sign_in,
     do_revoke_api_token,
     do_start_totp_enrolment,
     find_api_token,
@@ -56,7 +56,7 @@ __all__ = [
     "check_timezone",
     "default_opening_hours",
     "do_add_member",
-    "do_clear_login_failures",
+    "do_record_sign_in",
     "do_confirm_totp",
     "do_create_api_token",
     "do_create_magic_link",

@@ -11,26 +11,35 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..core.recovery_codes import code_hash, new_code
-from ..models import ApiToken, LoginFailure, Organisation, RecoveryCodes
+from ..models import ApiToken, LoginFailure, Organisation, RecoveryCodes, SignInAddress
 from .audit import audit
 
 RECOVERY_CODES = 10
+SIGN_IN_ADDRESS_DAYS = timedelta(days=365)  # an address unused this long is a stranger's again
 
 
 def do_record_login_failure(username: str, ip: str | None) -> None:
     LoginFailure.objects.create(username=username.lower()[:254], ip=ip or None)
 
 
-def do_clear_login_failures(username: str, ip: str | None) -> None:
-    """After a sign-in from `ip`: its failures only, not a stranger's elsewhere."""
-    LoginFailure.objects.filter(username=username.lower(), ip=ip or None).delete()
+def do_record_sign_in(username: str, ip: str | None, now: datetime) -> None:
+    """After a sign-in from `ip`: its failures are forgotten (not a stranger's elsewhere),
+    and the address is one the account may still be tried from under the account ceiling."""
+    username = username.lower()
+    LoginFailure.objects.filter(username=username, ip=ip or None).delete()
+    if ip:
+        SignInAddress.objects.update_or_create(
+            username=username, address=ip, defaults={"last_at": now}
+        )
 
 
 def do_forget_login_failures(now: datetime) -> int:
     """Failures older than the lockout window count for nothing: forget them, so that
-    invented usernames typed at the sign-in page cannot grow the table without end."""
+    invented usernames typed at the sign-in page cannot grow the table without end. Sign-in
+    addresses not used for SIGN_IN_ADDRESS_DAYS are forgotten too."""
     since = now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     deleted, _kinds = LoginFailure.objects.filter(at__lt=since).delete()
+    SignInAddress.objects.filter(last_at__lt=now - SIGN_IN_ADDRESS_DAYS).delete()
     return deleted
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,6 +52,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"].lower()
         if queries.is_locked_out(email, _client_ip(request)):
             form.add_error(None, words.locked_out())
+        elif queries.is_account_ceiling_reached(email, _client_ip(request)):
+            form.add_error(None, words.account_ceiling_reached())
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if user is None:
@@ -61,7 +64,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session["next"] = _next_url(request)
                 return redirect("accounts:verify")
             else:
-                actions.do_clear_login_failures(email, _client_ip(request))
+                actions.do_record_sign_in(email, _client_ip(request), timezone.now())
                 login(request, user, backend=BACKEND)
                 return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
@@ -84,7 +87,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("That code is not right."))
         else:
             target = _next_url(request)
-            actions.do_clear_login_failures(user.username, _client_ip(request))
+            actions.do_record_sign_in(user.username, _client_ip(request), timezone.now())
             login(request, user, backend=BACKEND)
             otp_login(request, device)
             return redirect(target)
