@@ -32,8 +32,7 @@ def risky_ports(org: Organisation) -> list[dict[str, Any]]:
             "site": f.scan.network.site.name,
             "zone": f.scan.network.zone,
         }
-        for f in current_picture(org).findings
-        if f.severity in HIGH_RISK
+        for f in current_picture(org, severities=HIGH_RISK).findings
     ]
     return sorted(ports, key=lambda p: (p["severity"] != "critical", p["address"], p["port"]))
 

@@ -12,7 +12,7 @@ writes.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,11 +112,13 @@ def current_picture(
     of: Iterable[Network] | None = None,
     before: Scan | None = None,
     asking: Iterable[Key] = (),
+    severities: Collection[str] | None = None,
 ) -> Picture:
     """The current picture of the organisation's networks (or of `of`), as it stood before
     the scan `before` when given. `asking`: keys of the networks in `of` (one network) to
     decide even if no scan found them open (recording a scan asks whether an earlier scan
-    looked at the ports it found).
+    looked at the ports it found). `severities`: only open ports of these severities are
+    built into findings (the dashboard wants the risky ones of thousands).
 
     The work is bounded by what still decides something, not by the history's length. The
     database groups the findings into each (address, port, proto)'s newest finding in one
@@ -136,7 +138,7 @@ def current_picture(
     newest = findings.values("scan__network_id", "address", "port", "proto").annotate(
         last=Max("scan_id")
     )
-    walks = {n.pk: _NetworkWalk(n.cidr) for n in networks}
+    walks = {pk: _NetworkWalk(cidr) for pk, cidr in networks.values_list("pk", "cidr")}
     for row in newest:
         key = (row["address"], row["port"], row["proto"])
         walks[row["scan__network_id"]].undecided[key] = row["last"]
@@ -144,7 +146,7 @@ def current_picture(
         for key in asking:
             walk.undecided.setdefault(key, 0)
     _walk_scans(org, walks, before)
-    return _picture_of(walks)
+    return _picture_of(walks, severities)
 
 
 @dataclass
@@ -154,6 +156,7 @@ class _NetworkWalk:
     cidr: str
     undecided: dict[Key, int] = field(default_factory=dict)  # key -> its newest finding's scan
     open_in: dict[Key, int] = field(default_factory=dict)  # open key -> the scan that found it
+    deciding: dict[int, Scan] = field(default_factory=dict)  # the scans open_in names
     looked_at: set[Key] = field(default_factory=set)
     hosts_up: set[str] = field(default_factory=set)
     newer: list[Coverage] = field(default_factory=list)  # of the scans read so far
@@ -164,10 +167,13 @@ class _NetworkWalk:
         return self.whole and not self.undecided
 
     def read(self, scan: Scan) -> None:
+        if self.done:  # an older scan of a batch: nothing left for it to decide
+            return
         coverage, up = scan.coverage, set(scan.hosts_up)
         for key, last in list(self.undecided.items()):
             if last == scan.pk:  # found open, and no newer scan looked at it
                 self.open_in[key] = scan.pk
+                self.deciding[scan.pk] = scan
             elif not coverage.looks_at(*key, up):
                 continue
             self.looked_at.add(key)
@@ -196,14 +202,25 @@ def _walk_scans(org: Organisation, walks: dict[int, _NetworkWalk], before: Scan 
         below = read[-1].pk
 
 
-def _picture_of(walks: dict[int, _NetworkWalk]) -> Picture:
-    deciding = {scan for walk in walks.values() for scan in walk.open_in.values()}
-    found = Finding.objects.filter(scan_id__in=deciding).select_related("scan__network__site")
-    open_now = [
-        f
-        for f in found
-        if walks[f.scan.network_id].open_in.get((f.address, f.port, f.proto)) == f.scan_id
-    ]
+def _picture_of(walks: dict[int, _NetworkWalk], severities: Collection[str] | None) -> Picture:
+    # The deciding scans are at hand, and only the networks (with sites) of what is open
+    # are read: each finding is given them, rather than the database joining and Django
+    # building them once a row.
+    deciding = {pk: scan for walk in walks.values() for pk, scan in walk.deciding.items()}
+    findings = Finding.objects.filter(scan_id__in=list(deciding))
+    if severities is not None:
+        findings = findings.filter(severity__in=sorted(severities))
+    open_now = []
+    for found in findings:
+        scan = deciding[found.scan_id]
+        if walks[scan.network_id].open_in.get((found.address, found.port, found.proto)) == scan.pk:
+            found.scan = scan
+            open_now.append(found)
+    needed = {found.scan.network_id for found in open_now}
+    networks = Network.objects.filter(pk__in=needed).select_related("site").in_bulk()
+    for scan in deciding.values():
+        if scan.network_id in networks:
+            scan.network = networks[scan.network_id]
     open_now.sort(key=lambda f: (_address_order(f.address), f.port, f.proto))
     return Picture(
         findings=open_now,

@@ -47,7 +47,7 @@ class Coverage:
         return address not in hosts_up or self.asks(port, proto)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16384)  # a chain's picture reads one scan per network, thousands of them
 def coverage_of(targets: str, ports: str, source: str) -> Coverage:
     """A scan's coverage from its stored fields (Scan.targets, Scan.ports, Scan.source)."""
     spans = []
@@ -81,9 +81,15 @@ def _merged(spans: Iterable[Span]) -> tuple[Span, ...]:
 def targets_whole(coverages: Iterable[Coverage], cidr: str) -> bool:
     """Whether these scans together targeted every address of the network that a scan of
     it asks (an IPv4 block's network and broadcast addresses are never scanned)."""
+    version, first, last = _scanned_span(cidr)
+    union = _merged(span for coverage in coverages for span in coverage.spans)
+    return any(v == version and f <= first and last <= t for v, f, t in union)
+
+
+@lru_cache(maxsize=16384)
+def _scanned_span(cidr: str) -> Span:
     network = parse_target(cidr)
     first, last = network.first, network.last
     if network.skip_edges:
         first, last = first + 1, last - 1
-    union = _merged(span for coverage in coverages for span in coverage.spans)
-    return any(v == network.version and f <= first and last <= t for v, f, t in union)
+    return network.version, first, last
