@@ -32,6 +32,11 @@ class DeadlineOut(Schema):
     basis: str
     due_at: datetime | None
     state: str
+    sent_at: datetime | None  # when the notification was recorded as sent
+    # A deadline counted from another notification: "notification_sent" or, while the
+    # sending time is not recorded, "notification_due"; and that moment.
+    counted_from: str
+    counted_from_at: datetime | None
 
 
 class IncidentOut(Schema):
@@ -71,10 +76,23 @@ def _out(incident: Incident) -> IncidentOut:
             for t in incident.tasks.all()
         ],
         deadlines=[
-            DeadlineOut(code=d.code, basis=d.basis, due_at=d.due_at, state=d.state)
+            DeadlineOut(
+                code=d.code,
+                basis=d.basis,
+                due_at=d.due_at,
+                state=d.state,
+                sent_at=_sent_at(incident, d.code),
+                counted_from=d.counted_from,
+                counted_from_at=d.counted_from_at,
+            )
             for d in deadlines
         ],
     )
+
+
+def _sent_at(incident: Incident, code: str) -> datetime | None:
+    sent = incident.notified_at.get(code)
+    return datetime.fromisoformat(sent) if sent else None
 
 
 @router.get("/incidents", response=list[IncidentOut])

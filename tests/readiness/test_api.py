@@ -63,3 +63,39 @@ def test_scenarios_and_drills_are_listed_for_scripts(org_a: Any) -> None:
     actions.do_finish_drill(drill, "test", went_well="", gaps_noted="", improvements=[])
     [listed] = Client().get("/api/readiness/drills", **bearer(token)).json()
     assert listed["status"] == "finished" and listed["percent"] == 9  # 2 of 23 points
+
+
+def test_a_deadline_says_when_its_notification_was_sent_and_what_the_next_counts_from(
+    org_a: Any,
+) -> None:
+    from datetime import UTC, datetime
+
+    from clinicshield.readiness import actions
+
+    actions.do_set_regimes(org_a, ["gdpr", "nis2"], "test")
+    opened = datetime(2026, 4, 6, 7, 0, tzinfo=UTC)
+    incident = actions.do_open_incident(
+        org_a,
+        title="Breach",
+        source="manual",
+        playbook_key="data-breach",
+        opened_at=opened,
+        notify=False,
+    )
+    actions.do_set_breach_facts(
+        incident, "test", aware_at=opened, affected=None, largest_state=None, high_risk=False
+    )
+    sent = datetime(2026, 4, 7, 13, 0, tzinfo=UTC)
+    actions.do_mark_notified(incident, "nis2_notification", "test", at=sent)
+    token = do_create_api_token(org_a, "report", "viewer", "test")
+    body = Client().get(f"/api/readiness/incidents/{incident.number}", **bearer(token)).json()
+    deadlines = {d["code"]: d for d in body["deadlines"]}
+    notification, final = deadlines["nis2_notification"], deadlines["nis2_final_report"]
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+
+    assert notification["state"] == "done" and moment(notification["sent_at"]) == sent
+    assert final["sent_at"] is None and final["counted_from"] == "notification_sent"
+    assert moment(final["counted_from_at"]) == sent
+    assert moment(final["due_at"]) == datetime(2026, 5, 7, 13, 0, tzinfo=UTC)
