@@ -99,3 +99,26 @@ def test_a_deadline_says_when_its_notification_was_sent_and_what_the_next_counts
     assert final["sent_at"] is None and final["counted_from"] == "notification_sent"
     assert moment(final["counted_from_at"]) == sent
     assert moment(final["due_at"]) == datetime(2026, 5, 7, 13, 0, tzinfo=UTC)
+
+
+def test_the_incidents_command_gives_when_each_notification_was_sent(org_a: Any) -> None:
+    from datetime import UTC, datetime
+
+    from clinicshield.readiness import actions
+    from clinicshield.readiness.management.commands.incidents import incident_row
+
+    opened = datetime(2026, 4, 6, 7, 0, tzinfo=UTC)
+    incident = actions.do_open_incident(
+        org_a,
+        title="Breach",
+        source="manual",
+        playbook_key="data-breach",
+        opened_at=opened,
+        notify=False,
+    )
+    sent = datetime(2026, 4, 7, 13, 0, tzinfo=UTC)
+    actions.do_mark_notified(incident, "gdpr_authority", "test", at=sent)
+    incident.refresh_from_db()
+    row = incident_row(incident)
+    assert row["notified"] == ["gdpr_authority"]
+    assert datetime.fromisoformat(row["notified_at"]["gdpr_authority"]) == sent

@@ -47,5 +47,6 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         else None,
         "aware_at": incident.aware_at.isoformat(timespec="seconds") if incident.aware_at else None,
         "notified": incident.notified,
+        "notified_at": incident.notified_at,  # {notification: when it was sent}
         "tasks_done": f"{sum(t.status in ('done', 'skipped') for t in tasks)}/{len(tasks)}",
     }
