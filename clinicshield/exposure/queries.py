@@ -2,7 +2,7 @@
 writes.
 
 - networks: the registered networks, and those whose scheduled scan is due;
-- scans: recent scans, the one before a scan;
+- scans: recent scans;
 - the current picture: for each address and port, what the newest scan that looked at it saw;
 - site scans: which sites' sensors scan their networks, and what a site's sensor should run;
 - findings and changes: what a set of scans found, a host's history, the drift timeline;
@@ -77,15 +77,6 @@ def recent_scans(org: Organisation) -> QuerySet[Scan]:
     return Scan.objects.filter(organisation=org).select_related("network")
 
 
-def previous_scan(scan: Scan) -> Scan | None:
-    """The finished scan of the same network before this one: what drift compares with."""
-    return (
-        Scan.objects.filter(network=scan.network, status="done", id__lt=scan.id)
-        .order_by("-id")
-        .first()
-    )
-
-
 # --- the current picture --------------------------------------------------------------------
 
 Key = tuple[str, int, str]  # address, port, proto
@@ -99,6 +90,11 @@ class Picture:
     findings: list[Finding]  # the open ports, each the finding of the scan that decides it
     hosts_up: set[str]  # addresses the newest scan that targeted them found up
     looked_at: set[Key]  # of the keys asked about: those some scan decided
+    coverages: list[Coverage]  # of the scans read: what they targeted and asked
+
+    def targeted(self, address: str) -> bool:
+        """Whether a scan read for the picture targeted the address (its state is known)."""
+        return any(coverage.targets(address) for coverage in self.coverages)
 
 
 # Scans are read newest first, this many at a time (at least two per network still read),
@@ -226,6 +222,7 @@ def _picture_of(walks: dict[int, _NetworkWalk], severities: Collection[str] | No
         findings=open_now,
         hosts_up={a for walk in walks.values() for a in walk.hosts_up},
         looked_at={k for walk in walks.values() for k in walk.looked_at},
+        coverages=[c for walk in walks.values() for c in walk.newer],
     )
 
 

@@ -108,7 +108,11 @@ def test_a_narrower_scan_decides_only_the_ports_it_asked(
     record(network, CIDR, "clinic", [ONE, TWO], [])
     assert open_keys(org_a) == set()
     host = client_alice.get(f"/o/{org_a.slug}/exposure/hosts/{ONE}/").content.decode()
-    assert "3389/tcp" not in host and "445/tcp" not in host
+    open_now, _, history = host.partition("<h2>History</h2>")
+    assert "3389/tcp" not in open_now and "445/tcp" not in open_now
+    # Each closing is in the history, by the scan that asked that port.
+    assert "port 3389/tcp is no longer open" in history
+    assert "port 445/tcp is no longer open" in history
 
 
 def test_a_host_the_newest_scan_of_it_saw_down_shows_nothing_open(
@@ -151,6 +155,24 @@ def test_a_port_outside_the_earlier_port_set_is_not_said_to_have_appeared(
     assert Finding.objects.get(scan=later, port=5900).change == "new"
     assert [(c.kind, c.port) for c in Change.objects.filter(scan=later)] == [("new_port", 5900)]
     assert Alert.objects.get().key == f"{TWO}:5900/tcp"
+
+
+def test_drift_after_a_one_host_scan_compares_with_the_picture_not_that_scan(
+    org_a: Organisation, network: Network, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Whole, then one host, then whole again: what changed on the host the middle scan
+    skipped is in the timeline, as the alert says (the middle scan never looked at it)."""
+    record(network, CIDR, "clinic", [ONE, TWO], [RDP, SMB])
+    record(network, ONE, "clinic", [ONE], [RDP])
+    vnc = OpenPort(TWO, 5900, service="vnc")
+    with django_capture_on_commit_callbacks(execute=True):
+        whole = record(network, CIDR, "clinic", [ONE, TWO], [RDP, vnc])
+    assert Alert.objects.get().key == f"{TWO}:5900/tcp"
+    drift = {(c.kind, c.address, c.port) for c in Change.objects.filter(scan=whole)}
+    assert drift == {("new_port", TWO, 5900), ("closed_port", TWO, 445)}
+    # And a host the middle scan skipped, found down by the last one, is gone.
+    last = record(network, CIDR, "clinic", [ONE], [RDP])
+    assert {(c.kind, c.address) for c in Change.objects.filter(scan=last)} == {("gone_host", TWO)}
 
 
 def test_a_long_history_is_not_read_once_the_newest_scans_decide_everything(

@@ -23,7 +23,7 @@ from ..core.observe import observe
 from ..core.scanner import ScanOptions
 from ..core.scope import network_of
 from ..models import Change, Finding, Network, Scan
-from ..queries import current_picture, previous_scan, sensor_site_ids
+from ..queries import Picture, current_picture, sensor_site_ids
 from .alerts import raise_new_port_alert
 from .networks import check_port_spec, resolve_targets
 
@@ -161,13 +161,8 @@ def do_record_observation(scan: Scan, observation: Observation) -> Scan:
         findings = [_finding(scan, port, zone, open_before) for port in observation.open_ports]
         Finding.objects.bulk_create(findings)
         severity_of = {(f.address, f.port, f.proto): f.severity for f in findings}
-        previous = previous_scan(scan)
-        if previous is not None:
-            previous_ports = [
-                OpenPort(f.address, f.port, f.proto, f.service, f.product)
-                for f in previous.findings.all()
-            ]
-            changes = _compare_what_both_looked_at(previous, previous_ports, scan, observation)
+        if before.coverages:  # a first scan is the baseline: nothing has changed yet
+            changes = _drift_from_picture(before, scan, observation)
             Change.objects.bulk_create(_change_rows(scan, changes, severity_of))
         scan.status, scan.progress, scan.finished_at = "done", 100, timezone.now()
         scan.hosts_up = observation.hosts_up
@@ -180,33 +175,35 @@ def do_record_observation(scan: Scan, observation: Observation) -> Scan:
     return scan
 
 
-def _compare_what_both_looked_at(
-    previous: Scan, previous_ports: list[OpenPort], scan: Scan, observation: Observation
+def _drift_from_picture(
+    before: Picture, scan: Scan, observation: Observation
 ) -> list[drift.Change]:
-    """Drift over what both scans looked at (core.coverage): the hosts both targeted; for a
-    closed port, a port this scan asked; for a new one, a port the previous scan asked or a
-    host it found down. A scan of one host makes no other host gone, a smaller port set or
-    an nmap import closes no port it did not ask, and a wider one opens none."""
-    was, now = previous.coverage, scan.coverage
-    both = {a for a in set(previous.hosts_up) | set(observation.hosts_up) if was.targets(a)}
-    both |= {
-        p.address for p in [*previous_ports, *observation.open_ports] if was.targets(p.address)
-    }
-    both = {a for a in both if now.targets(a)}
-    seen_before = {p.key for p in previous_ports}
+    """Drift from the network's picture before this scan (each address and port as the
+    newest scan that looked at it saw it) over what this scan looked at: the addresses it
+    targeted whose state was known; for a closed port, a port it asked; for a new one, a
+    port an earlier scan looked at. So a scan of one host makes no other host gone, a
+    smaller port set closes no port it did not ask, a wider one opens none, and after a
+    scan of one host the next whole scan still sees what changed on the others."""
+    now = scan.coverage
+    known = {a for a in [*before.hosts_up, *observation.hosts_up] if before.targeted(a)}
+    known |= {f.address for f in before.findings}
+    known = {a for a in known if now.targets(a)}
+    open_before = [
+        OpenPort(f.address, f.port, f.proto, f.service, f.product)
+        for f in before.findings
+        if f.address in known
+    ]
+    seen_before = {p.key for p in open_before}
     seen_now = {p.key for p in observation.open_ports}
-
-    def asked_now(port: OpenPort) -> bool:
-        return port.address in both and now.asks(port.port, port.proto)
-
-    def looked_at_before(port: OpenPort) -> bool:
-        return port.address in both and was.looks_at(*port.key, previous.hosts_up)
-
     return drift.compare(
-        [a for a in previous.hosts_up if a in both],
-        [p for p in previous_ports if p.key in seen_now or asked_now(p)],
-        [a for a in observation.hosts_up if a in both],
-        [p for p in observation.open_ports if p.key in seen_before or looked_at_before(p)],
+        [a for a in before.hosts_up if a in known],
+        [p for p in open_before if p.key in seen_now or now.asks(p.port, p.proto)],
+        [a for a in observation.hosts_up if a in known],
+        [
+            p
+            for p in observation.open_ports
+            if p.address in known and (p.key in seen_before or p.key in before.looked_at)
+        ],
     )
 
 
