@@ -30,9 +30,23 @@ class LoginForm(forms.Form):
 
 
 class CodeForm(forms.Form):
+    """The second step of signing in. Recovery codes hold letters, so no number pad on phones."""
+
     code = forms.CharField(
         label=_("Code from your authenticator app, or a recovery code"),
         max_length=40,  # a recovery code with its dashes, or spaces typed between groups
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    """Turning on the authenticator app: only its six digits make sense here."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 

@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django.test import Client
@@ -81,6 +82,31 @@ def test_enrolment_confirms_the_device_and_shows_recovery_codes(org_a: Organisat
     assert 'data-testid="recovery-codes"' in response.content.decode()
     assert TOTPDevice.objects.get(user=user).confirmed
     assert client.get("/o/clinic-a/people/").status_code == 200
+
+
+def _code_input(page: str) -> str:
+    found = re.search(r'<input[^>]*name="code"[^>]*>', page)
+    assert found, "no code field on the page"
+    return found.group(0)
+
+
+def test_the_sign_in_code_field_lets_a_phone_type_a_recovery_code(alice: Any) -> None:
+    # A number pad (inputmode=numeric) cannot type the letters of a recovery code.
+    client = Client()
+    client.post("/accounts/login/", {"email": alice.email, "password": PASSWORD})
+    field = _code_input(client.get("/accounts/verify/").content.decode())
+    assert 'autocomplete="one-time-code"' in field
+    assert "inputmode" not in field
+    assert 'autocapitalize="none"' in field
+
+
+def test_enrolment_asks_for_the_app_code_on_a_number_pad(org_a: Organisation) -> None:
+    make_user(org_a, "olga@a.example", "it", with_totp=False)
+    client = Client()
+    client.post("/accounts/login/", {"email": "olga@a.example", "password": PASSWORD})
+    page = client.get("/accounts/mfa/").content.decode()
+    assert 'inputmode="numeric"' in _code_input(page)
+    assert "recovery code" not in page.split('name="code"')[0].rsplit("<label", 1)[-1]
 
 
 def test_a_viewer_may_work_without_mfa(client_bob: Client) -> None:

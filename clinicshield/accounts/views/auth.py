@@ -23,7 +23,7 @@ from clinicshield.lib.qr import qr_data_url
 
 from .. import actions, queries, words
 from ..core.signin import throttle_address
-from ..forms import CodeForm, LoginForm, PasswordForm
+from ..forms import CodeForm, EnrolmentCodeForm, LoginForm, PasswordForm
 
 PENDING = "pending_user"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -105,7 +105,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = actions.do_start_totp_enrolment(user)
-    form = CodeForm(request.POST or None)
+    form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = actions.do_confirm_totp(user, device, form.cleaned_data["code"].replace(" ", ""))
         if codes is not None:
