@@ -79,3 +79,28 @@ def test_a_base_url_that_would_put_a_command_on_the_clipboard_is_refused(org_a, 
     assert not Campaign.objects.exists()
     with pytest.raises(ValueError, match="base URL"):
         clipboard_payload(base_url, "A" * 32, "clickfix", "en")
+
+
+def test_a_campaign_saved_with_an_unsafe_base_url_shows_the_lesson_not_an_error(
+    org_a, staff, smtp_server, caplog
+):
+    # Saved before base URLs were checked: its page must copy nothing, and must not fail.
+    campaign = make_campaign(org_a, smtp_server, template="booking-captcha")
+    Campaign.objects.filter(pk=campaign.pk).update(base_url="https://drills.example & calc.exe &")
+    recipient = campaign.recipients.get(language="en")
+    with caplog.at_level("WARNING", logger="clinicshield.simulations.views.public"):
+        response = Client().get(f"/t/{recipient.token}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-clipboard" not in page and "calc.exe" not in page
+    assert [t.name for t in response.templates][0] == "simulations/public/lesson.html"
+    assert f"campaign {campaign.pk}: base URL" in caplog.text
+
+
+def test_the_campaign_page_warns_of_an_unsafe_base_url(org_a, staff, smtp_server, client_alice):
+    campaign = make_campaign(org_a, smtp_server, template="booking-captcha")
+    url = f"/o/clinic-a/simulations/campaigns/{campaign.pk}/"
+    warning = "is not a plain http:// or https:// address"
+    assert warning not in client_alice.get(url).content.decode()
+    Campaign.objects.filter(pk=campaign.pk).update(base_url="https://drills.example/$(id)")
+    assert warning in client_alice.get(url).content.decode()

@@ -8,6 +8,7 @@ and only the `h` query flag set by our own script is looked at.
 from __future__ import annotations
 
 import base64
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,12 +23,14 @@ from clinicshield.lib.client_address import client_address
 
 from ..actions import do_record_hit
 from ..core.hits import Hit
-from ..core.landing import clipboard_payload, landing_content, lesson
+from ..core.landing import clipboard_payload, is_plain_base_url, landing_content, lesson
 from ..core.library import render_email
 from ..mail import recipient_values
 from ..models import Recipient
 from ..queries import campaign_template, find_recipient
 from ..words import red_flags
+
+log = logging.getLogger(__name__)
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -88,6 +91,16 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
         "language": language,
         "landing": campaign.landing,
     }
+    if campaign.landing in ("clickfix", "filefix") and not is_plain_base_url(campaign.base_url):
+        # Saved before base URLs were checked: nothing may go on a clipboard, so the lesson now.
+        log.warning(
+            "campaign %s: base URL %r is not a plain http(s) address; the lesson is shown "
+            "instead of the %s page",
+            campaign.pk,
+            campaign.base_url,
+            campaign.landing,
+        )
+        return _lesson(request, recipient)
     if campaign.landing in ("clickfix", "filefix"):
         texts = landing_content()[campaign.landing]
         context["texts"] = texts.get(language) or texts["en"]
