@@ -162,7 +162,8 @@ class IncidentTask(models.Model):
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=STATUSES, default="todo")
     done_at = models.DateTimeField(null=True, blank=True)
-    # When the owner was reminded (due job readiness.task_reminders); each goes out once.
+    # When the owner was reminded (due job readiness.task_reminders): once per owner and due
+    # time; a new owner or a moved due time clears both (actions.incidents).
     due_soon_reminded_at = models.DateTimeField(null=True, blank=True)
     overdue_reminded_at = models.DateTimeField(null=True, blank=True)
 

@@ -154,3 +154,41 @@ def test_a_reminder_that_could_not_be_sent_is_tried_again_on_the_next_run(
     settings.EMAIL_PORT = smtp_server.port
     assert remind_task_owners(DUE - timedelta(hours=1)) == "reminded 1: 1 due soon, 0 overdue"
     assert len(smtp_server.messages) == 1
+
+
+def test_a_moved_due_time_gets_reminders_of_its_own(
+    org_a: Any, alice: Any, smtp_server: SmtpSink
+) -> None:
+    task = owned_task(org_a, alice)
+    Incident.objects.filter(pk=task.incident_id).update(language="en")
+    assert remind_task_owners(DUE - timedelta(hours=2)) == "reminded 1: 1 due soon, 0 overdue"
+    # The clinic knew an hour before it opened the incident: the law's 72 hours end sooner.
+    actions.do_set_breach_facts(
+        task.incident,
+        "test",
+        aware_at=OPENED - timedelta(hours=1),
+        affected=40,
+        largest_state=None,
+        high_risk=False,
+    )
+    task.refresh_from_db()
+    assert task.due_at == DUE - timedelta(hours=1)
+    assert remind_task_owners(DUE - timedelta(hours=2)) == "reminded 1: 1 due soon, 0 overdue"
+    first, second = smtp_server.to("alice@a.example")
+    assert "2026-06-04 09:00" in body_text(first)
+    assert "2026-06-04 08:00" in body_text(second)  # the new due time, not the old one
+    assert remind_task_owners(DUE - timedelta(minutes=30)) == "reminded 1: 0 due soon, 1 overdue"
+
+
+def test_a_new_owner_is_reminded_but_the_same_owner_is_not_reminded_twice(
+    org_a: Any, alice: Any, smtp_server: SmtpSink
+) -> None:
+    task = owned_task(org_a, alice)
+    assert remind_task_owners(DUE - timedelta(hours=2)) == "reminded 1: 1 due soon, 0 overdue"
+    actions.do_set_task_status(task, "todo", "test", owner=alice)  # same owner, new status
+    assert remind_task_owners(DUE - timedelta(hours=1)) == "nothing due"
+    technician = it_member(org_a, "tech@it.example")
+    actions.do_set_task_status(task, "doing", "test", owner=technician)
+    assert remind_task_owners(DUE - timedelta(hours=1)) == "reminded 1: 1 due soon, 0 overdue"
+    assert len(smtp_server.to("alice@a.example")) == 1
+    assert len(smtp_server.to("tech@it.example")) == 1

@@ -241,9 +241,11 @@ def do_set_task_status(
         task.done_at = timezone.now() if status in ("done", "skipped") else None
         if checked is not None:
             task.checklist = [{**item, "done": item["id"] in checked} for item in task.checklist]
-        if owner is not None:
+        fields = ["status", "done_at", "checklist", "owner"]
+        if owner is not None and owner.pk != task.owner_id:
             task.owner = owner
-        task.save(update_fields=["status", "done_at", "checklist", "owner"])
+            fields += _forget_reminders(task)  # the new owner has been told nothing yet
+        task.save(update_fields=fields)
         owner = {"owner": actor_name(task.owner)} if task.owner else {}
         code = "task_status_owner" if task.owner else "task_status"
         add_notice(task.incident, "task", code, actor, title=task.title, status=status, **owner)
@@ -333,7 +335,15 @@ def _align_clock_tasks(incident: Incident) -> None:
             due = min(due, legal[task.clock])
         if due != task.due_at:
             task.due_at = due
-            task.save(update_fields=["due_at"])
+            # A reminder already sent named the old due time: the new one gets its own.
+            task.save(update_fields=["due_at", *_forget_reminders(task)])
+
+
+def _forget_reminders(task: IncidentTask) -> list[str]:
+    """Let the reminder job speak of this task again; the fields to save."""
+    task.due_soon_reminded_at = None
+    task.overdue_reminded_at = None
+    return ["due_soon_reminded_at", "overdue_reminded_at"]
 
 
 def do_mark_notified(
