@@ -45,6 +45,15 @@ def is_plain_base_url(base_url: str) -> bool:
     return bool(_PLAIN_BASE_URL.fullmatch(base_url))
 
 
+CLIPBOARD_LANDINGS = ("clickfix", "filefix")  # the landing pages that copy a line
+
+
+def clipboard_refused(landing: str, base_url: str) -> bool:
+    """A page that would copy a line built on a base URL that is not plain (a campaign saved
+    before base URLs were checked): it must copy nothing and show the lesson instead."""
+    return landing in CLIPBOARD_LANDINGS and not is_plain_base_url(base_url)
+
+
 def execution_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/s/{token}"
 
@@ -56,7 +65,7 @@ class ClipboardPayload:
 
 
 def clipboard_payload(base_url: str, token: str, landing: str, language: str) -> ClipboardPayload:
-    if landing not in ("clickfix", "filefix"):
+    if landing not in CLIPBOARD_LANDINGS:
         raise ValueError(f"landing {landing!r} has no clipboard payload")
     if not is_plain_base_url(base_url):
         raise ValueError(f"base URL {base_url!r} is not a plain http(s) address")

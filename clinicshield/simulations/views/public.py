@@ -23,7 +23,13 @@ from clinicshield.lib.client_address import client_address
 
 from ..actions import do_record_hit
 from ..core.hits import Hit
-from ..core.landing import clipboard_payload, is_plain_base_url, landing_content, lesson
+from ..core.landing import (
+    CLIPBOARD_LANDINGS,
+    clipboard_payload,
+    clipboard_refused,
+    landing_content,
+    lesson,
+)
 from ..core.library import render_email
 from ..mail import recipient_values
 from ..models import Recipient
@@ -81,6 +87,15 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "HEAD":
         return HttpResponse()
     campaign = recipient.campaign
+    if clipboard_refused(campaign.landing, campaign.base_url):
+        log.warning(
+            "campaign %s: base URL %r is not a plain http(s) address; the lesson is shown "
+            "instead of the %s page",
+            campaign.pk,
+            campaign.base_url,
+            campaign.landing,
+        )
+        return _lesson(request, recipient)
     template = campaign_template(campaign)
     language = recipient.language
     version = template.version(language)
@@ -91,17 +106,7 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
         "language": language,
         "landing": campaign.landing,
     }
-    if campaign.landing in ("clickfix", "filefix") and not is_plain_base_url(campaign.base_url):
-        # Saved before base URLs were checked: nothing may go on a clipboard, so the lesson now.
-        log.warning(
-            "campaign %s: base URL %r is not a plain http(s) address; the lesson is shown "
-            "instead of the %s page",
-            campaign.pk,
-            campaign.base_url,
-            campaign.landing,
-        )
-        return _lesson(request, recipient)
-    if campaign.landing in ("clickfix", "filefix"):
+    if campaign.landing in CLIPBOARD_LANDINGS:
         texts = landing_content()[campaign.landing]
         context["texts"] = texts.get(language) or texts["en"]
         payload = clipboard_payload(campaign.base_url, token, campaign.landing, language)

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from clinicshield.accounts.tenancy import current_org, org_view
 
 from .. import actions, queries
-from ..core.landing import is_plain_base_url
+from ..core.landing import clipboard_refused
 from ..words import stage_label
 from .charts import trend_svg
 
@@ -30,9 +30,7 @@ def campaign_detail(request: HttpRequest, org_slug: str, campaign_id: int) -> Ht
         "section": "simulations",
         "campaign": campaign,
         "r": document,
-        # Saved before base URLs were checked: its page shows the lesson at once (views/public).
-        "unsafe_base_url": campaign.landing in ("clickfix", "filefix")
-        and not is_plain_base_url(campaign.base_url),
+        "unsafe_base_url": clipboard_refused(campaign.landing, campaign.base_url),
     }
     if request.headers.get("HX-Request"):
         return render(request, "simulations/_results.html", context)
