@@ -22,7 +22,11 @@ OPENED = datetime(2026, 6, 1, 9, 0, tzinfo=MADRID)
 DUE = OPENED + timedelta(hours=72)  # data-breach's "notify the authority" step: 3 days
 
 
-def owned_task(org: Any, owner: Any, status: str = "doing") -> IncidentTask:
+def owned_task(
+    org: Any, owner: Any, status: str = "doing", incident_language: str | None = None
+) -> IncidentTask:
+    """The breach playbook's 72-hour task, owned; `incident_language` for an owner without a
+    staff record, whose reminders are written in the incident's language."""
     incident = actions.do_open_incident(
         org,
         title="Lista de pacientes enviada por error",
@@ -31,6 +35,8 @@ def owned_task(org: Any, owner: Any, status: str = "doing") -> IncidentTask:
         opened_at=OPENED,
         notify=False,
     )
+    if incident_language:
+        Incident.objects.filter(pk=incident.pk).update(language=incident_language)
     task = incident.tasks.get(step_id="notify_authority")
     assert task.due_at == DUE
     return actions.do_set_task_status(task, status, "test", owner=owner)
@@ -43,9 +49,8 @@ def subject(message: Message) -> str:
 def test_it_reminds_the_owner_once_before_the_due_time_and_once_when_overdue(
     org_a: Any, alice: Any, smtp_server: SmtpSink
 ) -> None:
-    task = owned_task(org_a, alice)
     # alice has no staff record: the incident's language (its tasks were written in English)
-    Incident.objects.filter(pk=task.incident_id).update(language="es")
+    task = owned_task(org_a, alice, incident_language="es")
     assert remind_task_owners(DUE - timedelta(hours=4)) == "nothing due"
     assert remind_task_owners(DUE - timedelta(hours=2)) == "reminded 1: 1 due soon, 0 overdue"
     assert remind_task_owners(DUE - timedelta(hours=1)) == "nothing due"
@@ -138,8 +143,7 @@ def test_it_writes_in_the_language_of_the_owners_staff_record(
 def test_an_owner_without_a_staff_record_is_written_to_in_the_incidents_language(
     org_a: Any, alice: Any, smtp_server: SmtpSink
 ) -> None:
-    task = owned_task(org_a, alice)
-    Incident.objects.filter(pk=task.incident_id).update(language="en")
+    owned_task(org_a, alice, incident_language="en")
     remind_task_owners(DUE - timedelta(hours=1))
     [message] = smtp_server.to("alice@a.example")
     assert subject(message).startswith("Incident task due soon")
@@ -159,8 +163,7 @@ def test_a_reminder_that_could_not_be_sent_is_tried_again_on_the_next_run(
 def test_a_moved_due_time_gets_reminders_of_its_own(
     org_a: Any, alice: Any, smtp_server: SmtpSink
 ) -> None:
-    task = owned_task(org_a, alice)
-    Incident.objects.filter(pk=task.incident_id).update(language="en")
+    task = owned_task(org_a, alice, incident_language="en")
     assert remind_task_owners(DUE - timedelta(hours=2)) == "reminded 1: 1 due soon, 0 overdue"
     # The clinic knew an hour before it opened the incident: the law's 72 hours end sooner.
     actions.do_set_breach_facts(
